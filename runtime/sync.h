@@ -1,0 +1,39 @@
+/* The lock-step channel between `nook create`/`exec` and the child it cloned: a
+ * SOCK_SEQPACKET socketpair carrying one fixed-size message per step.  A failure in the
+ * child travels back as a SYNC_ERROR message with its errno and context, so the parent
+ * prints the real cause ("exec: /bin/nosuch: No such file or directory"). */
+#ifndef NOOK_RUNTIME_SYNC_H
+#define NOOK_RUNTIME_SYNC_H
+
+#include <stdint.h>
+
+#include "common/error.h"
+
+enum sync_type {
+        SYNC_ERROR = 1,
+        SYNC_CHILD_STARTED,  /* child: alive, waiting for id maps / network */
+        SYNC_PARENT_READY,   /* parent: maps and host-side setup done, carry on */
+        SYNC_RUN_PRESTART,   /* child: mounts done, run createRuntime/prestart hooks now */
+        SYNC_HOOKS_DONE,     /* parent: those hooks succeeded */
+        SYNC_CHILD_READY,    /* child: set up; waiting for start (or about to exec) */
+        SYNC_PTY_MASTER,     /* child: carries the pty master fd (SCM_RIGHTS) */
+        SYNC_RELEASE,        /* parent: nothing more to say, detach (pdeathsig off) */
+};
+
+struct sync_msg {
+        uint32_t type;
+        int32_t errnum;
+        char text[NOOK_ERR_MSG_MAX];
+};
+
+int sync_socketpair(int fds[2], struct nook_err *err);
+int sync_send(int fd, enum sync_type type, struct nook_err *err);
+int sync_send_error(int fd, const struct nook_err *cause);
+/* Sends a message with an fd attached. */
+int sync_send_fd(int fd, enum sync_type type, int payload, struct nook_err *err);
+/* Waits for a message of the given type.  A SYNC_ERROR from the peer is copied into err
+ * (as the child wrote it) and gives -1; so does EOF ("child exited unexpectedly").  When
+ * payload is not NULL an attached fd is returned there. */
+int sync_expect(int fd, enum sync_type type, int *payload, struct nook_err *err);
+
+#endif
