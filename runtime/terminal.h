@@ -19,8 +19,10 @@ int terminal_open_in_child(uint32_t rows, uint32_t cols, int *master, char *pts_
 int terminal_send_to_socket(const char *path, int fd, struct nook_err *err);
 
 /* Relays stdin -> master and master -> stdout until the master hangs up or pidfd says
- * the process exited; puts stdin in raw mode while it runs (when it is a tty) and
- * passes window-size changes on. */
-int terminal_relay(int master, int pidfd, struct nook_err *err);
+ * the process exited (then drains what is left); puts stdin in raw mode while it runs
+ * (when it is a tty) and restores it.  sigfd (or -1) is the caller's signalfd: SIGWINCH
+ * read from it resizes the pty, any other signal is handed to on_signal(signo, ctx). */
+int terminal_relay(int master, int pidfd, int sigfd, void (*on_signal)(int signo, void *ctx),
+                   void *ctx, struct nook_err *err);
 
 #endif
