@@ -6,7 +6,7 @@
 #include <string.h>
 
 __attribute__((format(printf, 2, 0))) static void set_msg(struct nook_err *err, const char *fmt,
-                                                       va_list ap)
+                                                          va_list ap)
 {
         vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 }

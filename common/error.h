@@ -19,13 +19,14 @@ struct nook_err {
 
 /* Records the error and returns -1, so callers can write `return nook_err_set(...)`. */
 int nook_err_set(struct nook_err *err, int errnum, const char *fmt, ...)
-        __attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* Like nook_err_set() with errnum = errno. */
 int nook_err_sys(struct nook_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Puts "<context>: " in front of the message already recorded; returns -1. */
-int nook_err_prefix(struct nook_err *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int nook_err_prefix(struct nook_err *err, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /* Writes "<msg>: <strerror>" (or just "<msg>") into buf. */
 const char *nook_err_format(const struct nook_err *err, char *buf, size_t len);

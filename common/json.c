@@ -122,8 +122,7 @@ int json_as_int64(json_val v, const char *path, int64_t *out, struct nook_err *e
         return 0;
 }
 
-int json_as_uint64(json_val v, const char *path, uint64_t max, uint64_t *out,
-                   struct nook_err *err)
+int json_as_uint64(json_val v, const char *path, uint64_t max, uint64_t *out, struct nook_err *err)
 {
         uint64_t u;
 

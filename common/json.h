@@ -46,8 +46,7 @@ int json_as_string(json_val v, const char *path, char **out, struct nook_err *er
 int json_as_bool(json_val v, const char *path, bool *out, struct nook_err *err);
 int json_as_int64(json_val v, const char *path, int64_t *out, struct nook_err *err);
 /* Integers in [0, max]. */
-int json_as_uint64(json_val v, const char *path, uint64_t max, uint64_t *out,
-                   struct nook_err *err);
+int json_as_uint64(json_val v, const char *path, uint64_t max, uint64_t *out, struct nook_err *err);
 /* An array of strings into a NULL-terminated vector. */
 int json_as_strv(json_val v, const char *path, char ***out, struct nook_err *err);
 

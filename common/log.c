@@ -70,7 +70,7 @@ static void write_to_file(enum nook_log_level level, const char *msg)
 }
 
 __attribute__((format(printf, 2, 0))) static void vlog(enum nook_log_level level, const char *fmt,
-                                                    va_list ap)
+                                                       va_list ap)
 {
         char msg[NOOK_ERR_MSG_MAX + 256];
 
@@ -81,7 +81,9 @@ __attribute__((format(printf, 2, 0))) static void vlog(enum nook_log_level level
          * so a client parsing our stderr sees only what failed. */
         if (level == NOOK_LOG_ERROR || log_fd < 0)
                 fprintf(stderr, "%s: %s%s\n", log_program,
-                        level == NOOK_LOG_ERROR ? "" : level == NOOK_LOG_WARNING ? "warning: " : "",
+                        level == NOOK_LOG_ERROR     ? ""
+                        : level == NOOK_LOG_WARNING ? "warning: "
+                                                    : "",
                         msg);
 }
 

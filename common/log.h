@@ -14,7 +14,8 @@ struct nook_err;
  * file cannot be opened. */
 int nook_log_init(const char *program, const char *path, bool json, bool debug,
                   struct nook_err *err);
-void nook_log(enum nook_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void nook_log(enum nook_log_level level, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 bool nook_log_debug_enabled(void);
 /* The fd of the log file, or -1; children that must log after exec get it via env. */
 int nook_log_fd(void);

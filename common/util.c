@@ -302,9 +302,11 @@ ssize_t read_all(int fd, void *buf, size_t len)
         return (ssize_t)done;
 }
 
-int proc_start_time(pid_t pid, uint64_t *out)
+/* Reads /proc/<pid>/stat and returns a pointer to field 3 (state): comm may contain
+ * spaces and parentheses, so fields restart after the last ')'. */
+static char *read_proc_stat(pid_t pid, char *buf, size_t len)
 {
-        char path[64], buf[1024];
+        char path[64];
         _cleanup_close_ int fd = -1;
         ssize_t n;
         char *p;
@@ -312,16 +314,24 @@ int proc_start_time(pid_t pid, uint64_t *out)
         snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
         fd = open(path, O_RDONLY | O_CLOEXEC);
         if (fd < 0)
-                return -1;
-        n = read_all(fd, buf, sizeof(buf) - 1);
+                return NULL;
+        n = read_all(fd, buf, len - 1);
         if (n <= 0)
-                return -1;
+                return NULL;
         buf[n] = '\0';
-        /* comm may contain spaces and parentheses: fields restart after the last ')'. */
         p = strrchr(buf, ')');
+        if (p == NULL || p[1] != ' ')
+                return NULL;
+        return p + 2;
+}
+
+int proc_start_time(pid_t pid, uint64_t *out)
+{
+        char buf[1024];
+        char *p = read_proc_stat(pid, buf, sizeof(buf));
+
         if (p == NULL)
                 return -1;
-        p += 2; /* now at field 3 (state) */
         for (int field = 3; field < 22; field++) {
                 p = strchr(p, ' ');
                 if (p == NULL)
@@ -330,6 +340,14 @@ int proc_start_time(pid_t pid, uint64_t *out)
         }
         *out = strtoull(p, NULL, 10);
         return 0;
+}
+
+bool proc_is_zombie(pid_t pid)
+{
+        char buf[1024];
+        char *p = read_proc_stat(pid, buf, sizeof(buf));
+
+        return p != NULL && (*p == 'Z' || *p == 'X');
 }
 
 uint64_t now_ms(void)

@@ -50,6 +50,8 @@ ssize_t read_all(int fd, void *buf, size_t len);
 
 /* Field 22 of /proc/<pid>/stat: with the pid it identifies a process across pid reuse. */
 int proc_start_time(pid_t pid, uint64_t *out);
+/* True when pid has exited but was not reaped yet. */
+bool proc_is_zombie(pid_t pid);
 
 /* Monotonic milliseconds, for timeouts. */
 uint64_t now_ms(void);

@@ -16,8 +16,9 @@
 #endif
 
 struct ns_kind {
-        int flag;             /* CLONE_NEW* */
-        const char *oci_name; /* "pid", "network", "mount", "ipc", "uts", "user", "cgroup", "time" */
+        int flag; /* CLONE_NEW* */
+        const char
+            *oci_name; /* "pid", "network", "mount", "ipc", "uts", "user", "cgroup", "time" */
         const char *proc_name; /* entry under /proc/<pid>/ns: "pid", "net", "mnt", ... */
 };
 
@@ -30,9 +31,9 @@ const struct ns_kind *ns_kind_by_oci_name(const char *name);
 const struct ns_kind *ns_kind_by_flag(int flag);
 
 struct ns_clone_args {
-        uint64_t flags;   /* CLONE_NEW* of the namespaces to create */
-        int cgroup_fd;    /* directory fd of the target cgroup, or -1 */
-        int exit_signal;  /* usually SIGCHLD */
+        uint64_t flags;  /* CLONE_NEW* of the namespaces to create */
+        int cgroup_fd;   /* directory fd of the target cgroup, or -1 */
+        int exit_signal; /* usually SIGCHLD */
 };
 
 /* Forks a child per args.  Returns 0 in the child and the pid in the parent, with

@@ -16,8 +16,8 @@ int container_id_validate(const char *id, struct nook_err *err)
                                     id);
         for (const unsigned char *p = (const unsigned char *)id; *p; p++) {
                 if (*p == '/')
-                        return nook_err_set(err, 0, "invalid container id '%s': must not contain '/'",
-                                            id);
+                        return nook_err_set(err, 0,
+                                            "invalid container id '%s': must not contain '/'", id);
                 if (*p < 0x21 || *p == 0x7f)
                         return nook_err_set(err, 0,
                                             "invalid container id: must not contain spaces or "

@@ -11,13 +11,13 @@
 
 enum sync_type {
         SYNC_ERROR = 1,
-        SYNC_CHILD_STARTED,  /* child: alive, waiting for id maps / network */
-        SYNC_PARENT_READY,   /* parent: maps and host-side setup done, carry on */
-        SYNC_RUN_PRESTART,   /* child: mounts done, run createRuntime/prestart hooks now */
-        SYNC_HOOKS_DONE,     /* parent: those hooks succeeded */
-        SYNC_CHILD_READY,    /* child: set up; waiting for start (or about to exec) */
-        SYNC_PTY_MASTER,     /* child: carries the pty master fd (SCM_RIGHTS) */
-        SYNC_RELEASE,        /* parent: nothing more to say, detach (pdeathsig off) */
+        SYNC_CHILD_STARTED, /* child: alive, waiting for id maps / network */
+        SYNC_PARENT_READY,  /* parent: maps and host-side setup done, carry on */
+        SYNC_RUN_PRESTART,  /* child: mounts done, run createRuntime/prestart hooks now */
+        SYNC_HOOKS_DONE,    /* parent: those hooks succeeded */
+        SYNC_CHILD_READY,   /* child: set up; waiting for start (or about to exec) */
+        SYNC_PTY_MASTER,    /* child: carries the pty master fd (SCM_RIGHTS) */
+        SYNC_START,         /* parent (run in the foreground): exec now */
 };
 
 struct sync_msg {
@@ -35,5 +35,9 @@ int sync_send_fd(int fd, enum sync_type type, int payload, struct nook_err *err)
  * (as the child wrote it) and gives -1; so does EOF ("child exited unexpectedly").  When
  * payload is not NULL an attached fd is returned there. */
 int sync_expect(int fd, enum sync_type type, int *payload, struct nook_err *err);
+
+/* After the child was told to exec: 0 when the socket closes (close-on-exec fired, so
+ * execve succeeded), -1 with the child's error when it sends SYNC_ERROR instead. */
+int sync_wait_exec(int fd, struct nook_err *err);
 
 #endif

@@ -1,0 +1,18 @@
+/* The commands of `nook`: each parses its own options and calls the library. */
+#ifndef NOOK_CLI_COMMANDS_H
+#define NOOK_CLI_COMMANDS_H
+
+#include "runtime/container.h"
+
+struct command {
+        const char *name;
+        int (*run)(const struct nook_runtime *rt, int argc, char **argv);
+        const char *summary;
+};
+
+extern const struct command nook_commands[];
+
+/* Prints a library failure once, as "nook: <context>: <cause>", and gives exit 1. */
+int report(const struct nook_err *err);
+
+#endif

@@ -1,0 +1,105 @@
+#include "cli/options.h"
+
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "common/cleanup.h"
+#include "common/util.h"
+
+static const struct {
+        const char *name;
+        int sig;
+} signals[] = {
+    {"HUP", SIGHUP},       {"INT", SIGINT},   {"QUIT", SIGQUIT},     {"ILL", SIGILL},
+    {"TRAP", SIGTRAP},     {"ABRT", SIGABRT}, {"IOT", SIGIOT},       {"BUS", SIGBUS},
+    {"FPE", SIGFPE},       {"KILL", SIGKILL}, {"USR1", SIGUSR1},     {"SEGV", SIGSEGV},
+    {"USR2", SIGUSR2},     {"PIPE", SIGPIPE}, {"ALRM", SIGALRM},     {"TERM", SIGTERM},
+    {"STKFLT", SIGSTKFLT}, {"CHLD", SIGCHLD}, {"CONT", SIGCONT},     {"STOP", SIGSTOP},
+    {"TSTP", SIGTSTP},     {"TTIN", SIGTTIN}, {"TTOU", SIGTTOU},     {"URG", SIGURG},
+    {"XCPU", SIGXCPU},     {"XFSZ", SIGXFSZ}, {"VTALRM", SIGVTALRM}, {"PROF", SIGPROF},
+    {"WINCH", SIGWINCH},   {"IO", SIGIO},     {"POLL", SIGPOLL},     {"PWR", SIGPWR},
+    {"SYS", SIGSYS},
+};
+
+int parse_signal(const char *s)
+{
+        uint64_t n;
+
+        if (parse_uint64(s, &n) == 0)
+                return n > 0 && n < (uint64_t)NSIG ? (int)n : -1;
+        if (strncasecmp(s, "SIG", 3) == 0)
+                s += 3;
+        for (size_t i = 0; i < ARRAY_SIZE(signals); i++)
+                if (strcasecmp(s, signals[i].name) == 0)
+                        return signals[i].sig;
+        if (strncasecmp(s, "RTMIN", 5) == 0 || strncasecmp(s, "RTMAX", 5) == 0) {
+                int64_t off = 0;
+                if (s[5] && parse_int64(s + 5, &off) < 0)
+                        return -1;
+                int sig = (s[3] == 'I' || s[3] == 'i' ? SIGRTMIN : SIGRTMAX) + (int)off;
+                return sig >= SIGRTMIN && sig <= SIGRTMAX ? sig : -1;
+        }
+        return -1;
+}
+
+int parse_count(const char *opt, const char *value)
+{
+        uint64_t n;
+
+        if (parse_uint64(value, &n) < 0 || n > 65536) {
+                fprintf(stderr, "nook: %s %s: expected a small non-negative number\n", opt, value);
+                return -1;
+        }
+        return (int)n;
+}
+
+int cmd_usage_error(const struct cmd_parser *p, const char *fmt, ...)
+{
+        va_list ap;
+
+        fprintf(stderr, "nook %s: ", p->name);
+        va_start(ap, fmt);
+        vfprintf(stderr, fmt, ap);
+        va_end(ap);
+        fprintf(stderr, " (see 'nook %s --help')\n", p->name);
+        return 1;
+}
+
+int cmd_next_option(const struct cmd_parser *p, int argc, char **argv)
+{
+        int c;
+
+        opterr = 0;
+        c = getopt_long(argc, argv, p->shortopts, p->longopts, NULL);
+        if (c == 'h') {
+                fputs(p->help, stdout);
+                exit(0);
+        }
+        if (c == '?') {
+                if (optopt)
+                        cmd_usage_error(p, "unknown or incomplete option -%c", optopt);
+                else
+                        cmd_usage_error(p, "unknown or incomplete option %s", argv[optind - 1]);
+        } else if (c == ':') {
+                cmd_usage_error(p, "option %s needs a value", argv[optind - 1]);
+                c = '?';
+        }
+        return c;
+}
+
+int cmd_positionals(const struct cmd_parser *p, int argc, char **argv, int want, bool at_least)
+{
+        int have = argc - optind;
+
+        (void)argv;
+        if (have < want || (!at_least && have > want)) {
+                cmd_usage_error(p, "expected %s%d argument%s, got %d", at_least ? "at least " : "",
+                                want, want == 1 ? "" : "s", have);
+                return -1;
+        }
+        return 0;
+}

@@ -1,0 +1,98 @@
+/* One container's lifecycle, the operations behind `nook create/start/state/kill/
+ * delete/run/exec/list/ps`.  Each is a library call that fills a struct nook_err on
+ * failure and, on failure, leaves no state dir, cgroup, process or mount behind. */
+#ifndef NOOK_RUNTIME_CONTAINER_H
+#define NOOK_RUNTIME_CONTAINER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "common/error.h"
+#include "runtime/config.h"
+#include "runtime/state.h"
+
+/* Global options every command shares. */
+struct nook_runtime {
+        const char *root;      /* state directory, default /run/nook */
+        bool cgroups_disabled; /* --cgroup-manager disabled */
+};
+
+struct create_opts {
+        const char *bundle;         /* NULL = current directory */
+        const char *pid_file;       /* NULL = none */
+        const char *console_socket; /* NULL = none */
+        int preserve_fds;
+        bool no_pivot;
+        /* Internal to run: no exec fifo; init waits on the sync socket instead, so the
+         * caller learns exactly whether the exec succeeded. */
+        bool foreground;
+};
+
+/* What the caller of a create keeps, for run in the foreground. */
+struct create_result {
+        pid_t pid;
+        int pidfd;
+        int sync_fd;    /* foreground only: the live sync socket to init */
+        int pty_master; /* foreground with a terminal and no console socket, else -1 */
+};
+
+int container_create(const struct nook_runtime *rt, const char *id, const struct create_opts *opts,
+                     struct create_result *res, struct nook_err *err);
+int container_start(const struct nook_runtime *rt, const char *id, struct nook_err *err);
+/* The OCI state JSON of one container. */
+int container_state(const struct nook_runtime *rt, const char *id, char **json,
+                    struct nook_err *err);
+int container_kill(const struct nook_runtime *rt, const char *id, int sig, bool all,
+                   struct nook_err *err);
+int container_delete(const struct nook_runtime *rt, const char *id, bool force,
+                     struct nook_err *err);
+
+struct run_opts {
+        struct create_opts create;
+        bool detach;
+        bool keep; /* do not delete after a foreground run */
+};
+/* Foreground: returns the container's exit status in *status (128+N for signal N). */
+int container_run(const struct nook_runtime *rt, const char *id, const struct run_opts *opts,
+                  int *status, struct nook_err *err);
+
+struct exec_opts {
+        const char *process_file; /* --process: a process.json replacing the rest */
+        char **args;              /* command and arguments */
+        char **env;               /* extra KEY=VALUE entries */
+        const char *cwd;
+        const char *user; /* "UID[:GID]" */
+        char **caps;      /* extra capabilities (must be in the bounding set) */
+        bool tty;
+        bool detach;
+        const char *pid_file;
+        const char *console_socket;
+        int preserve_fds;
+};
+int container_exec(const struct nook_runtime *rt, const char *id, const struct exec_opts *opts,
+                   int *status, struct nook_err *err);
+
+/* Pids in the container's cgroup (the init pid alone when cgroups are disabled). */
+int container_pids(const struct nook_runtime *rt, const char *id, pid_t **pids, size_t *n,
+                   struct nook_err *err);
+
+struct container_info {
+        struct container_state *state;
+        enum container_status status;
+};
+/* Every container under the root, sorted by id; entries that cannot be read are
+ * skipped (a create in progress may be writing them). */
+int container_list(const struct nook_runtime *rt, struct container_info **out, size_t *n,
+                   struct nook_err *err);
+void container_list_free(struct container_info *list, size_t n);
+
+/* The runtime-spec features document of this build. Caller frees. */
+char *container_features_json(void);
+
+/* Waits for a process this program started (pidfd), relaying signals, and with
+ * pty_master >= 0 the terminal too; returns the exit status, 128+N for a signal. */
+int container_wait_foreground(int pidfd, pid_t pid, int pty_master, int *status,
+                              struct nook_err *err);
+
+#endif

@@ -1,0 +1,385 @@
+/* `nook create` (and the first half of `nook run`): validate everything, then state
+ * dir -> cgroup -> clone3 into it -> lock-step setup with the child -> ready.  A
+ * failure at any step unwinds all earlier ones (struct create_ctx records them). */
+#include "runtime/container.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cgroup/cgroup.h"
+#include "common/cleanup.h"
+#include "common/log.h"
+#include "common/util.h"
+#include "ns/ns.h"
+#include "runtime/hooks.h"
+#include "runtime/id.h"
+#include "runtime/init.h"
+#include "runtime/sync.h"
+#include "runtime/terminal.h"
+
+/* What has been done so far, so a failure can undo exactly that. */
+struct create_ctx {
+        struct container_state *st;
+        bool cgroup_made;
+        pid_t pid;
+        int pidfd;
+};
+
+static void create_rollback(struct create_ctx *cx)
+{
+        struct nook_err ignored;
+
+        if (cx->pidfd >= 0) {
+                ns_pidfd_send_signal(cx->pidfd, SIGKILL);
+                waitpid(cx->pid, NULL, 0);
+                close(cx->pidfd);
+                cx->pidfd = -1;
+        }
+        if (cx->cgroup_made &&
+            cgroup_destroy(cx->st->cgroup_path, cx->st->cgroup_default, &ignored) < 0)
+                nook_log_err(&ignored);
+        if (cx->st->dir && state_remove(cx->st, &ignored) < 0)
+                nook_log_err(&ignored);
+}
+
+static int resolve_bundle(const char *bundle, char **out, struct nook_err *err)
+{
+        char buf[PATH_MAX];
+
+        if (realpath(bundle ? bundle : ".", buf) == NULL)
+                return nook_err_sys(err, "bundle %s", bundle ? bundle : ".");
+        *out = xstrdup(buf);
+        return 0;
+}
+
+static int resolve_rootfs(const char *bundle, const struct oci_config *c, char **out,
+                          struct nook_err *err)
+{
+        _cleanup_free_ char *path = c->root.path[0] == '/'
+                                        ? xstrdup(c->root.path)
+                                        : xasprintf("%s/%s", bundle, c->root.path);
+        char buf[PATH_MAX];
+        struct stat sb;
+
+        if (realpath(path, buf) == NULL || stat(buf, &sb) < 0)
+                return nook_err_sys(err, "rootfs %s", path);
+        if (!S_ISDIR(sb.st_mode))
+                return nook_err_set(err, ENOTDIR, "rootfs %s", path);
+        *out = xstrdup(buf);
+        return 0;
+}
+
+/* Refuse what nook cannot honour yet instead of silently running a container that is
+ * less confined than its config asks for. */
+static int check_supported(const struct oci_config *c, const struct create_opts *opts,
+                           struct nook_err *err)
+{
+        if (c->process == NULL)
+                return nook_err_set(err, 0, "config.json: process: required to create a container");
+        if (c->linux_.has_seccomp)
+                return nook_err_set(err, EOPNOTSUPP, "config.json: linux.seccomp");
+        if (c->process->apparmor_profile && c->process->apparmor_profile[0])
+                return nook_err_set(err, EOPNOTSUPP, "config.json: process.apparmorProfile");
+        if (c->process->selinux_label && c->process->selinux_label[0])
+                return nook_err_set(err, EOPNOTSUPP, "config.json: process.selinuxLabel");
+        if (c->process->terminal && !opts->foreground && opts->console_socket == NULL)
+                return nook_err_set(err, 0,
+                                    "process.terminal is set: --console-socket is required");
+        if (c->linux_.has_resources)
+                nook_warn("config.json: linux.resources: limits are not applied by this version");
+        if (!oci_config_has_namespace(c, CLONE_NEWNS))
+                return nook_err_set(err, 0,
+                                    "config.json: linux.namespaces: a mount namespace "
+                                    "is required");
+        return 0;
+}
+
+static uint64_t clone_flags(const struct oci_config *c, bool *time_by_unshare)
+{
+        uint64_t flags = 0;
+
+        *time_by_unshare = false;
+        for (size_t i = 0; i < c->linux_.n_namespaces; i++) {
+                const struct oci_namespace *ns = &c->linux_.namespaces[i];
+
+                if (ns->path != NULL)
+                        continue;
+                /* Offsets must be written before any process lives in the namespace,
+                 * so with offsets the parent makes it for its children beforehand. */
+                if (ns->type == CLONE_NEWTIME && c->linux_.has_time_offsets) {
+                        *time_by_unshare = true;
+                        continue;
+                }
+                flags |= (uint64_t)ns->type;
+        }
+        return flags;
+}
+
+/* pid and time namespaces given by path apply to children, so the parent enters them
+ * for the clone (this only changes what our own children are born into). */
+static int join_child_namespaces(const struct oci_config *c, struct nook_err *err)
+{
+        static const int kinds[] = {CLONE_NEWPID, CLONE_NEWTIME};
+
+        for (size_t i = 0; i < ARRAY_SIZE(kinds); i++) {
+                const struct oci_namespace *ns = oci_config_namespace(c, kinds[i]);
+                if (ns && ns->path && ns_join_path(ns->type, ns->path, err) < 0)
+                        return -1;
+        }
+        return 0;
+}
+
+static void to_ns_idmaps(const struct oci_idmap *in, size_t n, struct ns_idmap *out)
+{
+        for (size_t i = 0; i < n; i++)
+                out[i] = (struct ns_idmap){in[i].container_id, in[i].host_id, in[i].size};
+}
+
+static int write_id_maps(const struct oci_config *c, pid_t pid, struct nook_err *err)
+{
+        const struct oci_linux *l = &c->linux_;
+        _cleanup_free_ struct ns_idmap *u = xcalloc(l->n_uid_mappings, sizeof(*u));
+        _cleanup_free_ struct ns_idmap *g = xcalloc(l->n_gid_mappings, sizeof(*g));
+
+        to_ns_idmaps(l->uid_mappings, l->n_uid_mappings, u);
+        to_ns_idmaps(l->gid_mappings, l->n_gid_mappings, g);
+        /* We are root on the host, so setgroups need not be denied. */
+        return ns_write_id_maps(pid, u, l->n_uid_mappings, g, l->n_gid_mappings, false, err);
+}
+
+static int write_oom_score_adj(const struct oci_process *p, pid_t pid, struct nook_err *err)
+{
+        char path[64], val[16];
+        int n;
+
+        if (!p->has_oom_score_adj)
+                return 0;
+        snprintf(path, sizeof(path), "/proc/%d/oom_score_adj", (int)pid);
+        n = snprintf(val, sizeof(val), "%d", p->oom_score_adj);
+        return write_file_at(AT_FDCWD, path, val, (size_t)n, err);
+}
+
+static int write_pid_file(const char *path, pid_t pid, struct nook_err *err)
+{
+        char buf[16];
+        int n = snprintf(buf, sizeof(buf), "%d", (int)pid);
+
+        if (path == NULL)
+                return 0;
+        return write_file_atomic(path, buf, (size_t)n, 0644, err);
+}
+
+static int run_parent_hooks(const struct oci_config *c, const struct container_state *st,
+                            struct nook_err *err)
+{
+        static const enum oci_hook_kind kinds[] = {OCI_HOOK_PRESTART, OCI_HOOK_CREATE_RUNTIME};
+        _cleanup_free_ char *json = state_oci_json(st, CONTAINER_CREATING, false);
+
+        for (size_t i = 0; i < ARRAY_SIZE(kinds); i++)
+                if (hooks_run(&c->hooks[kinds[i]], kinds[i], json, err) < 0)
+                        return -1;
+        return 0;
+}
+
+/* The parent's half of the lock-step protocol with container_init(). */
+static int talk_to_child(const struct oci_config *c, struct create_ctx *cx, int sync_fd,
+                         const struct create_opts *opts, int *pty_master, struct nook_err *err)
+{
+        _cleanup_close_ int master = -1;
+
+        if (sync_expect(sync_fd, SYNC_CHILD_STARTED, NULL, err) < 0)
+                return -1;
+        if (oci_config_has_namespace(c, CLONE_NEWUSER) && write_id_maps(c, cx->pid, err) < 0)
+                return -1;
+        if (write_oom_score_adj(c->process, cx->pid, err) < 0)
+                return -1;
+        if (sync_send(sync_fd, SYNC_PARENT_READY, err) < 0)
+                return -1;
+        if (init_has_runtime_hooks(c)) {
+                if (sync_expect(sync_fd, SYNC_RUN_PRESTART, NULL, err) < 0 ||
+                    run_parent_hooks(c, cx->st, err) < 0 ||
+                    sync_send(sync_fd, SYNC_HOOKS_DONE, err) < 0)
+                        return -1;
+        }
+        if (c->process->terminal) {
+                if (sync_expect(sync_fd, SYNC_PTY_MASTER, &master, err) < 0)
+                        return -1;
+                if (opts->console_socket &&
+                    terminal_send_to_socket(opts->console_socket, master, err) < 0)
+                        return -1;
+        }
+        if (sync_expect(sync_fd, SYNC_CHILD_READY, NULL, err) < 0)
+                return -1;
+        *pty_master = opts->console_socket ? -1 : TAKE_FD(master);
+        return 0;
+}
+
+static int make_exec_fifo(const struct container_state *st, int *fd_out, struct nook_err *err)
+{
+        _cleanup_free_ char *path = xasprintf("%s/%s", st->dir, EXEC_FIFO);
+
+        if (mkfifo(path, 0600) < 0)
+                return nook_err_sys(err, "mkfifo %s", path);
+        /* Non-blocking, or open(2) would wait for a writer (`nook start`). */
+        *fd_out = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+        if (*fd_out < 0)
+                return nook_err_sys(err, "open %s", path);
+        return 0;
+}
+
+static int spawn(const struct oci_config *c, const char *rootfs, struct create_ctx *cx,
+                 const struct create_opts *opts, struct create_result *res, struct nook_err *err)
+{
+        _cleanup_close_ int cgroup_fd = -1, fifo_fd = -1;
+        int sv[2] = {-1, -1};
+        _cleanup_close_ int parent_end = -1, child_end = -1;
+        struct ns_clone_args ca = {.cgroup_fd = -1, .exit_signal = SIGCHLD};
+        bool time_by_unshare, placed;
+        int pty_master = -1;
+
+        if (cx->st->cgroup_path) {
+                if (cgroup_create(cx->st->cgroup_path, &cgroup_fd, err) < 0)
+                        return -1;
+                cx->cgroup_made = true;
+                ca.cgroup_fd = cgroup_fd;
+        }
+        if (!opts->foreground && make_exec_fifo(cx->st, &fifo_fd, err) < 0)
+                return -1;
+        if (sync_socketpair(sv, err) < 0)
+                return -1;
+        parent_end = sv[0];
+        child_end = sv[1];
+        ca.flags = clone_flags(c, &time_by_unshare);
+        if (join_child_namespaces(c, err) < 0)
+                return -1;
+        if (time_by_unshare &&
+            ns_prepare_time(c->linux_.monotonic.secs, c->linux_.monotonic.nanosecs,
+                            c->linux_.boottime.secs, c->linux_.boottime.nanosecs, err) < 0)
+                return -1;
+        /* Relative bind sources are relative to the bundle: the child inherits our cwd. */
+        if (chdir(cx->st->bundle) < 0)
+                return nook_err_sys(err, "chdir %s", cx->st->bundle);
+
+        cx->pid = ns_clone(&ca, &cx->pidfd, &placed, err);
+        if (cx->pid < 0)
+                return -1;
+        if (cx->pid == 0) {
+                struct init_ctx ictx = {
+                    .config = c,
+                    .state = cx->st,
+                    .rootfs = rootfs,
+                    .sync_fd = child_end,
+                    .fifo_fd = fifo_fd,
+                    .new_userns = (ca.flags & CLONE_NEWUSER) != 0,
+                    .no_pivot = opts->no_pivot,
+                    .preserve_fds = opts->preserve_fds,
+                };
+                close(parent_end);
+                container_init(&ictx);
+        }
+        close(TAKE_FD(child_end));
+        if (!placed && cx->st->cgroup_path && cgroup_enter(cx->st->cgroup_path, cx->pid, err) < 0)
+                return -1;
+        /* Record the pid at once: if we are killed from here on, delete --force finds
+         * the process through state.json as well as through the cgroup. */
+        cx->st->pid = cx->pid;
+        if (proc_start_time(cx->pid, &cx->st->pid_start) < 0)
+                return nook_err_sys(err, "read start time of pid %d", (int)cx->pid);
+        if (state_write(cx->st, err) < 0)
+                return -1;
+        if (talk_to_child(c, cx, parent_end, opts, &pty_master, err) < 0)
+                return -1;
+        if (write_pid_file(opts->pid_file, cx->pid, err) < 0) {
+                if (pty_master >= 0)
+                        close(pty_master);
+                return -1;
+        }
+        res->pid = cx->pid;
+        res->pidfd = cx->pidfd;
+        res->pty_master = pty_master;
+        res->sync_fd = opts->foreground ? TAKE_FD(parent_end) : -1;
+        cx->pidfd = -1; /* handed over: no rollback from here */
+        return 0;
+}
+
+static void copy_annotations(const struct oci_config *c, struct container_state *st)
+{
+        st->n_annotations = c->n_annotations;
+        st->annotations = xcalloc(c->n_annotations, sizeof(*st->annotations));
+        for (size_t i = 0; i < c->n_annotations; i++) {
+                st->annotations[i].key = xstrdup(c->annotations[i].key);
+                st->annotations[i].value = xstrdup(c->annotations[i].value);
+        }
+}
+
+static int init_state(const struct nook_runtime *rt, const char *id, const char *bundle,
+                      const char *rootfs, const struct oci_config *c, struct container_state *st,
+                      struct nook_err *err)
+{
+        st->id = xstrdup(id);
+        st->bundle = xstrdup(bundle);
+        st->rootfs = xstrdup(rootfs);
+        st->created = state_timestamp_now();
+        copy_annotations(c, st);
+        if (!rt->cgroups_disabled) {
+                st->cgroup_default = c->linux_.cgroups_path == NULL || !c->linux_.cgroups_path[0];
+                if (cgroup_resolve(c->linux_.cgroups_path, id, &st->cgroup_path, err) < 0)
+                        return -1;
+        }
+        return 0;
+}
+
+int container_create(const struct nook_runtime *rt, const char *id, const struct create_opts *opts,
+                     struct create_result *res, struct nook_err *err)
+{
+        _cleanup_config_ struct oci_config *config = NULL;
+        _cleanup_state_ struct container_state *st = xcalloc(1, sizeof(*st));
+        _cleanup_free_ char *bundle = NULL, *rootfs = NULL, *text = NULL, *cfg_path = NULL;
+        _cleanup_free_ char *pid_file = NULL;
+        struct create_ctx cx = {.st = st, .pidfd = -1};
+        struct create_opts o = *opts;
+        size_t len;
+
+        *res = (struct create_result){.pidfd = -1, .sync_fd = -1, .pty_master = -1};
+        /* Everything that can be refused is refused before the host is touched. */
+        if (container_id_validate(id, err) < 0 || resolve_bundle(opts->bundle, &bundle, err) < 0)
+                return -1;
+        cfg_path = xasprintf("%s/config.json", bundle);
+        if (read_file(cfg_path, &text, &len, 8 << 20, err) < 0 ||
+            oci_config_parse(text, &config, err) < 0)
+                return -1;
+        free(TAKE_PTR(cfg_path));
+        if (check_supported(config, opts, err) < 0 ||
+            resolve_rootfs(bundle, config, &rootfs, err) < 0 ||
+            init_state(rt, id, bundle, rootfs, config, st, err) < 0)
+                return -1;
+
+        /* The pid file is named relative to the caller's cwd; spawn() changes ours. */
+        if (o.pid_file && o.pid_file[0] != '/') {
+                char cwd[PATH_MAX];
+                if (getcwd(cwd, sizeof(cwd)) == NULL)
+                        return nook_err_sys(err, "getcwd");
+                o.pid_file = pid_file = xasprintf("%s/%s", cwd, opts->pid_file);
+        }
+
+        if (state_dir_create(rt->root, id, &st->dir, err) < 0)
+                return -1;
+        cfg_path = xasprintf("%s/%s", st->dir, CONFIG_COPY);
+        if (write_file_atomic(cfg_path, text, len, 0600, err) < 0 || state_write(st, err) < 0 ||
+            spawn(config, rootfs, &cx, &o, res, err) < 0) {
+                struct nook_err saved = *err;
+                create_rollback(&cx);
+                *err = saved;
+                return -1;
+        }
+        return 0;
+}

@@ -1,0 +1,255 @@
+/* `nook exec`: a new process in a running container: born in its cgroup
+ * (CLONE_INTO_CGROUP) and pid namespace, it joins the other namespaces through the
+ * init's pidfd in one setns(2) and then applies its process spec like the init did. */
+#include <errno.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/capability.h>
+#include <unistd.h>
+
+#include "cgroup/cgroup.h"
+#include "common/cleanup.h"
+#include "common/util.h"
+#include "ns/ns.h"
+#include "runtime/internal.h"
+#include "runtime/process.h"
+#include "runtime/sync.h"
+#include "runtime/terminal.h"
+
+/* Storage for an exec's process when it is derived from the container's: the fields
+ * point either into the config or into these owned arrays. */
+struct exec_process {
+        struct oci_process p;
+        char **env;
+        char *cwd;
+        struct oci_process *loaded; /* from --process */
+};
+
+static void exec_process_done(struct exec_process *ep)
+{
+        strv_free(ep->env);
+        free(ep->cwd);
+        if (ep->loaded)
+                oci_process_free(ep->loaded);
+}
+
+static int parse_user(const char *spec, struct oci_user *u, struct nook_err *err)
+{
+        _cleanup_free_ char *copy = xstrdup(spec);
+        char *colon = strchr(copy, ':');
+        uint64_t v;
+
+        if (colon)
+                *colon = '\0';
+        if (parse_uint64(copy, &v) < 0 || v > UINT32_MAX)
+                return nook_err_set(err, 0, "--user %s: expected UID[:GID] as numbers", spec);
+        u->uid = (uint32_t)v;
+        u->gid = 0;
+        if (colon) {
+                if (parse_uint64(colon + 1, &v) < 0 || v > UINT32_MAX)
+                        return nook_err_set(err, 0, "--user %s: expected UID[:GID] as numbers",
+                                            spec);
+                u->gid = (uint32_t)v;
+        }
+        u->n_additional_gids = 0;
+        return 0;
+}
+
+/* The container's env with KEY=VALUE entries from --env replacing or adding keys. */
+static char **merge_env(char *const *base, char *const *extra)
+{
+        char **env = strv_dup(base);
+
+        for (size_t i = 0; extra && extra[i]; i++) {
+                const char *eq = strchr(extra[i], '=');
+                size_t klen = eq ? (size_t)(eq - extra[i]) : strlen(extra[i]);
+                bool replaced = false;
+
+                for (size_t j = 0; env[j]; j++) {
+                        if (strncmp(env[j], extra[i], klen) == 0 && env[j][klen] == '=') {
+                                free(env[j]);
+                                env[j] = xstrdup(extra[i]);
+                                replaced = true;
+                                break;
+                        }
+                }
+                if (!replaced)
+                        strv_push(&env, extra[i]);
+        }
+        return env;
+}
+
+static int add_caps(struct oci_caps *caps, char *const *names, struct nook_err *err)
+{
+        for (size_t i = 0; names && names[i]; i++) {
+                cap_value_t v;
+
+                if (cap_from_name(names[i], &v) < 0)
+                        return nook_err_set(err, 0, "--cap %s: unknown capability", names[i]);
+                if (!(caps->bounding & (1ULL << v)))
+                        return nook_err_set(
+                            err, EPERM, "--cap %s: not in the container's bounding set", names[i]);
+                caps->effective |= 1ULL << v;
+                caps->permitted |= 1ULL << v;
+                caps->inheritable |= 1ULL << v;
+                caps->ambient |= 1ULL << v;
+        }
+        return 0;
+}
+
+static int build_process(const struct oci_config *c, const struct exec_opts *o,
+                         struct exec_process *ep, struct nook_err *err)
+{
+        if (o->process_file) {
+                _cleanup_free_ char *text = NULL;
+
+                if (read_file(o->process_file, &text, NULL, 8 << 20, err) < 0 ||
+                    oci_process_parse(text, &ep->loaded, err) < 0)
+                        return -1;
+                ep->p = *ep->loaded;
+                return 0;
+        }
+        if (o->args == NULL || o->args[0] == NULL)
+                return nook_err_set(err, 0, "exec: a command to run is required");
+        ep->p = *c->process;
+        ep->p.args = o->args;
+        ep->p.env = ep->env = merge_env(c->process->env, o->env);
+        ep->p.terminal = o->tty;
+        if (o->cwd) {
+                if (o->cwd[0] != '/')
+                        return nook_err_set(err, 0, "--cwd %s: must be an absolute path", o->cwd);
+                ep->p.cwd = ep->cwd = xstrdup(o->cwd);
+        }
+        if (o->user && parse_user(o->user, &ep->p.user, err) < 0)
+                return -1;
+        if (o->caps) {
+                if (!ep->p.has_caps)
+                        return nook_err_set(err, 0, "--cap: the container keeps all capabilities");
+                return add_caps(&ep->p.caps, o->caps, err);
+        }
+        return 0;
+}
+
+static int send_pty(const struct oci_process *p, int sync_fd, struct nook_err *err)
+{
+        _cleanup_close_ int master = -1;
+        char pts[64];
+
+        if (terminal_open_in_child(p->console_height, p->console_width, &master, pts, sizeof(pts),
+                                   err) < 0)
+                return -1;
+        return sync_send_fd(sync_fd, SYNC_PTY_MASTER, master, err);
+}
+
+__attribute__((noreturn)) static void exec_child(const struct oci_process *p, int pidfd,
+                                                 int join_flags, int sync_fd, int preserve_fds)
+{
+        _cleanup_free_ char *exe = NULL;
+        struct nook_err err = {0};
+
+        if (ns_join_pidfd(pidfd, join_flags, &err) == 0 &&
+            (!p->terminal || send_pty(p, sync_fd, &err) == 0) &&
+            process_find_executable(p, &exe, &err) == 0 && process_setup(p, &err) == 0)
+                process_exec(p, exe, preserve_fds, &err);
+        sync_send_error(sync_fd, &err);
+        _exit(127);
+}
+
+static int enter_child_namespaces(int pidfd, int flags, struct nook_err *err)
+{
+        /* pid and time namespaces apply to children: entering them here places the
+         * process we clone next inside, without a second fork. */
+        int for_children = flags & (CLONE_NEWPID | CLONE_NEWTIME);
+        return ns_join_pidfd(pidfd, for_children, err);
+}
+
+static int exec_spawn(const struct container_state *st, const struct oci_process *p,
+                      const struct exec_opts *o, int *status, struct nook_err *err)
+{
+        _cleanup_close_ int pidfd = -1, cgroup_fd = -1, child_pidfd = -1, master = -1;
+        _cleanup_close_ int parent_end = -1, child_end = -1;
+        struct ns_clone_args ca = {.cgroup_fd = -1, .exit_signal = SIGCHLD};
+        int sv[2], flags;
+        bool placed;
+        pid_t pid;
+
+        if (container_open_pidfd(st, &pidfd, err) < 0 || ns_differing(st->pid, &flags, err) < 0)
+                return -1;
+        if (st->cgroup_path) {
+                if (cgroup_open(st->cgroup_path, &cgroup_fd, err) < 0)
+                        return -1;
+                ca.cgroup_fd = cgroup_fd;
+        }
+        if (sync_socketpair(sv, err) < 0)
+                return -1;
+        parent_end = sv[0];
+        child_end = sv[1];
+        if (enter_child_namespaces(pidfd, flags, err) < 0)
+                return -1;
+        pid = ns_clone(&ca, &child_pidfd, &placed, err);
+        if (pid < 0)
+                return -1;
+        if (pid == 0) {
+                close(parent_end);
+                exec_child(p, pidfd, flags & ~(CLONE_NEWPID | CLONE_NEWTIME), child_end,
+                           o->preserve_fds);
+        }
+        close(TAKE_FD(child_end));
+        if (!placed && st->cgroup_path && cgroup_enter(st->cgroup_path, pid, err) < 0)
+                return -1;
+        if (p->terminal) {
+                if (sync_expect(parent_end, SYNC_PTY_MASTER, &master, err) < 0)
+                        return -1;
+                if (o->console_socket &&
+                    terminal_send_to_socket(o->console_socket, TAKE_FD(master), err) < 0)
+                        return -1;
+        }
+        if (sync_wait_exec(parent_end, err) < 0)
+                return -1;
+        if (o->pid_file) {
+                char buf[16];
+                int n = snprintf(buf, sizeof(buf), "%d", (int)pid);
+                if (write_file_atomic(o->pid_file, buf, (size_t)n, 0644, err) < 0)
+                        return -1;
+        }
+        if (o->detach)
+                return 0;
+        return container_wait_foreground(child_pidfd, pid, master, status, err);
+}
+
+int container_exec(const struct nook_runtime *rt, const char *id, const struct exec_opts *opts,
+                   int *status, struct nook_err *err)
+{
+        _cleanup_state_ struct container_state *st = NULL;
+        _cleanup_config_ struct oci_config *config = NULL;
+        struct exec_process ep = {0};
+        enum container_status s;
+        sigset_t set;
+        int r;
+
+        *status = 0;
+        if (container_load(rt, id, &st, err) < 0)
+                return -1;
+        s = state_status(st);
+        if (s != CONTAINER_RUNNING && s != CONTAINER_CREATED)
+                return nook_err_set(err, 0, "cannot exec in container %s: it is %s", id,
+                                    container_status_name(s));
+        if (container_load_config(st, &config, err) < 0)
+                return -1;
+        if (opts->tty && opts->detach && !opts->console_socket)
+                return nook_err_set(err, 0, "exec --tty --detach needs --console-socket");
+        r = build_process(config, opts, &ep, err);
+        if (r == 0) {
+                if (!opts->detach) {
+                        foreground_signals(&set);
+                        sigprocmask(SIG_BLOCK, &set, NULL);
+                }
+                r = exec_spawn(st, &ep.p, opts, status, err);
+        }
+        exec_process_done(&ep);
+        return r;
+}

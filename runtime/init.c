@@ -1,0 +1,199 @@
+#include "runtime/init.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <unistd.h>
+
+#include "common/cleanup.h"
+#include "common/util.h"
+#include "net/net.h"
+#include "ns/ns.h"
+#include "rootfs/rootfs.h"
+#include "runtime/hooks.h"
+#include "runtime/process.h"
+#include "runtime/sync.h"
+#include "runtime/terminal.h"
+
+bool init_has_runtime_hooks(const struct oci_config *c)
+{
+        return c->hooks[OCI_HOOK_PRESTART].n > 0 || c->hooks[OCI_HOOK_CREATE_RUNTIME].n > 0;
+}
+
+static bool new_ns(const struct oci_config *c, int flag)
+{
+        const struct oci_namespace *ns = oci_config_namespace(c, flag);
+        return ns != NULL && ns->path == NULL;
+}
+
+/* Namespaces given by path are joined here, user first (it decides what we may do in
+ * the others); pid and time apply to children only and were joined by the parent. */
+static int join_namespaces(const struct oci_config *c, struct nook_err *err)
+{
+        for (size_t k = 0; k < ns_kinds_count; k++) {
+                const struct oci_namespace *ns = oci_config_namespace(c, ns_kinds[k].flag);
+
+                if (ns == NULL || ns->path == NULL || ns->type == CLONE_NEWPID ||
+                    ns->type == CLONE_NEWTIME)
+                        continue;
+                if (ns_join_path(ns->type, ns->path, err) < 0)
+                        return -1;
+        }
+        return 0;
+}
+
+static int become_root_in_userns(struct nook_err *err)
+{
+        if (setresgid(0, 0, 0) < 0)
+                return nook_err_sys(err, "setgid 0 in the user namespace");
+        if (setresuid(0, 0, 0) < 0)
+                return nook_err_sys(err, "setuid 0 in the user namespace");
+        return 0;
+}
+
+static int set_names(const struct oci_config *c, struct nook_err *err)
+{
+        if (c->hostname && sethostname(c->hostname, strlen(c->hostname)) < 0)
+                return nook_err_sys(err, "sethostname %s", c->hostname);
+        if (c->domainname && setdomainname(c->domainname, strlen(c->domainname)) < 0)
+                return nook_err_sys(err, "setdomainname %s", c->domainname);
+        return 0;
+}
+
+/* Hooks run by the child need the state JSON with our pid as the runtime sees it:
+ * before pivot_root, /proc is still the host's procfs, whose "self" link names us
+ * in the runtime's pid namespace even though getpid() says 1. */
+static void learn_host_pid(struct container_state *st)
+{
+        char buf[32];
+        ssize_t n = readlink("/proc/self", buf, sizeof(buf) - 1);
+        int64_t pid;
+
+        if (n > 0) {
+                buf[n] = '\0';
+                if (parse_int64(buf, &pid) == 0)
+                        st->pid = (pid_t)pid;
+        }
+}
+
+static int run_child_hooks(const struct init_ctx *ctx, enum oci_hook_kind kind,
+                           enum container_status status, struct nook_err *err)
+{
+        _cleanup_free_ char *json = NULL;
+
+        if (ctx->config->hooks[kind].n == 0)
+                return 0;
+        json = state_oci_json(ctx->state, status, false);
+        return hooks_run(&ctx->config->hooks[kind], kind, json, err);
+}
+
+static int setup_terminal(const struct init_ctx *ctx, struct nook_err *err)
+{
+        const struct oci_process *p = ctx->config->process;
+        _cleanup_close_ int master = -1;
+        char pts[64];
+
+        if (terminal_open_in_child(p->console_height, p->console_width, &master, pts, sizeof(pts),
+                                   err) < 0)
+                return -1;
+        if (rootfs_bind_console(pts, err) < 0)
+                return -1;
+        return sync_send_fd(ctx->sync_fd, SYNC_PTY_MASTER, master, err);
+}
+
+/* create: block until `nook start` writes a byte into the exec fifo.  poll() first, as
+ * a read on a fifo with no writer yet would return EOF at once. */
+static int wait_for_start(int fifo_fd, struct nook_err *err)
+{
+        struct pollfd pfd = {.fd = fifo_fd, .events = POLLIN};
+        char byte;
+
+        for (;;) {
+                if (poll(&pfd, 1, -1) < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return nook_err_sys(err, "wait for start");
+                }
+                if (read(fifo_fd, &byte, 1) == 1)
+                        return 0;
+                if (errno != EINTR && errno != EAGAIN)
+                        return nook_err_sys(err, "read exec fifo");
+        }
+}
+
+static int init_setup(struct init_ctx *ctx, char **exe, struct nook_err *err)
+{
+        const struct oci_config *c = ctx->config;
+
+        if (sync_send(ctx->sync_fd, SYNC_CHILD_STARTED, err) < 0 ||
+            sync_expect(ctx->sync_fd, SYNC_PARENT_READY, NULL, err) < 0)
+                return -1;
+        if (ctx->new_userns && become_root_in_userns(err) < 0)
+                return -1;
+        if (join_namespaces(c, err) < 0)
+                return -1;
+        if (new_ns(c, CLONE_NEWUTS) && set_names(c, err) < 0)
+                return -1;
+        if (new_ns(c, CLONE_NEWNET) && net_loopback_up(err) < 0)
+                return -1;
+        learn_host_pid(ctx->state);
+        if (rootfs_prepare(c, ctx->rootfs, err) < 0)
+                return -1;
+        if (init_has_runtime_hooks(c) &&
+            (sync_send(ctx->sync_fd, SYNC_RUN_PRESTART, err) < 0 ||
+             sync_expect(ctx->sync_fd, SYNC_HOOKS_DONE, NULL, err) < 0))
+                return -1;
+        if (run_child_hooks(ctx, OCI_HOOK_CREATE_CONTAINER, CONTAINER_CREATING, err) < 0)
+                return -1;
+        if (rootfs_pivot(ctx->rootfs, ctx->no_pivot, err) < 0)
+                return -1;
+        if (rootfs_apply_sysctl(c, err) < 0)
+                return -1;
+        if (c->process->terminal && setup_terminal(ctx, err) < 0)
+                return -1;
+        if (rootfs_finalize(c, err) < 0)
+                return -1;
+        if (process_find_executable(c->process, exe, err) < 0)
+                return -1;
+        return process_setup(c->process, err);
+}
+
+/* One exit for every failure: the parent prints the cause; once it no longer listens
+ * (create has returned), the container's stderr is all there is. */
+__attribute__((noreturn)) static void init_fail(const struct init_ctx *ctx,
+                                                const struct nook_err *err)
+{
+        if (ctx->sync_fd < 0 || sync_send_error(ctx->sync_fd, err) < 0) {
+                char buf[NOOK_ERR_MSG_MAX + 128];
+                fprintf(stderr, "nook: %s\n", nook_err_format(err, buf, sizeof(buf)));
+        }
+        _exit(127);
+}
+
+void container_init(struct init_ctx *ctx)
+{
+        _cleanup_free_ char *exe = NULL;
+        struct nook_err err = {0};
+
+        if (init_setup(ctx, &exe, &err) < 0)
+                init_fail(ctx, &err);
+        if (sync_send(ctx->sync_fd, SYNC_CHILD_READY, &err) < 0)
+                _exit(1);
+        if (ctx->fifo_fd >= 0) {
+                /* create: the parent returns once we are ready. */
+                close(ctx->sync_fd);
+                ctx->sync_fd = -1;
+                if (wait_for_start(ctx->fifo_fd, &err) < 0)
+                        init_fail(ctx, &err);
+        } else if (sync_expect(ctx->sync_fd, SYNC_START, NULL, &err) < 0) {
+                _exit(1); /* the parent is gone or failed: nobody to tell */
+        }
+        if (run_child_hooks(ctx, OCI_HOOK_START_CONTAINER, CONTAINER_CREATED, &err) < 0)
+                init_fail(ctx, &err);
+        process_exec(ctx->config->process, exe, ctx->preserve_fds, &err);
+        init_fail(ctx, &err);
+}

@@ -1,0 +1,24 @@
+/* Helpers shared by the lifecycle operations of runtime/ (not part of its API). */
+#ifndef NOOK_RUNTIME_INTERNAL_H
+#define NOOK_RUNTIME_INTERNAL_H
+
+#include <signal.h>
+
+#include "runtime/container.h"
+
+/* Validates the id and loads its state ("container x does not exist"). */
+int container_load(const struct nook_runtime *rt, const char *id, struct container_state **st,
+                   struct nook_err *err);
+/* The copy of config.json that create kept in the state dir. */
+int container_load_config(const struct container_state *st, struct oci_config **config,
+                          struct nook_err *err);
+/* Opens a pidfd for st->pid and checks it is still the process create started. */
+int container_open_pidfd(const struct container_state *st, int *pidfd, struct nook_err *err);
+/* The signals a foreground run/exec forwards to the container; blocked early so none
+ * is lost, read later through a signalfd. */
+void foreground_signals(sigset_t *set);
+/* poststart/poststop failures are only warnings (runtime-spec). */
+void run_hooks_warn_only(const struct oci_config *c, enum oci_hook_kind kind,
+                         const struct container_state *st, enum container_status status);
+
+#endif

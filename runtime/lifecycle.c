@@ -1,0 +1,370 @@
+/* start, state, kill, delete, run and waiting in the foreground. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cgroup/cgroup.h"
+#include "common/cleanup.h"
+#include "common/log.h"
+#include "common/util.h"
+#include "ns/ns.h"
+#include "runtime/hooks.h"
+#include "runtime/id.h"
+#include "runtime/internal.h"
+#include "runtime/sync.h"
+#include "runtime/terminal.h"
+
+#ifndef P_PIDFD
+#define P_PIDFD 3
+#endif
+
+int container_load(const struct nook_runtime *rt, const char *id, struct container_state **st,
+                   struct nook_err *err)
+{
+        if (container_id_validate(id, err) < 0)
+                return -1;
+        return state_read(rt->root, id, st, err);
+}
+
+int container_load_config(const struct container_state *st, struct oci_config **config,
+                          struct nook_err *err)
+{
+        _cleanup_free_ char *path = xasprintf("%s/%s", st->dir, CONFIG_COPY);
+        _cleanup_free_ char *text = NULL;
+
+        if (read_file(path, &text, NULL, 8 << 20, err) < 0)
+                return -1;
+        return oci_config_parse(text, config, err);
+}
+
+int container_open_pidfd(const struct container_state *st, int *pidfd, struct nook_err *err)
+{
+        int fd = ns_pidfd_open(st->pid);
+        uint64_t start;
+
+        if (fd < 0)
+                return nook_err_sys(err, "container %s: pidfd_open %d", st->id, (int)st->pid);
+        /* Checked after opening: from now on the pidfd pins this very process. */
+        if (proc_start_time(st->pid, &start) < 0 || start != st->pid_start) {
+                close(fd);
+                return nook_err_set(err, ESRCH, "container %s", st->id);
+        }
+        *pidfd = fd;
+        return 0;
+}
+
+void foreground_signals(sigset_t *set)
+{
+        static const int sigs[] = {SIGHUP,  SIGINT,   SIGQUIT, SIGTERM, SIGUSR1,
+                                   SIGUSR2, SIGWINCH, SIGCONT, SIGTSTP, SIGALRM};
+
+        sigemptyset(set);
+        for (size_t i = 0; i < ARRAY_SIZE(sigs); i++)
+                sigaddset(set, sigs[i]);
+}
+
+void run_hooks_warn_only(const struct oci_config *c, enum oci_hook_kind kind,
+                         const struct container_state *st, enum container_status status)
+{
+        _cleanup_free_ char *json = NULL;
+        struct nook_err err;
+
+        if (c == NULL || c->hooks[kind].n == 0)
+                return;
+        json = state_oci_json(st, status, false);
+        if (hooks_run(&c->hooks[kind], kind, json, &err) < 0) {
+                char buf[NOOK_ERR_MSG_MAX + 128];
+                nook_warn("%s", nook_err_format(&err, buf, sizeof(buf)));
+        }
+}
+
+int container_state(const struct nook_runtime *rt, const char *id, char **json,
+                    struct nook_err *err)
+{
+        _cleanup_state_ struct container_state *st = NULL;
+
+        if (container_load(rt, id, &st, err) < 0)
+                return -1;
+        *json = state_oci_json(st, state_status(st), true);
+        return 0;
+}
+
+/* Waits until the init closes the exec fifo (its execve closed it) or exits. */
+static void wait_fifo_closed(int fifo_fd, int pidfd)
+{
+        struct pollfd pfd[2] = {{.fd = fifo_fd, .events = 0}, {.fd = pidfd, .events = POLLIN}};
+
+        while (poll(pfd, pidfd >= 0 ? 2 : 1, -1) < 0 && errno == EINTR)
+                ;
+}
+
+int container_start(const struct nook_runtime *rt, const char *id, struct nook_err *err)
+{
+        _cleanup_state_ struct container_state *st = NULL;
+        _cleanup_config_ struct oci_config *config = NULL;
+        _cleanup_free_ char *fifo = NULL;
+        _cleanup_close_ int fd = -1, pidfd = -1;
+        enum container_status status;
+
+        if (container_load(rt, id, &st, err) < 0)
+                return -1;
+        status = state_status(st);
+        if (status != CONTAINER_CREATED)
+                return nook_err_set(err, 0, "cannot start container %s: it is %s", id,
+                                    container_status_name(status));
+        if (container_load_config(st, &config, err) < 0)
+                return -1;
+        fifo = xasprintf("%s/%s", st->dir, EXEC_FIFO);
+        fd = open(fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+        if (fd < 0 && errno == ENXIO)
+                return nook_err_set(err, 0, "cannot start container %s: its init is not waiting",
+                                    id);
+        if (fd < 0)
+                return nook_err_sys(err, "open %s", fifo);
+        if (write(fd, "0", 1) != 1)
+                return nook_err_sys(err, "write %s", fifo);
+        /* Gone fifo = started: a second start fails and state says running. */
+        unlink(fifo);
+        if (container_open_pidfd(st, &pidfd, err) < 0)
+                nook_err_clear(err);
+        wait_fifo_closed(fd, pidfd);
+        run_hooks_warn_only(config, OCI_HOOK_POSTSTART, st, CONTAINER_RUNNING);
+        return 0;
+}
+
+int container_kill(const struct nook_runtime *rt, const char *id, int sig, bool all,
+                   struct nook_err *err)
+{
+        _cleanup_state_ struct container_state *st = NULL;
+        _cleanup_close_ int pidfd = -1;
+        enum container_status status;
+
+        if (container_load(rt, id, &st, err) < 0)
+                return -1;
+        status = state_status(st);
+        if (status != CONTAINER_CREATED && status != CONTAINER_RUNNING)
+                return nook_err_set(err, 0, "cannot kill container %s: it is %s", id,
+                                    container_status_name(status));
+        if (all && st->cgroup_path)
+                return cgroup_signal_all(st->cgroup_path, sig, err);
+        if (container_open_pidfd(st, &pidfd, err) < 0)
+                return -1;
+        if (ns_pidfd_send_signal(pidfd, sig) < 0)
+                return nook_err_sys(err, "kill container %s", id);
+        return 0;
+}
+
+/* Without a cgroup the init is the only handle: kill it and wait until it is gone. */
+static void kill_init(const struct container_state *st)
+{
+        _cleanup_close_ int pidfd = -1;
+        struct nook_err ignored;
+        struct pollfd pfd;
+
+        if (st->pid <= 0 || container_open_pidfd(st, &pidfd, &ignored) < 0)
+                return;
+        ns_pidfd_send_signal(pidfd, SIGKILL);
+        pfd = (struct pollfd){.fd = pidfd, .events = POLLIN};
+        poll(&pfd, 1, 5000);
+}
+
+int container_delete(const struct nook_runtime *rt, const char *id, bool force,
+                     struct nook_err *err)
+{
+        _cleanup_state_ struct container_state *st = NULL;
+        _cleanup_config_ struct oci_config *config = NULL;
+        enum container_status status;
+        struct nook_err cfg_err;
+
+        if (container_load(rt, id, &st, err) < 0)
+                return -1;
+        status = state_status(st);
+        if (!force && status == CONTAINER_RUNNING)
+                return nook_err_set(err, 0,
+                                    "cannot delete container %s: it is running (stop it first "
+                                    "or use --force)",
+                                    id);
+        if (!force && status == CONTAINER_CREATING)
+                return nook_err_set(err, 0,
+                                    "cannot delete container %s: it is being created (use "
+                                    "--force if its create was killed)",
+                                    id);
+        if (container_load_config(st, &config, &cfg_err) < 0)
+                config = NULL; /* a create killed early left none: no hooks to run */
+        if (st->cgroup_path) {
+                if (cgroup_destroy(st->cgroup_path, st->cgroup_default, err) < 0)
+                        return -1;
+        } else if (status == CONTAINER_CREATED || status == CONTAINER_RUNNING) {
+                kill_init(st);
+        }
+        if (state_remove(st, err) < 0)
+                return -1;
+        run_hooks_warn_only(config, OCI_HOOK_POSTSTOP, st, CONTAINER_STOPPED);
+        return 0;
+}
+
+int container_pids(const struct nook_runtime *rt, const char *id, pid_t **pids, size_t *n,
+                   struct nook_err *err)
+{
+        _cleanup_state_ struct container_state *st = NULL;
+        enum container_status status;
+
+        if (container_load(rt, id, &st, err) < 0)
+                return -1;
+        if (st->cgroup_path)
+                return cgroup_pids(st->cgroup_path, pids, n, err);
+        status = state_status(st);
+        *n = 0;
+        *pids = xcalloc(1, sizeof(pid_t));
+        if (status == CONTAINER_CREATED || status == CONTAINER_RUNNING)
+                (*pids)[(*n)++] = st->pid;
+        return 0;
+}
+
+int container_list(const struct nook_runtime *rt, struct container_info **out, size_t *n,
+                   struct nook_err *err)
+{
+        _cleanup_strv_ char **ids = NULL;
+        struct container_info *list;
+        size_t count = 0;
+
+        if (state_list_ids(rt->root, &ids, err) < 0)
+                return -1;
+        list = xcalloc(strv_length(ids) + 1, sizeof(*list));
+        for (size_t i = 0; ids[i]; i++) {
+                struct nook_err ignored;
+
+                if (state_read(rt->root, ids[i], &list[count].state, &ignored) < 0)
+                        continue;
+                list[count].status = state_status(list[count].state);
+                count++;
+        }
+        *out = list;
+        *n = count;
+        return 0;
+}
+
+void container_list_free(struct container_info *list, size_t n)
+{
+        for (size_t i = 0; i < n; i++)
+                container_state_free(list[i].state);
+        free(list);
+}
+
+static void forward_signal(int signo, void *ctx)
+{
+        ns_pidfd_send_signal(*(int *)ctx, signo);
+}
+
+static int exit_status_of(const siginfo_t *info)
+{
+        if (info->si_code == CLD_EXITED)
+                return info->si_status;
+        return 128 + info->si_status;
+}
+
+int container_wait_foreground(int pidfd, pid_t pid, int pty_master, int *status,
+                              struct nook_err *err)
+{
+        _cleanup_close_ int sigfd = -1;
+        siginfo_t info = {0};
+        sigset_t set;
+
+        foreground_signals(&set);
+        sigfd = signalfd(-1, &set, SFD_CLOEXEC);
+        if (sigfd < 0)
+                return nook_err_sys(err, "signalfd");
+        if (pty_master >= 0) {
+                if (terminal_relay(pty_master, pidfd, sigfd, forward_signal, &pidfd, err) < 0)
+                        return -1;
+        } else {
+                struct pollfd pfd[2] = {{.fd = pidfd, .events = POLLIN},
+                                        {.fd = sigfd, .events = POLLIN}};
+                while (!(pfd[0].revents & (POLLIN | POLLHUP))) {
+                        struct signalfd_siginfo si;
+
+                        if (poll(pfd, 2, -1) < 0 && errno != EINTR)
+                                return nook_err_sys(err, "poll");
+                        if ((pfd[1].revents & POLLIN) &&
+                            read(sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si) &&
+                            si.ssi_signo != SIGWINCH)
+                                forward_signal((int)si.ssi_signo, &pidfd);
+                }
+        }
+        while (waitid((idtype_t)P_PIDFD, (id_t)pidfd, &info, WEXITED) < 0) {
+                if (errno != EINTR)
+                        return nook_err_sys(err, "wait for pid %d", (int)pid);
+        }
+        *status = exit_status_of(&info);
+        return 0;
+}
+
+static int run_detached(const struct nook_runtime *rt, const char *id, const struct run_opts *opts,
+                        struct nook_err *err)
+{
+        struct create_result res;
+        struct nook_err ignored;
+
+        if (container_create(rt, id, &opts->create, &res, err) < 0)
+                return -1;
+        close(res.pidfd);
+        if (container_start(rt, id, err) < 0) {
+                container_delete(rt, id, true, &ignored);
+                return -1;
+        }
+        return 0;
+}
+
+/* Releases the waiting init and learns whether its execve worked; then poststart. */
+static int start_foreground(const struct nook_runtime *rt, const char *id,
+                            const struct create_result *res, struct nook_err *err)
+{
+        _cleanup_state_ struct container_state *st = NULL;
+        _cleanup_config_ struct oci_config *config = NULL;
+
+        if (sync_send(res->sync_fd, SYNC_START, err) < 0 || sync_wait_exec(res->sync_fd, err) < 0)
+                return -1;
+        if (container_load(rt, id, &st, err) < 0 || container_load_config(st, &config, err) < 0)
+                return -1;
+        run_hooks_warn_only(config, OCI_HOOK_POSTSTART, st, CONTAINER_RUNNING);
+        return 0;
+}
+
+int container_run(const struct nook_runtime *rt, const char *id, const struct run_opts *opts,
+                  int *status, struct nook_err *err)
+{
+        struct create_opts co = opts->create;
+        struct create_result res;
+        struct nook_err ignored;
+        sigset_t set;
+        int r;
+
+        *status = 0;
+        if (opts->detach)
+                return run_detached(rt, id, opts, err);
+        foreground_signals(&set);
+        sigprocmask(SIG_BLOCK, &set, NULL);
+        co.foreground = true;
+        if (container_create(rt, id, &co, &res, err) < 0)
+                return -1;
+        r = start_foreground(rt, id, &res, err);
+        close(res.sync_fd);
+        if (r == 0)
+                r = container_wait_foreground(res.pidfd, res.pid, res.pty_master, status, err);
+        if (res.pty_master >= 0)
+                close(res.pty_master);
+        close(res.pidfd);
+        if (r < 0 || !opts->keep) {
+                /* Reaped already, so the init is gone; delete --force also takes any
+                 * process it left in the cgroup. */
+                if (container_delete(rt, id, true, r < 0 ? &ignored : err) < 0 && r == 0)
+                        return -1;
+        }
+        return r;
+}

@@ -1,0 +1,221 @@
+#include "runtime/process.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/close_range.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/capability.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "common/cleanup.h"
+#include "common/util.h"
+
+#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+static const char *env_lookup(char *const *env, const char *name)
+{
+        size_t n = strlen(name);
+
+        for (size_t i = 0; env && env[i]; i++)
+                if (strncmp(env[i], name, n) == 0 && env[i][n] == '=')
+                        return env[i] + n + 1;
+        return NULL;
+}
+
+static bool is_executable_file(const char *path, int *why)
+{
+        struct stat sb;
+
+        if (stat(path, &sb) < 0) {
+                *why = errno;
+                return false;
+        }
+        if (S_ISDIR(sb.st_mode)) {
+                *why = EACCES;
+                return false;
+        }
+        if (access(path, X_OK) < 0) {
+                *why = errno;
+                return false;
+        }
+        return true;
+}
+
+int process_find_executable(const struct oci_process *p, char **out, struct nook_err *err)
+{
+        const char *name = p->args[0];
+        const char *search;
+        int why = ENOENT;
+
+        if (strchr(name, '/') != NULL) {
+                if (!is_executable_file(name, &why))
+                        return nook_err_set(err, why, "exec: %s", name);
+                *out = xstrdup(name);
+                return 0;
+        }
+        search = env_lookup(p->env, "PATH");
+        if (search == NULL)
+                search = DEFAULT_PATH;
+        for (const char *dir = search; dir;) {
+                const char *end = strchr(dir, ':');
+                size_t len = end ? (size_t)(end - dir) : strlen(dir);
+                _cleanup_free_ char *cand =
+                    xasprintf("%.*s/%s", (int)(len ? len : 1), len ? dir : ".", name);
+                int this_why;
+
+                if (is_executable_file(cand, &this_why)) {
+                        *out = TAKE_PTR(cand);
+                        return 0;
+                }
+                /* Like execvp: a permission problem is more telling than "not found". */
+                if (this_why == EACCES)
+                        why = EACCES;
+                dir = end ? end + 1 : NULL;
+        }
+        return nook_err_set(err, why, "exec: %s", name);
+}
+
+static int apply_rlimits(const struct oci_process *p, struct nook_err *err)
+{
+        for (size_t i = 0; i < p->n_rlimits; i++) {
+                struct rlimit rl = {.rlim_cur = p->rlimits[i].soft, .rlim_max = p->rlimits[i].hard};
+
+                if (setrlimit(p->rlimits[i].resource, &rl) < 0)
+                        return nook_err_sys(err, "setrlimit %d (soft %llu, hard %llu)",
+                                            p->rlimits[i].resource, (unsigned long long)rl.rlim_cur,
+                                            (unsigned long long)rl.rlim_max);
+        }
+        return 0;
+}
+
+static void caps_fill(cap_t caps, cap_flag_t flag, uint64_t mask, int last)
+{
+        for (int c = 0; c <= last; c++) {
+                cap_value_t v = c;
+                if (mask & (1ULL << c))
+                        cap_set_flag(caps, flag, 1, &v, CAP_SET);
+        }
+}
+
+/* Bounding set first (needs CAP_SETPCAP, which we still hold), then the uid switch
+ * with KEEPCAPS, then the remaining sets, ambient last (it requires permitted and
+ * inheritable). */
+static int drop_bounding(const struct oci_caps *c, int last, struct nook_err *err)
+{
+        for (int cap = 0; cap <= last; cap++) {
+                if (c->bounding & (1ULL << cap))
+                        continue;
+                if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL)
+                        return nook_err_sys(err, "drop capability %d from the bounding set", cap);
+        }
+        return 0;
+}
+
+static int set_caps(const struct oci_caps *c, int last, struct nook_err *err)
+{
+        cap_t caps = cap_init();
+        int r;
+
+        if (caps == NULL)
+                return nook_err_sys(err, "cap_init");
+        caps_fill(caps, CAP_EFFECTIVE, c->effective, last);
+        caps_fill(caps, CAP_PERMITTED, c->permitted, last);
+        caps_fill(caps, CAP_INHERITABLE, c->inheritable, last);
+        r = cap_set_proc(caps);
+        cap_free(caps);
+        if (r < 0)
+                return nook_err_sys(err, "set capabilities");
+        if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
+                return nook_err_sys(err, "clear ambient capabilities");
+        for (int cap = 0; cap <= last; cap++) {
+                if (!(c->ambient & (1ULL << cap)))
+                        continue;
+                if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0)
+                        return nook_err_sys(err, "raise ambient capability %d", cap);
+        }
+        return 0;
+}
+
+static int switch_user(const struct oci_user *u, struct nook_err *err)
+{
+        gid_t *groups = NULL;
+
+        if (u->n_additional_gids) {
+                groups = xcalloc(u->n_additional_gids, sizeof(gid_t));
+                for (size_t i = 0; i < u->n_additional_gids; i++)
+                        groups[i] = u->additional_gids[i];
+        }
+        /* EPERM here means setgroups was denied in a user namespace: only then is an
+         * empty group list acceptable. */
+        if (setgroups(u->n_additional_gids, groups) < 0 && !(errno == EPERM && !groups)) {
+                free(groups);
+                return nook_err_sys(err, "setgroups");
+        }
+        free(groups);
+        if (setresgid(u->gid, u->gid, u->gid) < 0)
+                return nook_err_sys(err, "setgid %u", u->gid);
+        if (setresuid(u->uid, u->uid, u->uid) < 0)
+                return nook_err_sys(err, "setuid %u", u->uid);
+        return 0;
+}
+
+int process_setup(const struct oci_process *p, struct nook_err *err)
+{
+        int last = (int)cap_max_bits() - 1;
+
+        if (last > 63)
+                last = 63;
+        if (apply_rlimits(p, err) < 0)
+                return -1;
+        if (p->user.has_umask)
+                umask(p->user.umask);
+        else
+                umask(0022);
+        if (chdir(p->cwd) < 0)
+                return nook_err_sys(err, "chdir to cwd %s", p->cwd);
+        if (p->has_caps && drop_bounding(&p->caps, last, err) < 0)
+                return -1;
+        if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+                return nook_err_sys(err, "prctl PR_SET_KEEPCAPS");
+        if (switch_user(&p->user, err) < 0)
+                return -1;
+        if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
+                return nook_err_sys(err, "prctl PR_SET_KEEPCAPS");
+        if (p->has_caps && set_caps(&p->caps, last, err) < 0)
+                return -1;
+        if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+                return nook_err_sys(err, "prctl PR_SET_NO_NEW_PRIVS");
+        return 0;
+}
+
+static void reset_signals(void)
+{
+        sigset_t all;
+
+        for (int sig = 1; sig < NSIG; sig++)
+                if (sig != SIGKILL && sig != SIGSTOP)
+                        signal(sig, SIG_DFL);
+        sigemptyset(&all);
+        sigprocmask(SIG_SETMASK, &all, NULL);
+}
+
+int process_exec(const struct oci_process *p, const char *path, int preserve_fds,
+                 struct nook_err *err)
+{
+        char *const empty_env[] = {NULL};
+
+        reset_signals();
+        /* CLOEXEC rather than close: the sync socket must survive until execve
+         * succeeds, and its closing is how the parent learns that it did. */
+        if (syscall(SYS_close_range, 3 + preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+                return nook_err_sys(err, "close_range");
+        execve(path, p->args, p->env ? p->env : empty_env);
+        return nook_err_sys(err, "exec: %s", p->args[0]);
+}

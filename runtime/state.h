@@ -1,0 +1,69 @@
+/* A container's runtime state under --root: <root>/<id>/state.json (what create
+ * learned: pid and its start time, bundle, cgroup, annotations), a copy of the
+ * bundle's config.json for later commands, and exec.fifo while the container waits
+ * for `start`.  The status is derived from the live process every time, never stored:
+ * a pid is only believed together with its start time. */
+#ifndef NOOK_RUNTIME_STATE_H
+#define NOOK_RUNTIME_STATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "common/error.h"
+#include "runtime/config.h"
+
+#define STATE_FILE  "state.json"
+#define CONFIG_COPY "config.json"
+#define EXEC_FIFO   "exec.fifo"
+
+enum container_status {
+        CONTAINER_CREATING, /* create has not finished (or was killed midway) */
+        CONTAINER_CREATED,  /* init waits on the exec fifo */
+        CONTAINER_RUNNING,
+        CONTAINER_STOPPED,
+};
+
+const char *container_status_name(enum container_status s);
+
+struct container_state {
+        char *dir; /* <root>/<id> */
+        char *id;
+        pid_t pid; /* 0 until the init process exists */
+        uint64_t pid_start;
+        char *bundle;
+        char *rootfs;
+        char *cgroup_path;   /* relative to the v2 mount, NULL when cgroups are disabled */
+        bool cgroup_default; /* nook chose the path, so it may prune the /nook parent */
+        char *created;       /* RFC 3339 */
+        struct oci_kv *annotations;
+        size_t n_annotations;
+};
+
+void container_state_free(struct container_state *st);
+static inline void container_state_freep(struct container_state **st)
+{
+        if (*st)
+                container_state_free(*st);
+}
+#define _cleanup_state_ __attribute__((cleanup(container_state_freep)))
+
+/* Makes <root>/<id> (exclusively: an existing one means a duplicate id). */
+int state_dir_create(const char *root, const char *id, char **dir_out, struct nook_err *err);
+int state_write(const struct container_state *st, struct nook_err *err);
+/* Loads <root>/<id>; "container <id> does not exist" when there is no such directory.
+ * A directory without state.json (create killed before writing it) loads as a state
+ * with pid 0. */
+int state_read(const char *root, const char *id, struct container_state **out,
+               struct nook_err *err);
+enum container_status state_status(const struct container_state *st);
+/* The OCI state document (runtime-spec "state"), as `nook state` prints it and hooks
+ * read it on stdin.  Caller frees. */
+char *state_oci_json(const struct container_state *st, enum container_status status, bool pretty);
+int state_remove(const struct container_state *st, struct nook_err *err);
+/* Names of the entries under root (empty when root does not exist). */
+int state_list_ids(const char *root, char ***ids, struct nook_err *err);
+/* RFC 3339 timestamp of now with nanoseconds, UTC. */
+char *state_timestamp_now(void);
+
+#endif
