@@ -116,9 +116,9 @@ int json_as_bool(json_val v, const char *path, bool *out, struct nook_err *err)
 
 int json_as_int64(json_val v, const char *path, int64_t *out, struct nook_err *err)
 {
-        if (v == NULL || !YAJL_IS_INTEGER(v))
+        /* From the number's text: yajl's own integer conversion overflows on INT64_MIN. */
+        if (v == NULL || !YAJL_IS_NUMBER(v) || parse_int64(v->u.number.r, out) < 0)
                 return type_error(path, "an integer", err);
-        *out = YAJL_GET_INTEGER(v);
         return 0;
 }
 

@@ -1,5 +1,7 @@
 #include "runtime/config.h"
 
+#include "ns/ns.h"
+
 #include <inttypes.h>
 #include <sched.h>
 #include <stdarg.h>
@@ -15,9 +17,6 @@
 #include "common/log.h"
 #include "common/util.h"
 
-#ifndef CLONE_NEWTIME
-#define CLONE_NEWTIME 0x00000080
-#endif
 
 /* Far above any real config.json; only guards against reading a runaway file. */
 #define CONFIG_MAX_SIZE (8u * 1024 * 1024)
@@ -36,14 +35,6 @@ const char *const oci_hook_kind_names[OCI_HOOK_KIND_COUNT] = {
 struct name_value {
         const char *name;
         unsigned long value;
-};
-
-/* ns/ns.h has the authoritative kind table, but keeping the parser free of ns.c lets the
- * unit tests of the parser link without the namespace code. */
-static const struct name_value namespace_names[] = {
-    {"pid", CLONE_NEWPID},       {"network", CLONE_NEWNET}, {"mount", CLONE_NEWNS},
-    {"ipc", CLONE_NEWIPC},       {"uts", CLONE_NEWUTS},     {"user", CLONE_NEWUSER},
-    {"cgroup", CLONE_NEWCGROUP}, {"time", CLONE_NEWTIME},
 };
 
 // clang-format off
@@ -656,14 +647,14 @@ static int parse_namespace(json_val v, const char *path, void *item, struct nook
 {
         struct oci_namespace *ns = item;
         _cleanup_free_ char *type = NULL;
-        const struct name_value *e;
+        const struct ns_kind *kind;
 
         if (req_string(v, path, "type", &type, err) < 0)
                 return -1;
-        e = BY_NAME(namespace_names, type);
-        if (e == NULL)
+        kind = ns_kind_by_oci_name(type);
+        if (kind == NULL)
                 return field_error(err, path, "type", "unknown namespace type '%s'", type);
-        ns->type = (int)e->value;
+        ns->type = kind->flag;
         return opt_abs_path(v, path, "path", &ns->path, err) < 0 ? -1 : 0;
 }
 
@@ -681,7 +672,7 @@ static int parse_namespaces(json_val obj, const char *path, struct oci_linux *l,
                 _cleanup_free_ char *npath = path_key(path, "namespaces");
                 return nook_err_set(
                     err, 0, "%s[%zu].type: duplicate namespace type '%s'", npath, dup,
-                    NAME_OF(namespace_names, (unsigned long)l->namespaces[dup].type));
+                    ns_kind_by_flag(l->namespaces[dup].type)->oci_name);
         }
         return 0;
 }

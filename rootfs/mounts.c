@@ -1,0 +1,255 @@
+/* rootfs_prepare: root propagation, the rootfs bind and the OCI mounts, in order. */
+#include "rootfs/rootfs.h"
+#include "rootfs/internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include "common/cleanup.h"
+#include "common/log.h"
+#include "common/util.h"
+#include "runtime/config.h"
+
+#ifndef ST_NOSYMFOLLOW
+#define ST_NOSYMFOLLOW 0x2000
+#endif
+
+/* The flags a user namespace locks on mounts it inherited (MNT_LOCK_*). */
+#define LOCKABLE_FLAGS (MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)
+/* Exactly one of these describes a mount's atime behaviour; strictatime is "neither". */
+#define ATIME_MODE_FLAGS (MS_NOATIME | MS_RELATIME | MS_STRICTATIME)
+
+int rootfs_mount_at(int root_fd, const char *dest, unsigned flags, const char *source,
+                    const char *fstype, unsigned long mountflags, const char *data,
+                    struct nook_err *err)
+{
+        char target[PROC_FD_PATH_MAX];
+        _cleanup_close_ int fd = rootfs_open(root_fd, dest, flags, 0644, err);
+
+        if (fd < 0)
+                return -1;
+        if (mount(source, proc_fd_path(target, fd), fstype, mountflags, data) < 0) {
+                if (mountflags & MS_BIND)
+                        return nook_err_sys(err, "bind %s on %s", source, dest);
+                return nook_err_sys(err, "mount %s on %s", fstype, dest);
+        }
+        /* fd still names the directory underneath; the new mount is on top of it. */
+        return rootfs_open(root_fd, dest, flags & ROOTFS_NOFOLLOW, 0, err);
+}
+
+/* The statvfs flags of the mount at target as MS_* flags. */
+static int current_flags(const char *target, const char *what, unsigned long *out,
+                         struct nook_err *err)
+{
+        static const struct {
+                unsigned long st, ms;
+        } map[] = {
+            {ST_RDONLY, MS_RDONLY},     {ST_NOSUID, MS_NOSUID},
+            {ST_NODEV, MS_NODEV},       {ST_NOEXEC, MS_NOEXEC},
+            {ST_NOATIME, MS_NOATIME},   {ST_NODIRATIME, MS_NODIRATIME},
+            {ST_RELATIME, MS_RELATIME}, {ST_NOSYMFOLLOW, MS_NOSYMFOLLOW},
+        };
+        struct statvfs st;
+        unsigned long ms = 0;
+
+        if (statvfs(target, &st) < 0)
+                return nook_err_sys(err, "statvfs %s", what);
+        for (size_t i = 0; i < ARRAY_SIZE(map); i++)
+                if (st.f_flag & map[i].st)
+                        ms |= map[i].ms;
+        if (!(ms & (MS_NOATIME | MS_RELATIME)))
+                ms |= MS_STRICTATIME;
+        *out = ms;
+        return 0;
+}
+
+/* `flags` plus the mount's `current` ones; the atime mode comes from `current` when
+ * `flags` asks for none or when current_wins (it is locked and cannot change). */
+static unsigned long with_current(unsigned long flags, unsigned long current, unsigned long which,
+                                  bool current_wins)
+{
+        unsigned long r = flags | (current & which & ~ATIME_MODE_FLAGS);
+
+        if (current_wins || !(flags & ATIME_MODE_FLAGS))
+                r = (r & ~ATIME_MODE_FLAGS) | (current & ATIME_MODE_FLAGS);
+        return r;
+}
+
+static int remount_ro_recursive(const char *target, const char *what, struct nook_err *err)
+{
+        struct mount_attr attr = {.attr_set = MOUNT_ATTR_RDONLY};
+
+        if (mount_setattr(AT_FDCWD, target, AT_RECURSIVE, &attr, sizeof(attr)) == 0)
+                return 0;
+        /* Before Linux 5.12 only the top mount can be made read-only. */
+        if (errno == ENOSYS) {
+                nook_debug("mount_setattr unavailable: submounts of %s stay writable", what);
+                return 0;
+        }
+        return nook_err_sys(err, "make %s recursively read-only", what);
+}
+
+int rootfs_bind_remount(const char *target, const char *what, unsigned long flags,
+                        unsigned long clear, unsigned opts, struct nook_err *err)
+{
+        unsigned long current;
+
+        flags &= ROOTFS_REMOUNT_FLAGS;
+        if (opts & REMOUNT_KEEP_CURRENT) {
+                if (current_flags(target, what, &current, err) < 0)
+                        return -1;
+                flags = with_current(flags, current, ROOTFS_REMOUNT_FLAGS, false);
+        }
+        if (mount(NULL, target, NULL, MS_BIND | MS_REMOUNT | flags, NULL) < 0) {
+                if (errno != EPERM)
+                        return nook_err_sys(err, "remount %s", what);
+                /* A user namespace locks the flags of mounts it inherited: keep them, unless
+                 * the config explicitly asks for one to be cleared, which cannot be done. */
+                if (current_flags(target, what, &current, err) < 0)
+                        return -1;
+                if (current & clear & LOCKABLE_FLAGS)
+                        return nook_err_set(err, EPERM,
+                                            "remount %s: a flag to be cleared is locked by the "
+                                            "user namespace",
+                                            what);
+                flags = with_current(flags, current, LOCKABLE_FLAGS | MS_NODIRATIME, true);
+                if (mount(NULL, target, NULL, MS_BIND | MS_REMOUNT | flags, NULL) < 0)
+                        return nook_err_sys(err, "remount %s", what);
+        }
+        if ((opts & REMOUNT_RECURSIVE) && (flags & MS_RDONLY))
+                return remount_ro_recursive(target, what, err);
+        return 0;
+}
+
+/* Returns an O_PATH fd of the new mount. */
+static int mount_bind(int root_fd, const struct oci_mount *m, const char *source, bool recursive,
+                      struct nook_err *err)
+{
+        unsigned long flags = m->flags & ROOTFS_REMOUNT_FLAGS;
+        unsigned long clear = m->clear_flags & ROOTFS_REMOUNT_FLAGS;
+        char target[PROC_FD_PATH_MAX];
+        struct stat st;
+        _cleanup_close_ int fd = -1;
+
+        if (source == NULL)
+                return nook_err_set(err, EINVAL, "bind mount on %s has no source", m->destination);
+        /* A relative source is taken from the cwd, the bundle, as mount(2) would. */
+        if (stat(source, &st) < 0)
+                return nook_err_sys(err, "stat %s", source);
+        fd = rootfs_mount_at(root_fd, m->destination,
+                             S_ISDIR(st.st_mode) ? ROOTFS_MKDIR : ROOTFS_MKFILE, source, NULL,
+                             MS_BIND | (recursive ? MS_REC : 0), NULL, err);
+        if (fd < 0)
+                return -1;
+        /* MS_BIND ignores every other flag: options take a remount, "rw" or "suid" too. */
+        if ((flags | clear) != 0 &&
+            rootfs_bind_remount(proc_fd_path(target, fd), m->destination, flags, clear,
+                                recursive ? REMOUNT_RECURSIVE : 0, err) < 0)
+                return -1;
+        return TAKE_FD(fd);
+}
+
+static int mount_filesystem(int root_fd, const struct oci_mount *m, struct nook_err *err)
+{
+        unsigned long flags =
+            m->flags & ~(MS_BIND | MS_REC | MS_REMOUNT | ROOTFS_PROPAGATION_FLAGS);
+        const char *type = m->type;
+        const char *data = m->data;
+        int fd;
+
+        if (type == NULL)
+                return nook_err_set(err, EINVAL, "mount on %s has no type", m->destination);
+        /* nook is cgroup v2 only: a "cgroup" mount gets the unified hierarchy, whose options
+         * have nothing in common with v1's. */
+        if (strcmp(type, "cgroup") == 0) {
+                type = "cgroup2";
+                data = NULL;
+        }
+        fd = rootfs_mount_at(root_fd, m->destination, ROOTFS_MKDIR, m->source ? m->source : type,
+                             type, flags, data, err);
+        if (fd < 0 && errno == EPERM && strcmp(type, "sysfs") == 0) {
+                /* sysfs needs a network namespace of our own (and no foreign user namespace);
+                 * without one, runc binds the host's /sys with the same flags. */
+                nook_debug("mount sysfs on %s: EPERM, binding /sys instead", m->destination);
+                return mount_bind(root_fd, m, "/sys", true, err);
+        }
+        return fd;
+}
+
+static int mount_entry(int root_fd, const struct oci_mount *m, struct nook_err *err)
+{
+        char target[PROC_FD_PATH_MAX];
+        _cleanup_close_ int fd = m->bind ? mount_bind(root_fd, m, m->source, m->recursive, err)
+                                         : mount_filesystem(root_fd, m, err);
+
+        if (fd < 0)
+                return -1;
+        if (m->propagation != 0 &&
+            mount(NULL, proc_fd_path(target, fd), NULL, m->propagation, NULL) < 0)
+                return nook_err_sys(err, "set propagation of %s", m->destination);
+        return 0;
+}
+
+/* pivot_root refuses a shared parent, and a shared parent would carry the rootfs bind
+ * back to the host: make the mount holding rootfs private (runc's
+ * rootfsParentMountPrivate).  EINVAL means "not a mount point": try the parent. */
+static int make_parent_private(const char *rootfs, struct nook_err *err)
+{
+        _cleanup_free_ char *path = xstrdup(rootfs);
+
+        for (;;) {
+                char *slash;
+
+                if (mount(NULL, path, NULL, MS_PRIVATE, NULL) == 0)
+                        return 0;
+                if (errno != EINVAL || strcmp(path, "/") == 0)
+                        return nook_err_sys(err, "make the mount holding %s private", rootfs);
+                slash = strrchr(path, '/');
+                if (slash == path)
+                        slash[1] = '\0';
+                else
+                        *slash = '\0';
+        }
+}
+
+static int prepare(const struct oci_config *config, const char *rootfs, struct nook_err *err)
+{
+        _cleanup_free_ char *root = realpath(rootfs, NULL);
+        _cleanup_close_ int root_fd = -1;
+        /* rslave unless private is asked for: a shared "/" now would carry the container's
+         * mounts to the host; rootfs_finalize applies shared variants after pivot_root. */
+        bool private = (config->linux_.rootfs_propagation & MS_PRIVATE) != 0;
+
+        if (root == NULL)
+                return nook_err_sys(err, "resolve rootfs %s", rootfs);
+        if (mount(NULL, "/", NULL, MS_REC | (private ? MS_PRIVATE : MS_SLAVE), NULL) < 0)
+                return nook_err_sys(err, "make / %s", private ? "rprivate" : "rslave");
+        if (make_parent_private(root, err) < 0)
+                return -1;
+        if (mount(root, root, NULL, MS_BIND | MS_REC, NULL) < 0)
+                return nook_err_sys(err, "bind rootfs %s on itself", root);
+        /* Opened after the bind, so lookups start on the new mount pivot_root will use. */
+        root_fd = rootfs_open_root(root, err);
+        if (root_fd < 0)
+                return -1;
+        for (size_t i = 0; i < config->n_mounts; i++)
+                if (mount_entry(root_fd, &config->mounts[i], err) < 0)
+                        return -1;
+        return rootfs_setup_dev(config, root_fd, err);
+}
+
+int rootfs_prepare(const struct oci_config *config, const char *rootfs, struct nook_err *err)
+{
+        /* Modes of directories, files and device nodes are the config's, not umask's. */
+        mode_t saved_umask = umask(0);
+        int r = prepare(config, rootfs, err);
+
+        umask(saved_umask);
+        return r;
+}

@@ -1,0 +1,164 @@
+#include "runtime/sync.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "common/cleanup.h"
+
+static const char *sync_type_name(uint32_t type)
+{
+        static const char *const names[] = {
+                [SYNC_ERROR] = "error",
+                [SYNC_CHILD_STARTED] = "child-started",
+                [SYNC_PARENT_READY] = "parent-ready",
+                [SYNC_RUN_PRESTART] = "run-prestart",
+                [SYNC_HOOKS_DONE] = "hooks-done",
+                [SYNC_CHILD_READY] = "child-ready",
+                [SYNC_PTY_MASTER] = "pty-master",
+                [SYNC_START] = "start",
+        };
+
+        if (type < ARRAY_SIZE(names) && names[type] != NULL)
+                return names[type];
+        return "unknown";
+}
+
+int sync_socketpair(int fds[2], struct nook_err *err)
+{
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) < 0)
+                return nook_err_sys(err, "socketpair for the sync channel");
+        return 0;
+}
+
+/* One message per sendmsg; payload >= 0 travels along as SCM_RIGHTS. */
+static int send_msg(int fd, const struct sync_msg *msg, int payload, struct nook_err *err)
+{
+        union {
+                char buf[CMSG_SPACE(sizeof(int))];
+                struct cmsghdr align;
+        } control;
+        struct iovec iov = {.iov_base = (void *)msg, .iov_len = sizeof(*msg)};
+        struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+        ssize_t r;
+
+        if (payload >= 0) {
+                struct cmsghdr *c;
+
+                memset(&control, 0, sizeof(control));
+                mh.msg_control = control.buf;
+                mh.msg_controllen = sizeof(control.buf);
+                c = CMSG_FIRSTHDR(&mh);
+                c->cmsg_level = SOL_SOCKET;
+                c->cmsg_type = SCM_RIGHTS;
+                c->cmsg_len = CMSG_LEN(sizeof(int));
+                memcpy(CMSG_DATA(c), &payload, sizeof(int));
+        }
+        do
+                r = sendmsg(fd, &mh, MSG_NOSIGNAL);
+        while (r < 0 && errno == EINTR);
+        if (r < 0)
+                return nook_err_sys(err, "send sync message %s", sync_type_name(msg->type));
+        return 0;
+}
+
+int sync_send(int fd, enum sync_type type, struct nook_err *err)
+{
+        return sync_send_fd(fd, type, -1, err);
+}
+
+int sync_send_fd(int fd, enum sync_type type, int payload, struct nook_err *err)
+{
+        struct sync_msg msg = {.type = type};
+
+        return send_msg(fd, &msg, payload, err);
+}
+
+int sync_send_error(int fd, const struct nook_err *cause)
+{
+        struct sync_msg msg = {.type = SYNC_ERROR, .errnum = cause->errnum};
+
+        snprintf(msg.text, sizeof(msg.text), "%s", cause->msg);
+        return send_msg(fd, &msg, -1, NULL);
+}
+
+/* Takes the fds out of the control data: the first goes to *fd, extra ones (a confused
+ * or hostile peer) are closed. */
+static void take_fds(struct msghdr *mh, int *fd)
+{
+        for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
+                size_t n;
+
+                if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+                        continue;
+                n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+                for (size_t i = 0; i < n; i++) {
+                        int f;
+
+                        memcpy(&f, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+                        if (*fd < 0)
+                                *fd = f;
+                        else
+                                close(f);
+                }
+        }
+}
+
+int sync_expect(int fd, enum sync_type type, int *payload, struct nook_err *err)
+{
+        union {
+                char buf[CMSG_SPACE(4 * sizeof(int))];
+                struct cmsghdr align;
+        } control;
+        struct sync_msg msg;
+        struct iovec iov = {.iov_base = &msg, .iov_len = sizeof(msg)};
+        struct msghdr mh = {.msg_iov = &iov,
+                            .msg_iovlen = 1,
+                            .msg_control = control.buf,
+                            .msg_controllen = sizeof(control.buf)};
+        _cleanup_close_ int received = -1;
+        ssize_t r;
+
+        do
+                r = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC);
+        while (r < 0 && errno == EINTR);
+        if (r < 0)
+                return nook_err_sys(err, "receive sync message (waiting for %s)",
+                                    sync_type_name(type));
+        take_fds(&mh, &received);
+        if (r == 0)
+                return nook_err_set(err, 0, "peer exited unexpectedly");
+        if ((size_t)r != sizeof(msg) || (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)))
+                return nook_err_set(err, EPROTO, "receive sync message: malformed (%zd bytes)",
+                                    r);
+        if (msg.type == SYNC_ERROR) {
+                msg.text[sizeof(msg.text) - 1] = '\0';
+                return nook_err_set(err, msg.errnum, "%s", msg.text);
+        }
+        if (msg.type != (uint32_t)type)
+                return nook_err_set(err, EPROTO, "sync: got message %s (%u), expected %s (%u)",
+                                    sync_type_name(msg.type), msg.type, sync_type_name(type),
+                                    (unsigned)type);
+        if (payload != NULL) {
+                if (received < 0)
+                        return nook_err_set(err, EPROTO, "sync message %s: no fd attached",
+                                            sync_type_name(type));
+                *payload = TAKE_FD(received);
+        }
+        return 0;
+}
+
+int sync_wait_exec(int fd, struct nook_err *err)
+{
+        struct nook_err got;
+
+        /* Nothing but SYNC_ERROR may arrive now; EOF means close-on-exec fired. */
+        if (sync_expect(fd, SYNC_ERROR, NULL, &got) == 0)
+                return 0; /* unreachable: an error message always yields -1 */
+        if (got.errnum == 0 && strcmp(got.msg, "peer exited unexpectedly") == 0)
+                return 0;
+        *err = got;
+        return -1;
+}
