@@ -11,6 +11,7 @@
 #include <sys/capability.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "common/cleanup.h"
@@ -808,6 +809,66 @@ static bool has_new_namespace(const struct oci_config *c, int type)
         return ns && ns->path == NULL;
 }
 
+/* Which namespace makes a sysctl private to the container (as runc decides it): a
+ * sysctl no namespace covers would change the host, so it is refused. */
+static int sysctl_namespace(const char *key)
+{
+        static const char *const ipc_keys[] = {"kernel.msgmax", "kernel.msgmnb", "kernel.msgmni",
+                                               "kernel.sem",    "kernel.shmall", "kernel.shmmax",
+                                               "kernel.shmmni", "kernel.shm_rmid_forced"};
+        _cleanup_free_ char *k = xstrdup(key);
+
+        for (char *p = k; *p; p++)
+                if (*p == '/')
+                        *p = '.';
+        if (str_has_prefix(k, "net."))
+                return CLONE_NEWNET;
+        if (str_has_prefix(k, "fs.mqueue."))
+                return CLONE_NEWIPC;
+        for (size_t i = 0; i < ARRAY_SIZE(ipc_keys); i++)
+                if (strcmp(k, ipc_keys[i]) == 0)
+                        return CLONE_NEWIPC;
+        if (strcmp(k, "kernel.hostname") == 0 || strcmp(k, "kernel.domainname") == 0)
+                return CLONE_NEWUTS;
+        return 0;
+}
+
+/* A namespace of the container's own: new, or joined by a path that is not ours. */
+static bool has_private_namespace(const struct oci_config *c, int type)
+{
+        const struct oci_namespace *ns = oci_config_namespace(c, type);
+        _cleanup_free_ char *self = NULL;
+        struct stat a, b;
+
+        if (ns == NULL)
+                return false;
+        if (ns->path == NULL)
+                return true;
+        self = xasprintf("/proc/self/ns/%s", ns_kind_by_flag(type)->proc_name);
+        if (stat(ns->path, &a) < 0 || stat(self, &b) < 0)
+                return true; /* a missing path fails later, with its own error */
+        return a.st_ino != b.st_ino || a.st_dev != b.st_dev;
+}
+
+static int validate_sysctl(const struct oci_config *c, struct nook_err *err)
+{
+        for (size_t i = 0; i < c->linux_.n_sysctl; i++) {
+                const char *key = c->linux_.sysctl[i].key;
+                int ns = sysctl_namespace(key);
+
+                if (ns == 0)
+                        return nook_err_set(err, 0,
+                                            "linux.sysctl.%s: not namespaced, it would change "
+                                            "the host",
+                                            key);
+                if (!has_private_namespace(c, ns))
+                        return nook_err_set(err, 0, "linux.sysctl.%s: requires a %s namespace of "
+                                                    "the container's own",
+                                            key, ns_kind_by_flag(ns)->oci_name);
+        }
+        return 0;
+}
+
 static int validate(const struct oci_config *c, struct nook_err *err)
 {
         const struct oci_linux *l = &c->linux_;
@@ -823,7 +884,7 @@ static int validate(const struct oci_config *c, struct nook_err *err)
                 return nook_err_set(err, 0, "domainname: requires a new uts namespace");
         if (l->has_time_offsets && !has_new_namespace(c, CLONE_NEWTIME))
                 return nook_err_set(err, 0, "linux.timeOffsets: requires a new time namespace");
-        return 0;
+        return validate_sysctl(c, err);
 }
 
 static int parse_config(json_val v, struct oci_config *c, struct nook_err *err)

@@ -223,23 +223,31 @@ static int talk_to_child(const struct oci_config *c, struct create_ctx *cx, int 
         return 0;
 }
 
-static int make_exec_fifo(const struct container_state *st, int *fd_out, struct nook_err *err)
+/* The exec fifo the init waits on, and the file where it reports a failure that
+ * happens after create has returned. */
+static int make_start_files(const struct container_state *st, int *fifo_fd, int *error_fd,
+                            struct nook_err *err)
 {
-        _cleanup_free_ char *path = xasprintf("%s/%s", st->dir, EXEC_FIFO);
+        _cleanup_free_ char *fifo = xasprintf("%s/%s", st->dir, EXEC_FIFO);
+        _cleanup_free_ char *error = xasprintf("%s/%s", st->dir, START_ERROR);
 
-        if (mkfifo(path, 0600) < 0)
-                return nook_err_sys(err, "mkfifo %s", path);
+        if (mkfifo(fifo, 0600) < 0)
+                return nook_err_sys(err, "mkfifo %s", fifo);
         /* Non-blocking, or open(2) would wait for a writer (`nook start`). */
-        *fd_out = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-        if (*fd_out < 0)
-                return nook_err_sys(err, "open %s", path);
+        *fifo_fd = open(fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+        if (*fifo_fd < 0)
+                return nook_err_sys(err, "open %s", fifo);
+        /* Opened here: in a user namespace the init could no longer create it. */
+        *error_fd = open(error, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        if (*error_fd < 0)
+                return nook_err_sys(err, "create %s", error);
         return 0;
 }
 
 static int spawn(const struct oci_config *c, const char *rootfs, struct create_ctx *cx,
                  const struct create_opts *opts, struct create_result *res, struct nook_err *err)
 {
-        _cleanup_close_ int cgroup_fd = -1, fifo_fd = -1;
+        _cleanup_close_ int cgroup_fd = -1, fifo_fd = -1, error_fd = -1;
         int sv[2] = {-1, -1};
         _cleanup_close_ int parent_end = -1, child_end = -1;
         struct ns_clone_args ca = {.cgroup_fd = -1, .exit_signal = SIGCHLD};
@@ -252,7 +260,7 @@ static int spawn(const struct oci_config *c, const char *rootfs, struct create_c
                 cx->cgroup_made = true;
                 ca.cgroup_fd = cgroup_fd;
         }
-        if (!opts->foreground && make_exec_fifo(cx->st, &fifo_fd, err) < 0)
+        if (!opts->foreground && make_start_files(cx->st, &fifo_fd, &error_fd, err) < 0)
                 return -1;
         if (sync_socketpair(sv, err) < 0)
                 return -1;
@@ -279,6 +287,7 @@ static int spawn(const struct oci_config *c, const char *rootfs, struct create_c
                     .rootfs = rootfs,
                     .sync_fd = child_end,
                     .fifo_fd = fifo_fd,
+                    .error_fd = error_fd,
                     .new_userns = (ca.flags & CLONE_NEWUSER) != 0,
                     .no_pivot = opts->no_pivot,
                     .preserve_fds = opts->preserve_fds,
@@ -296,8 +305,11 @@ static int spawn(const struct oci_config *c, const char *rootfs, struct create_c
                 return nook_err_sys(err, "read start time of pid %d", (int)cx->pid);
         if (state_write(cx->st, err) < 0)
                 return -1;
+        nook_debug("create %s: init is pid %d in cgroup %s", cx->st->id, (int)cx->pid,
+                   cx->st->cgroup_path ? cx->st->cgroup_path : "(none)");
         if (talk_to_child(c, cx, parent_end, opts, &pty_master, err) < 0)
                 return -1;
+        nook_debug("create %s: init is ready", cx->st->id);
         if (write_pid_file(opts->pid_file, cx->pid, err) < 0) {
                 if (pty_master >= 0)
                         close(pty_master);
@@ -371,6 +383,7 @@ int container_create(const struct nook_runtime *rt, const char *id, const struct
                 o.pid_file = pid_file = xasprintf("%s/%s", cwd, opts->pid_file);
         }
 
+        nook_debug("create %s: bundle %s, rootfs %s", id, bundle, rootfs);
         if (state_dir_create(rt->root, id, &st->dir, err) < 0)
                 return -1;
         cfg_path = xasprintf("%s/%s", st->dir, CONFIG_COPY);

@@ -167,10 +167,14 @@ static int init_setup(struct init_ctx *ctx, char **exe, struct nook_err *err)
 __attribute__((noreturn)) static void init_fail(const struct init_ctx *ctx,
                                                 const struct nook_err *err)
 {
-        if (ctx->sync_fd < 0 || sync_send_error(ctx->sync_fd, err) < 0) {
-                char buf[NOOK_ERR_MSG_MAX + 128];
-                fprintf(stderr, "nook: %s\n", nook_err_format(err, buf, sizeof(buf)));
-        }
+        char buf[NOOK_ERR_MSG_MAX + 128];
+
+        if (ctx->sync_fd >= 0 && sync_send_error(ctx->sync_fd, err) == 0)
+                _exit(127);
+        nook_err_format(err, buf, sizeof(buf));
+        /* `nook start` prints it; only without that channel is stderr the place. */
+        if (ctx->error_fd < 0 || write(ctx->error_fd, buf, strlen(buf)) < 0)
+                fprintf(stderr, "nook: %s\n", buf);
         _exit(127);
 }
 

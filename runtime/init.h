@@ -13,7 +13,8 @@ struct init_ctx {
         struct container_state *state; /* for the hooks' state JSON */
         const char *rootfs;            /* absolute */
         int sync_fd;
-        int fifo_fd; /* create: read end of the exec fifo; run: -1 */
+        int fifo_fd;  /* create: read end of the exec fifo; run: -1 */
+        int error_fd; /* create: START_ERROR, written on failure after ready; run: -1 */
         bool new_userns;
         bool no_pivot;
         int preserve_fds;

@@ -104,6 +104,21 @@ static void wait_fifo_closed(int fifo_fd, int pidfd)
                 ;
 }
 
+/* What the init wrote into START_ERROR before it gave up (a startContainer hook or the
+ * exec failed): the init closes the fifo only by exec or by exiting, so by now the
+ * message is complete. */
+static int start_error(const struct container_state *st, struct nook_err *err)
+{
+        _cleanup_free_ char *path = xasprintf("%s/%s", st->dir, START_ERROR);
+        _cleanup_free_ char *text = NULL;
+        struct nook_err ignored;
+        size_t len;
+
+        if (read_file(path, &text, &len, NOOK_ERR_MSG_MAX, &ignored) < 0 || len == 0)
+                return 0;
+        return nook_err_set(err, 0, "%s", text);
+}
+
 int container_start(const struct nook_runtime *rt, const char *id, struct nook_err *err)
 {
         _cleanup_state_ struct container_state *st = NULL;
@@ -131,9 +146,12 @@ int container_start(const struct nook_runtime *rt, const char *id, struct nook_e
                 return nook_err_sys(err, "write %s", fifo);
         /* Gone fifo = started: a second start fails and state says running. */
         unlink(fifo);
+        nook_debug("start %s: released pid %d", id, (int)st->pid);
         if (container_open_pidfd(st, &pidfd, err) < 0)
                 nook_err_clear(err);
         wait_fifo_closed(fd, pidfd);
+        if (start_error(st, err) < 0)
+                return -1;
         run_hooks_warn_only(config, OCI_HOOK_POSTSTART, st, CONTAINER_RUNNING);
         return 0;
 }
@@ -205,6 +223,7 @@ int container_delete(const struct nook_runtime *rt, const char *id, bool force,
         }
         if (state_remove(st, err) < 0)
                 return -1;
+        nook_debug("delete %s: removed (was %s)", id, container_status_name(status));
         run_hooks_warn_only(config, OCI_HOOK_POSTSTOP, st, CONTAINER_STOPPED);
         return 0;
 }

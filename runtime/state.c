@@ -182,13 +182,14 @@ enum container_status state_status(const struct container_state *st)
 char *state_oci_json(const struct container_state *st, enum container_status status, bool pretty)
 {
         _cleanup_json_writer_ struct json_writer *w = json_writer_new(pretty);
-        bool alive = status == CONTAINER_CREATED || status == CONTAINER_RUNNING;
+        /* Hooks during create already need the pid; a stopped container has none. */
+        bool has_pid = status != CONTAINER_STOPPED && st->pid > 0;
 
         json_w_object_open(w);
         json_w_kv_string(w, "ociVersion", OCI_VERSION);
         json_w_kv_string(w, "id", st->id);
         json_w_kv_string(w, "status", container_status_name(status));
-        json_w_kv_int(w, "pid", alive ? st->pid : 0);
+        json_w_kv_int(w, "pid", has_pid ? st->pid : 0);
         json_w_kv_string(w, "bundle", st->bundle ? st->bundle : "");
         json_w_kv_string(w, "rootfs", st->rootfs ? st->rootfs : "");
         json_w_kv_string(w, "created", st->created ? st->created : "");

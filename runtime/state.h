@@ -16,6 +16,9 @@
 #define STATE_FILE  "state.json"
 #define CONFIG_COPY "config.json"
 #define EXEC_FIFO   "exec.fifo"
+/* Where a created container's init reports a failure after create returned (a
+ * startContainer hook, the exec), for `nook start` to print. */
+#define START_ERROR "start.err"
 
 enum container_status {
         CONTAINER_CREATING, /* create has not finished (or was killed midway) */

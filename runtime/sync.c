@@ -11,14 +11,14 @@
 static const char *sync_type_name(uint32_t type)
 {
         static const char *const names[] = {
-                [SYNC_ERROR] = "error",
-                [SYNC_CHILD_STARTED] = "child-started",
-                [SYNC_PARENT_READY] = "parent-ready",
-                [SYNC_RUN_PRESTART] = "run-prestart",
-                [SYNC_HOOKS_DONE] = "hooks-done",
-                [SYNC_CHILD_READY] = "child-ready",
-                [SYNC_PTY_MASTER] = "pty-master",
-                [SYNC_START] = "start",
+            [SYNC_ERROR] = "error",
+            [SYNC_CHILD_STARTED] = "child-started",
+            [SYNC_PARENT_READY] = "parent-ready",
+            [SYNC_RUN_PRESTART] = "run-prestart",
+            [SYNC_HOOKS_DONE] = "hooks-done",
+            [SYNC_CHILD_READY] = "child-ready",
+            [SYNC_PTY_MASTER] = "pty-master",
+            [SYNC_START] = "start",
         };
 
         if (type < ARRAY_SIZE(names) && names[type] != NULL)
@@ -131,8 +131,7 @@ int sync_expect(int fd, enum sync_type type, int *payload, struct nook_err *err)
         if (r == 0)
                 return nook_err_set(err, 0, "peer exited unexpectedly");
         if ((size_t)r != sizeof(msg) || (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)))
-                return nook_err_set(err, EPROTO, "receive sync message: malformed (%zd bytes)",
-                                    r);
+                return nook_err_set(err, EPROTO, "receive sync message: malformed (%zd bytes)", r);
         if (msg.type == SYNC_ERROR) {
                 msg.text[sizeof(msg.text) - 1] = '\0';
                 return nook_err_set(err, msg.errnum, "%s", msg.text);
