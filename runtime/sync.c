@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/fdpass.h"
 
 static const char *sync_type_name(uint32_t type)
 {
@@ -33,33 +34,9 @@ int sync_socketpair(int fds[2], struct nook_err *err)
         return 0;
 }
 
-/* One message per sendmsg; payload >= 0 travels along as SCM_RIGHTS. */
 static int send_msg(int fd, const struct sync_msg *msg, int payload, struct nook_err *err)
 {
-        union {
-                char buf[CMSG_SPACE(sizeof(int))];
-                struct cmsghdr align;
-        } control;
-        struct iovec iov = {.iov_base = (void *)msg, .iov_len = sizeof(*msg)};
-        struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
-        ssize_t r;
-
-        if (payload >= 0) {
-                struct cmsghdr *c;
-
-                memset(&control, 0, sizeof(control));
-                mh.msg_control = control.buf;
-                mh.msg_controllen = sizeof(control.buf);
-                c = CMSG_FIRSTHDR(&mh);
-                c->cmsg_level = SOL_SOCKET;
-                c->cmsg_type = SCM_RIGHTS;
-                c->cmsg_len = CMSG_LEN(sizeof(int));
-                memcpy(CMSG_DATA(c), &payload, sizeof(int));
-        }
-        do
-                r = sendmsg(fd, &mh, MSG_NOSIGNAL);
-        while (r < 0 && errno == EINTR);
-        if (r < 0)
+        if (fd_send(fd, msg, sizeof(*msg), payload) < 0)
                 return nook_err_sys(err, "send sync message %s", sync_type_name(msg->type));
         return 0;
 }
@@ -106,36 +83,48 @@ static void take_fds(struct msghdr *mh, int *fd)
         }
 }
 
-int sync_expect(int fd, enum sync_type type, int *payload, struct nook_err *err)
+/* Receives one message; 0 at EOF, 1 with a message (its fd in *received), -1 on error. */
+static int recv_msg(int fd, struct sync_msg *msg, int *received, struct nook_err *err)
 {
         union {
                 char buf[CMSG_SPACE(4 * sizeof(int))];
                 struct cmsghdr align;
         } control;
-        struct sync_msg msg;
-        struct iovec iov = {.iov_base = &msg, .iov_len = sizeof(msg)};
+        struct iovec iov = {.iov_base = msg, .iov_len = sizeof(*msg)};
         struct msghdr mh = {.msg_iov = &iov,
                             .msg_iovlen = 1,
                             .msg_control = control.buf,
                             .msg_controllen = sizeof(control.buf)};
-        _cleanup_close_ int received = -1;
         ssize_t r;
 
         do
                 r = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC);
         while (r < 0 && errno == EINTR);
         if (r < 0)
-                return nook_err_sys(err, "receive sync message (waiting for %s)",
-                                    sync_type_name(type));
-        take_fds(&mh, &received);
+                return nook_err_sys(err, "receive sync message");
+        take_fds(&mh, received);
         if (r == 0)
-                return nook_err_set(err, 0, "peer exited unexpectedly");
-        if ((size_t)r != sizeof(msg) || (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)))
+                return 0;
+        if ((size_t)r != sizeof(*msg) || (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)))
                 return nook_err_set(err, EPROTO, "receive sync message: malformed (%zd bytes)", r);
-        if (msg.type == SYNC_ERROR) {
-                msg.text[sizeof(msg.text) - 1] = '\0';
-                return nook_err_set(err, msg.errnum, "%s", msg.text);
+        if (msg->type == SYNC_ERROR) {
+                msg->text[sizeof(msg->text) - 1] = '\0';
+                return nook_err_set(err, msg->errnum, "%s", msg->text);
         }
+        return 1;
+}
+
+int sync_expect(int fd, enum sync_type type, int *payload, struct nook_err *err)
+{
+        _cleanup_close_ int received = -1;
+        struct sync_msg msg;
+        int r = recv_msg(fd, &msg, &received, err);
+
+        if (r < 0)
+                return -1;
+        if (r == 0)
+                return nook_err_set(err, 0, "peer exited unexpectedly (waiting for %s)",
+                                    sync_type_name(type));
         if (msg.type != (uint32_t)type)
                 return nook_err_set(err, EPROTO, "sync: got message %s (%u), expected %s (%u)",
                                     sync_type_name(msg.type), msg.type, sync_type_name(type),
@@ -151,13 +140,12 @@ int sync_expect(int fd, enum sync_type type, int *payload, struct nook_err *err)
 
 int sync_wait_exec(int fd, struct nook_err *err)
 {
-        struct nook_err got;
+        _cleanup_close_ int received = -1;
+        struct sync_msg msg;
+        int r = recv_msg(fd, &msg, &received, err);
 
-        /* Nothing but SYNC_ERROR may arrive now; EOF means close-on-exec fired. */
-        if (sync_expect(fd, SYNC_ERROR, NULL, &got) == 0)
-                return 0; /* unreachable: an error message always yields -1 */
-        if (got.errnum == 0 && strcmp(got.msg, "peer exited unexpectedly") == 0)
-                return 0;
-        *err = got;
-        return -1;
+        if (r <= 0)
+                return r; /* EOF: close-on-exec fired, the exec happened */
+        return nook_err_set(err, EPROTO, "sync: got message %s while waiting for the exec",
+                            sync_type_name(msg.type));
 }

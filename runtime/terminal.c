@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/fdpass.h"
 #include "common/util.h"
 
 /* The slave side of master: TIOCGPTPEER (Linux 4.13) opens it through the master, so it
@@ -72,19 +73,8 @@ int terminal_send_to_socket(const char *path, int fd, struct nook_err *err)
 {
         _cleanup_close_ int sock = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
         struct sockaddr_un addr = {.sun_family = AF_UNIX};
-        union {
-                char buf[CMSG_SPACE(sizeof(int))];
-                struct cmsghdr align;
-        } control;
         char name[64];
         unsigned int ptn;
-        struct iovec iov = {.iov_base = name};
-        struct msghdr mh = {.msg_iov = &iov,
-                            .msg_iovlen = 1,
-                            .msg_control = control.buf,
-                            .msg_controllen = sizeof(control.buf)};
-        struct cmsghdr *c;
-        ssize_t r;
 
         if (sock < 0)
                 return nook_err_sys(err, "console socket %s: socket", path);
@@ -100,17 +90,7 @@ int terminal_send_to_socket(const char *path, int fd, struct nook_err *err)
                 snprintf(name, sizeof(name), "/dev/pts/%u", ptn);
         else
                 snprintf(name, sizeof(name), "/dev/ptmx");
-        iov.iov_len = strlen(name);
-        memset(&control, 0, sizeof(control));
-        c = CMSG_FIRSTHDR(&mh);
-        c->cmsg_level = SOL_SOCKET;
-        c->cmsg_type = SCM_RIGHTS;
-        c->cmsg_len = CMSG_LEN(sizeof(int));
-        memcpy(CMSG_DATA(c), &fd, sizeof(int));
-        do
-                r = sendmsg(sock, &mh, MSG_NOSIGNAL);
-        while (r < 0 && errno == EINTR);
-        if (r < 0)
+        if (fd_send(sock, name, strlen(name), fd) < 0)
                 return nook_err_sys(err, "send the pty master to console socket %s", path);
         return 0;
 }
