@@ -235,14 +235,42 @@ static void pid_list_add(struct pid_list *l, pid_t pid)
         l->pids[l->n++] = pid;
 }
 
+/* Calls fn on each child cgroup of dir.  A dir that vanished meanwhile has none. */
+static int for_each_child(const char *dir,
+                          int (*fn)(const char *child, void *ctx, struct nook_err *err), void *ctx,
+                          struct nook_err *err)
+{
+        _cleanup_closedir_ DIR *d = opendir(dir);
+        struct dirent *de;
+
+        if (d == NULL)
+                return errno == ENOENT ? 0 : nook_err_sys(err, "opendir %s", dir);
+        while ((de = readdir(d)) != NULL) {
+                _cleanup_free_ char *child = NULL;
+
+                if (de->d_type != DT_DIR || strcmp(de->d_name, ".") == 0 ||
+                    strcmp(de->d_name, "..") == 0)
+                        continue;
+                child = xasprintf("%s/%s", dir, de->d_name);
+                if (fn(child, ctx, err) < 0)
+                        return -1;
+        }
+        return 0;
+}
+
+static int collect_pids(const char *dir, bool top, struct pid_list *l, struct nook_err *err);
+
+static int collect_child_pids(const char *child, void *ctx, struct nook_err *err)
+{
+        return collect_pids(child, false, ctx, err);
+}
+
 /* Adds the pids of dir and of its descendants.  A descendant that disappears while we
  * walk (top == false) is not an error: its processes are gone with it. */
 static int collect_pids(const char *dir, bool top, struct pid_list *l, struct nook_err *err)
 {
         _cleanup_free_ char *procs = xasprintf("%s/cgroup.procs", dir);
         _cleanup_free_ char *text = NULL;
-        _cleanup_closedir_ DIR *d = NULL;
-        struct dirent *de;
         char *save = NULL;
 
         if (read_file(procs, &text, NULL, 0, err) < 0)
@@ -254,20 +282,7 @@ static int collect_pids(const char *dir, bool top, struct pid_list *l, struct no
                         return nook_err_set(err, EINVAL, "read %s: bad pid '%s'", procs, s);
                 pid_list_add(l, (pid_t)pid);
         }
-        d = opendir(dir);
-        if (d == NULL)
-                return !top && errno == ENOENT ? 0 : nook_err_sys(err, "opendir %s", dir);
-        while ((de = readdir(d)) != NULL) {
-                _cleanup_free_ char *child = NULL;
-
-                if (de->d_type != DT_DIR || strcmp(de->d_name, ".") == 0 ||
-                    strcmp(de->d_name, "..") == 0)
-                        continue;
-                child = xasprintf("%s/%s", dir, de->d_name);
-                if (collect_pids(child, false, l, err) < 0)
-                        return -1;
-        }
-        return 0;
+        return for_each_child(dir, collect_child_pids, l, err);
 }
 
 static int pids_of_dir(const char *dir, pid_t **pids, size_t *n, struct nook_err *err)
@@ -389,24 +404,18 @@ static int rmdir_retry(const char *dir, uint64_t deadline, struct nook_err *err)
         return 0;
 }
 
+static int remove_cgroup_tree(const char *dir, uint64_t deadline, struct nook_err *err);
+
+static int remove_child_tree(const char *child, void *ctx, struct nook_err *err)
+{
+        return remove_cgroup_tree(child, *(uint64_t *)ctx, err);
+}
+
 /* Removes dir's child cgroups depth-first, then dir itself. */
 static int remove_cgroup_tree(const char *dir, uint64_t deadline, struct nook_err *err)
 {
-        _cleanup_closedir_ DIR *d = opendir(dir);
-        struct dirent *de;
-
-        if (d == NULL)
-                return errno == ENOENT ? 0 : nook_err_sys(err, "opendir %s", dir);
-        while ((de = readdir(d)) != NULL) {
-                _cleanup_free_ char *child = NULL;
-
-                if (de->d_type != DT_DIR || strcmp(de->d_name, ".") == 0 ||
-                    strcmp(de->d_name, "..") == 0)
-                        continue;
-                child = xasprintf("%s/%s", dir, de->d_name);
-                if (remove_cgroup_tree(child, deadline, err) < 0)
-                        return -1;
-        }
+        if (for_each_child(dir, remove_child_tree, &deadline, err) < 0)
+                return -1;
         return rmdir_retry(dir, deadline, err);
 }
 
