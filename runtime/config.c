@@ -18,7 +18,6 @@
 #include "common/log.h"
 #include "common/util.h"
 
-
 /* Far above any real config.json; only guards against reading a runaway file. */
 #define CONFIG_MAX_SIZE (8u * 1024 * 1024)
 
@@ -671,9 +670,8 @@ static int parse_namespaces(json_val obj, const char *path, struct oci_linux *l,
                               offsetof(struct oci_namespace, type));
         if (dup < l->n_namespaces) {
                 _cleanup_free_ char *npath = path_key(path, "namespaces");
-                return nook_err_set(
-                    err, 0, "%s[%zu].type: duplicate namespace type '%s'", npath, dup,
-                    ns_kind_by_flag(l->namespaces[dup].type)->oci_name);
+                return nook_err_set(err, 0, "%s[%zu].type: duplicate namespace type '%s'", npath,
+                                    dup, ns_kind_by_flag(l->namespaces[dup].type)->oci_name);
         }
         return 0;
 }
@@ -813,9 +811,9 @@ static bool has_new_namespace(const struct oci_config *c, int type)
  * sysctl no namespace covers would change the host, so it is refused. */
 static int sysctl_namespace(const char *key)
 {
-        static const char *const ipc_keys[] = {"kernel.msgmax", "kernel.msgmnb", "kernel.msgmni",
-                                               "kernel.sem",    "kernel.shmall", "kernel.shmmax",
-                                               "kernel.shmmni", "kernel.shm_rmid_forced"};
+        static const char *const ipc_keys[] = {
+            "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem",
+            "kernel.shmall", "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced"};
         _cleanup_free_ char *k = xstrdup(key);
 
         for (char *p = k; *p; p++)
@@ -862,8 +860,9 @@ static int validate_sysctl(const struct oci_config *c, struct nook_err *err)
                                             "the host",
                                             key);
                 if (!has_private_namespace(c, ns))
-                        return nook_err_set(err, 0, "linux.sysctl.%s: requires a %s namespace of "
-                                                    "the container's own",
+                        return nook_err_set(err, 0,
+                                            "linux.sysctl.%s: requires a %s namespace of "
+                                            "the container's own",
                                             key, ns_kind_by_flag(ns)->oci_name);
         }
         return 0;

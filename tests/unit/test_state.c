@@ -90,6 +90,7 @@ static void test_duplicate_id_is_refused(void **state)
         _cleanup_free_ char *dir = NULL;
         struct nook_err err = {0};
 
+        assert_non_null(w->dir);
         assert_true(state_dir_create(f->root, "dup", &dir, &err) < 0);
         assert_non_null(strstr(err.msg, "already exists"));
         assert_null(dir);
@@ -188,6 +189,7 @@ static void test_list_ids_sorted(void **state)
         struct nook_err err;
 
         assert_int_equal(state_list_ids(f->root, &ids, &err), 0);
+        assert_true(a->pid == b->pid);
         assert_int_equal(strv_length(ids), 2);
         assert_string_equal(ids[0], "a");
         assert_string_equal(ids[1], "b");

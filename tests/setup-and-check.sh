@@ -1,0 +1,208 @@
+#!/bin/bash
+# The whole test suite, as root on a fresh Debian 12 machine:
+#
+#     tests/setup-and-check.sh
+#
+# 1. installs the build and test dependencies with apt-get;
+# 2. builds out of tree with gcc (-Werror) and runs `make check`;
+# 3. builds with AddressSanitizer and UndefinedBehaviorSanitizer and runs `make check`;
+# 4. builds with clang (-Werror), compiling only;
+# 5. checks the format of every *.c and *.h with clang-format.
+#
+# The builds go to build-check/ in the source tree (ignored by git); a tree that was
+# already configured in place is copied there first, since autoconf cannot build out of
+# a configured tree.  The last line is the sum of both test runs, "N passed, N failed"
+# (", N skipped" when any were skipped), where a build or format check that fails counts
+# as one failure; the exit status is non-zero when anything failed.
+#
+# Environment: JOBS (make -j, default 2), SKIP_APT=1 (do not run apt-get),
+# TESTS_FILTER (passed to the runner, e.g. "lifecycle exec").
+
+set -u -o pipefail
+
+SRC=$(cd "$(dirname "$0")/.." && pwd)
+JOBS=${JOBS:-2}
+OUT=$SRC/build-check
+PACKAGES=(build-essential autoconf automake pkg-config libseccomp-dev libcap-dev libyajl-dev
+	libmnl-dev libcmocka-dev busybox-static clang clang-format jq util-linux bsdutils iproute2
+	procps)
+
+passed=0
+failed=0
+skipped=0
+problems=()
+
+stage() {
+	printf '\n=== %s\n' "$*"
+}
+
+# problem TEXT: a stage failed; it counts as one failure.
+problem() {
+	failed=$((failed + 1))
+	problems+=("$1")
+	printf '*** %s\n' "$1"
+}
+
+summary() {
+	if [ ${#problems[@]} -gt 0 ]; then
+		printf '\n=== problems\n'
+		printf '  %s\n' "${problems[@]}"
+	fi
+	echo
+	if [ "$skipped" -gt 0 ]; then
+		echo "$passed passed, $failed failed, $skipped skipped"
+	else
+		echo "$passed passed, $failed failed"
+	fi
+	[ "$failed" = 0 ]
+	exit
+}
+
+if [ "$(id -u)" != 0 ]; then
+	echo "tests/setup-and-check.sh: run it as root (it installs packages and runs containers)" >&2
+	problem "not run as root"
+	summary
+fi
+
+# --- 1. dependencies ------------------------------------------------------------------------
+
+if [ -z "${SKIP_APT:-}" ]; then
+	stage "installing the build and test dependencies"
+	export DEBIAN_FRONTEND=noninteractive
+	echo "+ apt-get update && apt-get install ${PACKAGES[*]}"
+	if ! apt-get -q update >"$SRC/.apt.log" 2>&1 ||
+		! apt-get install -y -q --no-install-recommends "${PACKAGES[@]}" >>"$SRC/.apt.log" 2>&1; then
+		tail -n 30 "$SRC/.apt.log"
+		problem "apt-get could not install the dependencies (see above)"
+		rm -f "$SRC/.apt.log"
+		summary
+	fi
+	rm -f "$SRC/.apt.log"
+fi
+
+# --- the source to build -----------------------------------------------------------------------
+
+stage "preparing the source"
+rm -rf --one-file-system "$OUT"
+mkdir -p "$OUT"
+TREE=$SRC
+if [ -e "$SRC/config.status" ]; then
+	# Configured in place: build from a copy of the files git would have.
+	TREE=$OUT/src
+	echo "+ copying the source to $TREE (the tree is configured in place)"
+	mkdir -p "$TREE"
+	if git -C "$SRC" rev-parse --git-dir >/dev/null 2>&1; then
+		(cd "$SRC" && git ls-files -z --cached --others --exclude-standard |
+			while IFS= read -r -d '' f; do [ ! -e "$f" ] || printf '%s\0' "$f"; done |
+			tar --null -T - -cf -) | tar -C "$TREE" -xf -
+	else
+		tar -C "$SRC" --exclude=./build-check --exclude=./config.status --exclude=./config.h \
+			--exclude=./Makefile --exclude='*.o' --exclude='*.a' --exclude=./stamp-h1 -cf - . |
+			tar -C "$TREE" -xf -
+	fi
+fi
+echo "+ ./autogen.sh"
+if ! (cd "$TREE" && ./autogen.sh) >"$OUT/autogen.log" 2>&1; then
+	cat "$OUT/autogen.log"
+	problem "./autogen.sh failed"
+	summary
+fi
+
+# build NAME CONFIGURE-ARGS...: configures and builds nook in $OUT/NAME; false on failure.
+build() {
+	local name=$1 dir=$OUT/$1
+	shift
+	mkdir -p "$dir"
+	echo "+ cd build-check/$name && $TREE/configure $*"
+	if ! (cd "$dir" && "$TREE/configure" "$@") >"$dir/configure.log" 2>&1; then
+		tail -n 30 "$dir/configure.log"
+		problem "$name: configure failed"
+		return 1
+	fi
+	echo "+ make -j$JOBS"
+	make -C "$dir" -j"$JOBS" 2>&1 | grep -v -E '^make(\[[0-9]+\])?: (Entering|Leaving) directory' |
+		tee "$dir/make.log"
+	if [ "${PIPESTATUS[0]}" != 0 ]; then
+		problem "$name: the build failed"
+		return 1
+	fi
+	return 0
+}
+
+# check_run NAME [ENV...]: runs `make check` in $OUT/NAME and adds up its summary.
+check_run() {
+	local name=$1 dir=$OUT/$1 last p f s
+	shift
+	echo "+ make -j$JOBS check${TESTS_FILTER:+ TESTS_FILTER=\"$TESTS_FILTER\"}"
+	env "$@" make -C "$dir" -j"$JOBS" check ${TESTS_FILTER:+TESTS_FILTER="$TESTS_FILTER"} 2>&1 |
+		grep -v -E '^make(\[[0-9]+\])?: (Entering|Leaving) directory' | tee "$dir/check.log"
+	last=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$dir/check.log" | tail -n 1)
+	if [ -z "$last" ]; then
+		problem "$name: make check did not finish (see build-check/$name/check.log)"
+		return
+	fi
+	p=$(sed -E 's/^([0-9]+) passed.*/\1/' <<<"$last")
+	f=$(sed -E 's/^[0-9]+ passed, ([0-9]+) failed.*/\1/' <<<"$last")
+	s=$(sed -nE 's/.*, ([0-9]+) skipped.*/\1/p' <<<"$last")
+	passed=$((passed + p))
+	failed=$((failed + f))
+	skipped=$((skipped + ${s:-0}))
+	[ "$f" = 0 ] || problems+=("$name: $f test(s) failed")
+}
+
+# --- 2. gcc, -Werror, make check ------------------------------------------------------------------
+
+stage "gcc build (-Werror) and make check"
+if build gcc CC=gcc --enable-werror; then
+	check_run gcc
+fi
+
+# --- 3. ASan + UBSan, make check ---------------------------------------------------------------------
+
+stage "AddressSanitizer + UndefinedBehaviorSanitizer build and make check"
+SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -g -O1"
+if build asan CC=gcc --disable-werror CFLAGS="$SAN" LDFLAGS="-fsanitize=address,undefined"; then
+	# Leak reports are off: the runtime exits (and execs) with memory it still holds.
+	check_run asan ASAN_OPTIONS=detect_leaks=0:abort_on_error=0:exitcode=99 \
+		UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:exitcode=98
+fi
+
+# --- 4. clang, -Werror, compile only ------------------------------------------------------------------
+
+stage "clang build (-Werror), compile only"
+if build clang CC=clang --enable-werror; then
+	# The test programs too: `make check` would also run the tests.
+	# shellcheck disable=SC2016 # a make recipe
+	progs=$(make -s -C "$OUT/clang" -f Makefile -f - print-check-programs <<<'print-check-programs: ; @echo $(check_PROGRAMS)')
+	echo "+ make -j$JOBS $progs"
+	# shellcheck disable=SC2086 # a list of targets
+	if ! make -C "$OUT/clang" -j"$JOBS" $progs >"$OUT/clang/check-programs.log" 2>&1; then
+		tail -n 40 "$OUT/clang/check-programs.log"
+		problem "clang: the test programs do not build"
+	else
+		echo "clang build: ok"
+	fi
+fi
+
+# --- 5. clang-format ------------------------------------------------------------------------------------
+
+stage "clang-format --dry-run -Werror"
+if git -C "$SRC" rev-parse --git-dir >/dev/null 2>&1; then
+	mapfile -t sources < <(cd "$SRC" && git ls-files --cached --others --exclude-standard '*.c' '*.h' |
+		while read -r f; do [ -e "$f" ] && echo "$f"; done)
+else
+	mapfile -t sources < <(cd "$SRC" && find . -path ./build-check -prune -o \( -name '*.c' -o -name '*.h' \) \
+		-type f ! -name config.h -print | sed 's|^\./||')
+fi
+echo "+ clang-format --dry-run -Werror (${#sources[@]} files)"
+if [ ${#sources[@]} -eq 0 ]; then
+	problem "clang-format: no *.c or *.h files found"
+elif ! (cd "$SRC" && clang-format --dry-run -Werror "${sources[@]}") >"$OUT/clang-format.log" 2>&1; then
+	grep -E '^[^ ].*: (error|warning):' "$OUT/clang-format.log" | sed -E 's/:[0-9]+:[0-9]+: .*//' |
+		sort | uniq -c | awk '{ print "  " $2 ": " $1 " place(s) to reformat" }'
+	problem "clang-format: some files are not formatted (clang-format -i FILE fixes them)"
+else
+	echo "clang-format: ok"
+fi
+
+summary
