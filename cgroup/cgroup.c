@@ -464,3 +464,8 @@ bool cgroup_exists(const char *path)
                 return false;
         return stat(dir, &st) == 0 && S_ISDIR(st.st_mode);
 }
+
+int cgroup_directory(const char *path, char **out, struct nook_err *err)
+{
+        return cgroup_dir(path, out, err);
+}

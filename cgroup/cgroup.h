@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "common/error.h"
@@ -41,5 +42,87 @@ int cgroup_signal_all(const char *path, int sig, struct nook_err *err);
 int cgroup_destroy(const char *path, bool prune_parent, struct nook_err *err);
 
 bool cgroup_exists(const char *path);
+
+/* ---- resource limits (cgroup/limits.c) ----
+ * What a container's cgroup is to be limited by, already in cgroup v2 terms: the
+ * interface files to write and the device rules.  runtime/ translates the OCI
+ * linux.resources into this; the conversions of values whose scale differs between the
+ * OCI (v1) model and v2 are offered here. */
+
+/* One value for an interface file of the container's cgroup; the file's controller is
+ * the part of its name before the first '.' ("memory.max" -> memory). */
+struct cgroup_setting {
+        char *file;
+        char *value;
+};
+
+/* Access bits of a device rule. */
+#define CGROUP_DEV_READ  1u
+#define CGROUP_DEV_WRITE 2u
+#define CGROUP_DEV_MKNOD 4u
+#define CGROUP_DEV_ANY   (-1) /* a major or minor matching every number */
+
+/* One rule of the device controller; rules are evaluated last to first, the first
+ * that matches decides.  An allow rule matches a request whose access bits are all in
+ * its own; a deny rule matches a request that asks for any of its bits. */
+struct cgroup_device_rule {
+        bool allow;
+        char type;            /* 'a' (any), 'c' or 'b' */
+        int64_t major, minor; /* CGROUP_DEV_ANY or a number */
+        unsigned access;      /* CGROUP_DEV_* */
+};
+
+struct cgroup_limits {
+        struct cgroup_setting *settings;
+        size_t n_settings;
+        /* The device program attached to the cgroup: with no rule at all, none is. */
+        struct cgroup_device_rule *devices;
+        size_t n_devices;
+};
+
+/* Appends "file = value" (value from fmt). */
+void cgroup_limits_set(struct cgroup_limits *l, const char *file, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void cgroup_limits_add_device(struct cgroup_limits *l, const struct cgroup_device_rule *rule);
+void cgroup_limits_clear(struct cgroup_limits *l);
+
+/* cpu.shares (v1, 2..262144) -> cpu.weight (1..10000), as runc and crun convert. */
+uint64_t cgroup_cpu_weight_from_shares(uint64_t shares);
+/* blkio.weight (v1, 10..1000) -> io.weight (1..10000), as runc and crun convert. */
+uint64_t cgroup_io_weight_from_blkio(uint64_t weight);
+
+/* Refuses limits whose controller the v2 hierarchy does not offer, naming the
+ * controller and, on a hybrid host, the v1 hierarchy that holds it.  Touches nothing. */
+int cgroup_check_limits(const struct cgroup_limits *l, struct nook_err *err);
+
+/* Enables the controllers the settings need in every ancestor's cgroup.subtree_control
+ * (refusing an ancestor other than the root that has processes of its own), writes the
+ * settings into the cgroup at path and attaches its device program.  Used at create,
+ * before the init is cloned into the cgroup, and by update on a live container. */
+int cgroup_apply_limits(const char *path, const struct cgroup_limits *l, struct nook_err *err);
+
+/* ---- the device controller (cgroup/devices.c) ---- */
+
+/* Builds the BPF_PROG_TYPE_CGROUP_DEVICE program of rules (struct bpf_insn array,
+ * returned as raw 8-byte instructions) for tests and for cgroup_devices_attach. */
+int cgroup_devices_program(const struct cgroup_device_rule *rules, size_t n, void **insns,
+                           size_t *n_insns, struct nook_err *err);
+/* Loads the program into the kernel (verifier included); returns its fd. */
+int cgroup_devices_load(const struct cgroup_device_rule *rules, size_t n, struct nook_err *err);
+/* Loads the program and attaches it to the cgroup directory fd (BPF_F_ALLOW_MULTI),
+ * replacing any program nook attached there before. */
+int cgroup_devices_attach(int cgroup_dirfd, const struct cgroup_device_rule *rules, size_t n,
+                          struct nook_err *err);
+
+/* ---- freezer, statistics (cgroup/freeze.c) ---- */
+
+/* Freezes (or thaws) the cgroup and waits until cgroup.events reports it. */
+int cgroup_freeze(const char *path, bool frozen, struct nook_err *err);
+/* Whether cgroup.events says "frozen 1"; false when that cannot be read. */
+bool cgroup_is_frozen(const char *path);
+/* Reads an interface file of the cgroup (NUL-terminated; ENOENT when it has none). */
+int cgroup_read(const char *path, const char *file, char **out, struct nook_err *err);
+/* Absolute directory of the cgroup (for polling its files). */
+int cgroup_directory(const char *path, char **out, struct nook_err *err);
 
 #endif

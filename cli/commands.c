@@ -10,6 +10,7 @@
 
 #include "cli/options.h"
 #include "common/cleanup.h"
+#include "common/json.h"
 #include "common/log.h"
 #include "common/util.h"
 
@@ -368,8 +369,9 @@ static int cmd_list(const struct nook_runtime *rt, int argc, char **argv)
                        "CREATED", "OWNER");
         for (size_t i = 0; i < n; i++) {
                 const struct container_state *st = list[i].state;
-                bool alive =
-                    list[i].status == CONTAINER_CREATED || list[i].status == CONTAINER_RUNNING;
+                bool alive = list[i].status == CONTAINER_CREATED ||
+                             list[i].status == CONTAINER_RUNNING ||
+                             list[i].status == CONTAINER_PAUSED;
 
                 if (json) {
                         _cleanup_free_ char *s = state_oci_json(st, list[i].status, false);
@@ -481,6 +483,185 @@ static int cmd_features(const struct nook_runtime *rt, int argc, char **argv)
         return 0;
 }
 
+static int cmd_pause(const struct nook_runtime *rt, int argc, char **argv)
+{
+        static const struct cmd_parser p = {
+            "pause", "+h", help_only,
+            "Usage: nook pause ID\nFreeze every process of a running container (its cgroup's "
+            "cgroup.freeze); state then says paused.\n\n" H_HELP};
+        struct nook_err err;
+
+        if (id_only(&p, argc, argv) < 0)
+                return 1;
+        return container_pause(rt, argv[optind], &err) < 0 ? report(&err) : 0;
+}
+
+static int cmd_resume(const struct nook_runtime *rt, int argc, char **argv)
+{
+        static const struct cmd_parser p = {
+            "resume", "+h", help_only,
+            "Usage: nook resume ID\nThaw the processes of a paused container.\n\n" H_HELP};
+        struct nook_err err;
+
+        if (id_only(&p, argc, argv) < 0)
+                return 1;
+        return container_resume(rt, argv[optind], &err) < 0 ? report(&err) : 0;
+}
+
+static const char *const update_help =
+    "Usage: nook update [OPTIONS] ID\n"
+    "Change the resource limits of a live container; limits not named stay as they are.\n\n"
+    "  -r, --resources FILE     a LinuxResources JSON document ('-' for standard input);\n"
+    "                           not together with the options below\n"
+    "      --memory N           memory limit in bytes (-1: none)\n"
+    "      --memory-reservation N  memory low boundary in bytes\n"
+    "      --memory-swap N      memory plus swap limit in bytes (-1: none); needs --memory\n"
+    "      --cpu-shares N       relative CPU weight (2..262144)\n"
+    "      --cpu-quota N        CPU time per period in microseconds (-1: none)\n"
+    "      --cpu-period N       the period in microseconds (default 100000)\n"
+    "      --cpuset-cpus LIST   CPUs to run on, e.g. 0-1\n"
+    "      --cpuset-mems LIST   memory nodes to use\n"
+    "      --pids-limit N       maximum number of processes (-1: none)\n" H_HELP;
+
+/* The update options, each one number (or list) of a LinuxResources document. */
+static const struct update_flag {
+        const char *name;
+        const char *section, *key;
+        bool is_string;
+} update_flags[] = {
+    {"memory", "memory", "limit", false},
+    {"memory-reservation", "memory", "reservation", false},
+    {"memory-swap", "memory", "swap", false},
+    {"cpu-shares", "cpu", "shares", false},
+    {"cpu-quota", "cpu", "quota", false},
+    {"cpu-period", "cpu", "period", false},
+    {"cpuset-cpus", "cpu", "cpus", true},
+    {"cpuset-mems", "cpu", "mems", true},
+    {"pids-limit", "pids", "limit", false},
+};
+
+/* Writes the given flags as a LinuxResources document; the library validates it. */
+static int update_document(const struct cmd_parser *p, char **values, char **out)
+{
+        static const char *const sections[] = {"memory", "cpu", "pids"};
+        _cleanup_json_writer_ struct json_writer *w = json_writer_new(false);
+
+        json_w_object_open(w);
+        for (size_t s = 0; s < ARRAY_SIZE(sections); s++) {
+                bool open = false;
+
+                for (size_t i = 0; i < ARRAY_SIZE(update_flags); i++) {
+                        const struct update_flag *f = &update_flags[i];
+                        int64_t n;
+
+                        if (values[i] == NULL || strcmp(f->section, sections[s]) != 0)
+                                continue;
+                        if (!open) {
+                                json_w_key(w, sections[s]);
+                                json_w_object_open(w);
+                                open = true;
+                        }
+                        json_w_key(w, f->key);
+                        if (f->is_string) {
+                                json_w_string(w, values[i]);
+                                continue;
+                        }
+                        if (parse_int64(values[i], &n) < 0)
+                                return cmd_usage_error(p, "--%s %s: expected a number", f->name,
+                                                       values[i]),
+                                       -1;
+                        json_w_int(w, n);
+                }
+                if (open)
+                        json_w_object_close(w);
+        }
+        json_w_object_close(w);
+        *out = xstrdup(json_writer_text(w, NULL));
+        return 0;
+}
+
+static int cmd_update(const struct nook_runtime *rt, int argc, char **argv)
+{
+        static struct option opts[ARRAY_SIZE(update_flags) + 3];
+        static const struct cmd_parser p = {"update", "r:h", opts, update_help};
+        char *values[ARRAY_SIZE(update_flags)] = {0};
+        _cleanup_free_ char *doc = NULL;
+        const char *file = NULL;
+        struct nook_err err;
+        bool any = false;
+        int c;
+
+        for (size_t i = 0; i < ARRAY_SIZE(update_flags); i++)
+                opts[i] =
+                    (struct option){update_flags[i].name, required_argument, NULL, 1000 + (int)i};
+        opts[ARRAY_SIZE(update_flags)] = (struct option){"resources", required_argument, NULL, 'r'};
+        opts[ARRAY_SIZE(update_flags) + 1] = (struct option){"help", no_argument, NULL, 'h'};
+        while ((c = cmd_next_option(&p, argc, argv)) != -1) {
+                if (c == 'r')
+                        file = optarg;
+                else if (c >= 1000 && c < 1000 + (int)ARRAY_SIZE(update_flags))
+                        values[c - 1000] = optarg, any = true;
+                else
+                        return 1;
+        }
+        if (cmd_positionals(&p, argc, argv, 1, false) < 0)
+                return 1;
+        if (file && any)
+                return cmd_usage_error(&p, "--resources and the limit options exclude each other");
+        if (!file && !any)
+                return cmd_usage_error(&p, "nothing to update: give --resources or a limit");
+        if (file &&
+            read_file(strcmp(file, "-") == 0 ? "/dev/stdin" : file, &doc, NULL, 1 << 20, &err) < 0)
+                return report(&err);
+        if (!file && update_document(&p, values, &doc) < 0)
+                return 1;
+        return container_update(rt, argv[optind], doc, &err) < 0 ? report(&err) : 0;
+}
+
+static void print_event(const char *json, void *ctx)
+{
+        (void)ctx;
+        printf("%s\n", json);
+        fflush(stdout);
+}
+
+static int cmd_events(const struct nook_runtime *rt, int argc, char **argv)
+{
+        static const struct option opts[] = {{"stats", no_argument, NULL, 's'},
+                                             {"interval", required_argument, NULL, 'i'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
+        static const struct cmd_parser p = {
+            "events", "si:h", opts,
+            "Usage: nook events [OPTIONS] ID\n"
+            "Print the container's events as JSON lines ({\"type\":\"oom\",...} when a process "
+            "is OOM-killed) until it stops.\n\n"
+            "      --stats              print its statistics once instead (memory, cpu, pids, "
+            "io)\n"
+            "      --interval T         accepted for compatibility\n" H_HELP};
+        _cleanup_free_ char *json = NULL;
+        struct nook_err err;
+        bool stats = false;
+        int c;
+
+        while ((c = cmd_next_option(&p, argc, argv)) != -1) {
+                if (c == 's')
+                        stats = true;
+                else if (c != 'i')
+                        return 1;
+        }
+        if (cmd_positionals(&p, argc, argv, 1, false) < 0)
+                return 1;
+        if (!stats)
+                return container_events(rt, argv[optind], print_event, NULL, &err) < 0
+                           ? report(&err)
+                           : 0;
+        if (container_stats_json(rt, argv[optind], &json, &err) < 0)
+                return report(&err);
+        printf("%s\n", json);
+        return 0;
+}
+
 const struct command nook_commands[] = {
     {"create", cmd_create, "create a container from a bundle"},
     {"start", cmd_start, "start a created container"},
@@ -493,5 +674,9 @@ const struct command nook_commands[] = {
     {"ps", cmd_ps, "list the processes of a container"},
     {"spec", cmd_spec, "write a default config.json"},
     {"features", cmd_features, "print the features this build supports"},
+    {"pause", cmd_pause, "freeze a container's processes"},
+    {"resume", cmd_resume, "thaw a paused container"},
+    {"update", cmd_update, "change a live container's resource limits"},
+    {"events", cmd_events, "print a container's OOM events or statistics"},
     {NULL, NULL, NULL},
 };

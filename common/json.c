@@ -265,6 +265,32 @@ void json_w_kv_strv(struct json_writer *w, const char *key, char *const *v)
         json_w_array_close(w);
 }
 
+void json_w_value(struct json_writer *w, json_val v)
+{
+        if (json_is_null(v)) {
+                yajl_gen_null(w->g);
+        } else if (YAJL_IS_STRING(v)) {
+                json_w_string(w, v->u.string);
+        } else if (YAJL_IS_NUMBER(v)) {
+                /* The number's own text: exact for any integer or fraction yajl read. */
+                yajl_gen_number(w->g, v->u.number.r, strlen(v->u.number.r));
+        } else if (YAJL_IS_TRUE(v) || YAJL_IS_FALSE(v)) {
+                yajl_gen_bool(w->g, YAJL_IS_TRUE(v));
+        } else if (YAJL_IS_OBJECT(v)) {
+                yajl_gen_map_open(w->g);
+                for (size_t i = 0; i < v->u.object.len; i++) {
+                        json_w_key(w, v->u.object.keys[i]);
+                        json_w_value(w, v->u.object.values[i]);
+                }
+                yajl_gen_map_close(w->g);
+        } else {
+                yajl_gen_array_open(w->g);
+                for (size_t i = 0; i < v->u.array.len; i++)
+                        json_w_value(w, v->u.array.values[i]);
+                yajl_gen_array_close(w->g);
+        }
+}
+
 const char *json_writer_text(struct json_writer *w, size_t *len)
 {
         const unsigned char *buf;

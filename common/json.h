@@ -75,6 +75,8 @@ void json_w_kv_string(struct json_writer *w, const char *key, const char *s);
 void json_w_kv_int(struct json_writer *w, const char *key, int64_t v);
 void json_w_kv_bool(struct json_writer *w, const char *key, bool v);
 void json_w_kv_strv(struct json_writer *w, const char *key, char *const *v);
+/* Any parsed value, nested objects and arrays included (NULL writes null). */
+void json_w_value(struct json_writer *w, json_val v);
 /* The text written so far (owned by the writer, NUL-terminated). */
 const char *json_writer_text(struct json_writer *w, size_t *len);
 

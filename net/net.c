@@ -1,71 +1,428 @@
+/* The module's entry points: a container's network set up and torn down, and lo.
+ *
+ * Round trips per interface (each a batch of pipelined requests, net/netlink.h):
+ *   host:      find the bridge (+ create it, once per bridge)
+ *   host:      gateway addresses on the bridge, the veth pair, find its host side
+ *   container: up, addresses, neighbour entries, default routes
+ *   host:      (routed) host routes, proxy entries
+ * then one nftables batch for NAT and port forwards of all interfaces. */
 #include "net/net.h"
 
 #include <errno.h>
-#include <libmnl/libmnl.h>
+#include <linux/if_addr.h>
 #include <linux/rtnetlink.h>
-#include <net/if.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/random.h>
 #include <sys/socket.h>
-#include <time.h>
 
 #include "common/cleanup.h"
+#include "common/util.h"
+#include "net/internal.h"
 
-/* libmnl's MNL_SOCKET_BUFFER_SIZE is computed at run time (a VLA); the ack of one
- * request fits in far less than this. */
-#define NETLINK_BUF_SIZE 8192
+struct iface_state {
+        struct net_link bridge, host, uplink;
+        bool bridge_created;
+        bool gw_added[2]; /* by us, to a bridge that existed before: IPv4, IPv6 */
+        bool veth_created;
+        bool proxy_added;
+        uint8_t host_mac[6];
+};
 
-static void mnl_socket_closep(struct mnl_socket **nl)
+struct setup {
+        const struct net_config *cfg;
+        int netns_fd;
+        struct nl_sock host, ct;
+        struct nl_req *q;
+        struct iface_state st[NET_MAX_IFACES];
+};
+
+static void setup_free(struct setup *c)
 {
-        if (*nl != NULL)
-                mnl_socket_close(*nl);
+        nl_close(&c->host);
+        nl_close(&c->ct);
+        if (c->q)
+                nl_req_free(c->q);
 }
 
-/* Sends one request and reads until its ack; a NETLINK error sets errno to the kernel's
- * error, which mnl_cb_run reports as MNL_CB_ERROR. */
-static int netlink_transact(struct mnl_socket *nl, struct nlmsghdr *nlh, char *buf, size_t len)
+/* A random, locally administered unicast MAC. */
+static void random_mac(uint8_t mac[6])
 {
-        uint32_t seq = nlh->nlmsg_seq, portid = mnl_socket_get_portid(nl);
-        ssize_t n;
+        if (getrandom(mac, 6, 0) != 6) {
+                uint64_t t = now_ms() ^ (uint64_t)(uintptr_t)mac;
+
+                memcpy(mac, &t, 6);
+        }
+        mac[0] = (uint8_t)((mac[0] & 0xfe) | 0x02);
+}
+
+static const int families[2] = {AF_INET, AF_INET6};
+
+static bool has_family(const struct net_iface *ifc, int family)
+{
+        return net_iface_first_addr(ifc, family) != NULL;
+}
+
+/* The gateway of families[f]. */
+static const struct net_addr *gateway(const struct net_iface *ifc, int f)
+{
+        return net_iface_gateway(ifc, families[f]);
+}
+
+/* --- set up ------------------------------------------------------------------------------ */
+
+static int find_or_create_bridge(struct setup *c, const struct net_iface *ifc,
+                                 struct iface_state *st, struct nook_err *err)
+{
+        struct nl_req *q = c->q;
+        uint8_t mac[6];
+        size_t create;
+
+        nl_req_reset(q);
+        net_link_get_put(q, ifc->bridge, &st->bridge);
+        if (nl_req_run(&c->host, q, err) < 0)
+                return -1;
+        if (!st->bridge.found) {
+                random_mac(mac);
+                nl_req_reset(q);
+                net_bridge_put(q, ifc->bridge, mac);
+                nl_req_expect(q, EEXIST); /* another nook made it meanwhile */
+                create = nl_req_last_index(q);
+                net_link_get_put(q, ifc->bridge, &st->bridge);
+                if (nl_req_run(&c->host, q, err) < 0)
+                        return -1;
+                st->bridge_created = q->msg[create].result == 0;
+                if (!st->bridge.found)
+                        return nook_err_set(err, ENODEV, "find bridge %s", ifc->bridge);
+        }
+        if (strcmp(st->bridge.kind, "bridge") != 0)
+                return nook_err_set(err, 0,
+                                    "annotation %s: bridge=%s: %s is a %s link, not a bridge",
+                                    ifc->annotation, ifc->bridge, ifc->bridge,
+                                    st->bridge.kind[0] ? st->bridge.kind : "plain");
+        return 0;
+}
+
+static int create_veth(struct setup *c, const struct net_iface *ifc, struct iface_state *st,
+                       struct nook_err *err)
+{
+        struct nl_req *q = c->q;
+        size_t gw_msg[2] = {SIZE_MAX, SIZE_MAX}, veth;
+        struct net_veth v = {
+            .host = ifc->host,
+            .peer = ifc->name,
+            .peer_netns_fd = c->netns_fd,
+            .mtu = ifc->mtu,
+            .peer_mac = ifc->has_mac ? ifc->mac : NULL,
+        };
         int r;
 
-        if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
+        nl_req_reset(q);
+        if (ifc->mode == NET_MODE_BRIDGE) {
+                for (int f = 0; f < 2; f++) {
+                        const struct net_addr *gw = gateway(ifc, f);
+
+                        if (!gw)
+                                continue;
+                        net_addr_put(q, RTM_NEWADDR, st->bridge.index, ifc->bridge, gw,
+                                     gw->family == AF_INET6 ? IFA_F_NODAD : 0);
+                        nl_req_expect(q, EEXIST); /* the bridge's, shared by its containers */
+                        gw_msg[f] = nl_req_last_index(q);
+                }
+                v.master = st->bridge.index;
+        } else {
+                /* Known, so that the container's neighbour entry for its gateway can
+                 * point at it. */
+                random_mac(st->host_mac);
+                v.host_mac = st->host_mac;
+                if (ifc->dev[0])
+                        net_link_get_put(q, ifc->dev, &st->uplink);
+        }
+        net_veth_put(q, &v);
+        nl_req_expect(q, EEXIST); /* told apart below */
+        veth = nl_req_last_index(q);
+        /* Its answer carries the host side's index and, as IFLA_LINK, the container
+         * side's: no lookup inside the container is needed. */
+        net_link_get_put(q, ifc->host, &st->host);
+        r = nl_req_run(&c->host, q, err);
+        for (int f = 0; f < 2; f++)
+                if (gw_msg[f] != SIZE_MAX)
+                        st->gw_added[f] = q->msg[gw_msg[f]].result == 0;
+        st->veth_created = q->msg[veth].result == 0;
+        if (r < 0)
                 return -1;
-        do {
-                n = mnl_socket_recvfrom(nl, buf, len);
-                if (n < 0)
+        if (!st->veth_created) {
+                if (st->host.found)
+                        return nook_err_set(err, 0,
+                                            "annotation %s: host=%s: host-side interface %s "
+                                            "already exists",
+                                            ifc->annotation, ifc->host, ifc->host);
+                return nook_err_set(err, 0,
+                                    "annotation %s: interface %s already exists in the "
+                                    "container's network namespace",
+                                    ifc->annotation, ifc->name);
+        }
+        if (!st->host.found || st->host.link <= 0)
+                return nook_err_set(err, ENODEV, "find the veth pair %s for %s", ifc->host,
+                                    ifc->name);
+        if (ifc->mode == NET_MODE_ROUTED && ifc->dev[0] && !st->uplink.found)
+                return nook_err_set(err, 0, "annotation %s: dev=%s: no such link", ifc->annotation,
+                                    ifc->dev);
+        return 0;
+}
+
+static int configure_container_side(struct setup *c, const struct net_iface *ifc,
+                                    struct iface_state *st, struct nook_err *err)
+{
+        struct nl_req *q = c->q;
+        bool routed = ifc->mode == NET_MODE_ROUTED;
+        int index = st->host.link;
+
+        nl_req_reset(q);
+        net_link_up_put(q, index, ifc->name);
+        for (size_t i = 0; i < ifc->n_addrs; i++) {
+                const struct net_addr *a = &ifc->addrs[i];
+                /* Routed: no prefix route, so that all traffic goes to the host, also
+                 * to neighbours of the uplink's subnet. */
+                uint32_t flags =
+                    (routed ? IFA_F_NOPREFIXROUTE : 0) | (a->family == AF_INET6 ? IFA_F_NODAD : 0);
+
+                net_addr_put(q, RTM_NEWADDR, index, ifc->name, a, flags);
+        }
+        for (int f = 0; f < 2; f++) {
+                const struct net_addr *gw = gateway(ifc, f);
+
+                if (!gw)
+                        continue;
+                /* Routed: the host side answers for the gateway, without proxy ARP. */
+                if (routed)
+                        net_neigh_put(q, RTM_NEWNEIGH, index, ifc->name, gw, st->host_mac);
+                net_route_put(q, RTM_NEWROUTE, index, ifc->name, NULL, gw, routed);
+        }
+        return nl_req_run(&c->ct, q, err);
+}
+
+/* net/<family>/<table>/<dev>/<key> = value, e.g. net/ipv4/conf/eth0/proxy_arp. */
+static int ensure_sysctl(const struct net_iface *ifc, const char *family, const char *table,
+                         const char *key, const char *value, struct nook_err *err)
+{
+        char path[128];
+
+        snprintf(path, sizeof(path), "net/%s/%s/%s/%s", family, table, ifc->dev, key);
+        if (net_sysctl_ensure(path, value, err) < 0)
+                return nook_err_prefix(err, "annotation %s: dev=%s", ifc->annotation, ifc->dev);
+        return 0;
+}
+
+static int configure_routed_host_side(struct setup *c, const struct net_iface *ifc,
+                                      struct iface_state *st, struct nook_err *err)
+{
+        struct nl_req *q = c->q;
+        bool v4 = has_family(ifc, AF_INET), v6 = has_family(ifc, AF_INET6);
+
+        nl_req_reset(q);
+        for (size_t i = 0; i < ifc->n_addrs; i++)
+                net_route_put(q, RTM_NEWROUTE, st->host.index, ifc->host, &ifc->addrs[i], NULL,
+                              false);
+        if (v6) {
+                /* The host's neighbour solicitations on the veth need a link-local source
+                 * that is not tentative; the automatic one is for a second. */
+                struct net_addr ll = {.family = AF_INET6, .prefix = 64};
+
+                ll.v6.s6_addr[0] = 0xfe;
+                ll.v6.s6_addr[1] = 0x80;
+                ll.v6.s6_addr[15] = 1;
+                net_addr_put(q, RTM_NEWADDR, st->host.index, ifc->host, &ll, IFA_F_NODAD);
+        }
+        if (ifc->dev[0] && v6) {
+                st->proxy_added = true;
+                for (size_t i = 0; i < ifc->n_addrs; i++)
+                        if (ifc->addrs[i].family == AF_INET6)
+                                net_neigh_put(q, RTM_NEWNEIGH, st->uplink.index, ifc->dev,
+                                              &ifc->addrs[i], NULL);
+        }
+        if (nl_req_run(&c->host, q, err) < 0)
+                return -1;
+        if (!ifc->dev[0])
+                return 0;
+        /* Proxied answers are delayed by up to 0.8 s by default (proxy_delay). */
+        if (v4 && (ensure_sysctl(ifc, "ipv4", "conf", "proxy_arp", "1", err) < 0 ||
+                   ensure_sysctl(ifc, "ipv4", "neigh", "proxy_delay", "0", err) < 0))
+                return -1;
+        if (v6 && (ensure_sysctl(ifc, "ipv6", "conf", "proxy_ndp", "1", err) < 0 ||
+                   ensure_sysctl(ifc, "ipv6", "neigh", "proxy_delay", "0", err) < 0))
+                return -1;
+        return 0;
+}
+
+static int setup_iface(struct setup *c, size_t i, struct nook_err *err)
+{
+        const struct net_iface *ifc = &c->cfg->ifaces[i];
+        struct iface_state *st = &c->st[i];
+
+        if (ifc->mode == NET_MODE_BRIDGE && find_or_create_bridge(c, ifc, st, err) < 0)
+                return -1;
+        if (create_veth(c, ifc, st, err) < 0 || configure_container_side(c, ifc, st, err) < 0)
+                return -1;
+        if (ifc->mode == NET_MODE_ROUTED && configure_routed_host_side(c, ifc, st, err) < 0)
+                return -1;
+        return 0;
+}
+
+/* Forwarding, only when a container's traffic is routed through the host. */
+static int enable_forwarding(const struct net_config *cfg, struct nook_err *err)
+{
+        bool v4 = false, v6 = false;
+
+        for (size_t i = 0; i < cfg->n_ifaces; i++) {
+                const struct net_iface *ifc = &cfg->ifaces[i];
+
+                if (ifc->mode != NET_MODE_ROUTED && !ifc->masquerade && !ifc->n_publish)
+                        continue;
+                v4 |= has_family(ifc, AF_INET);
+                v6 |= has_family(ifc, AF_INET6);
+        }
+        if (v4 && net_sysctl_ensure("net/ipv4/ip_forward", "1", err) < 0)
+                return nook_err_prefix(err, "turn on IPv4 forwarding");
+        if (v6 && net_sysctl_ensure("net/ipv6/conf/all/forwarding", "1", err) < 0)
+                return nook_err_prefix(err, "turn on IPv6 forwarding");
+        return 0;
+}
+
+/* Best effort: the error that made us undo is the one to report. */
+static void undo(struct setup *c)
+{
+        struct nook_err ignored = {0};
+        struct nl_req *q = c->q;
+
+        for (size_t i = c->cfg->n_ifaces; i-- > 0;) {
+                const struct net_iface *ifc = &c->cfg->ifaces[i];
+                struct iface_state *st = &c->st[i];
+                struct net_ports ports = {.master = st->bridge.index};
+
+                nl_req_reset(q);
+                for (size_t k = 0; st->proxy_added && k < ifc->n_addrs; k++)
+                        if (ifc->addrs[k].family == AF_INET6)
+                                net_neigh_put(q, RTM_DELNEIGH, st->uplink.index, ifc->dev,
+                                              &ifc->addrs[k], NULL);
+                /* Its routes, addresses and the container side go with it. */
+                if (st->veth_created)
+                        net_link_del_put(q, st->host.index, ifc->host);
+                for (int f = 0; f < 2; f++) {
+                        if (!st->gw_added[f] || st->bridge_created)
+                                continue;
+                        net_addr_put(q, RTM_DELADDR, st->bridge.index, ifc->bridge, gateway(ifc, f),
+                                     0);
+                        nl_req_expect(q, EADDRNOTAVAIL);
+                }
+                (void)nl_req_run(&c->host, q, &ignored);
+                if (!st->bridge_created)
+                        continue;
+                /* Unless another container joined it meanwhile. */
+                nl_req_reset(q);
+                net_link_ports_put(q, &ports);
+                if (nl_req_run(&c->host, q, &ignored) == 0 && ports.count == 0) {
+                        nl_req_reset(q);
+                        net_link_del_put(q, st->bridge.index, ifc->bridge);
+                        (void)nl_req_run(&c->host, q, &ignored);
+                }
+        }
+}
+
+int net_setup(const struct net_config *cfg, const char *id, int netns_fd, struct nook_err *err)
+{
+        _cleanup_(setup_free) struct setup c = {.cfg = cfg, .netns_fd = netns_fd};
+
+        if (cfg == NULL || cfg->n_ifaces == 0)
+                return 0;
+        c.q = nl_req_new();
+        if (nl_open(&c.host, NETLINK_ROUTE, -1, err) < 0)
+                return -1;
+        if (nl_open(&c.ct, NETLINK_ROUTE, netns_fd, err) < 0)
+                return -1;
+        for (size_t i = 0; i < cfg->n_ifaces; i++) {
+                if (setup_iface(&c, i, err) < 0) {
+                        undo(&c);
                         return -1;
-                r = mnl_cb_run(buf, (size_t)n, seq, portid, NULL, NULL);
-        } while (r > MNL_CB_STOP);
-        return r < 0 ? -1 : 0;
+                }
+        }
+        if (enable_forwarding(cfg, err) < 0) {
+                undo(&c);
+                return -1;
+        }
+        if (net_nft_needed(cfg) && net_nft_add(cfg, id, err) < 0) {
+                struct nook_err ignored = {0};
+
+                /* Rules of earlier batches, when there were several. */
+                (void)net_nft_remove(id, &ignored);
+                undo(&c);
+                return -1;
+        }
+        return 0;
+}
+
+/* --- tear down ------------------------------------------------------------------------------ */
+
+static int teardown_routed(struct nl_sock *s, struct nl_req *q, const struct net_iface *ifc,
+                           struct nook_err *err)
+{
+        struct net_link host, uplink = {0};
+
+        nl_req_reset(q);
+        net_link_get_put(q, ifc->host, &host);
+        if (ifc->dev[0])
+                net_link_get_put(q, ifc->dev, &uplink);
+        if (nl_req_run(s, q, err) < 0)
+                return -1;
+        nl_req_reset(q);
+        /* Without the link its routes are gone already. */
+        for (size_t i = 0; host.found && i < ifc->n_addrs; i++)
+                net_route_put(q, RTM_DELROUTE, host.index, ifc->host, &ifc->addrs[i], NULL, false);
+        for (size_t i = 0; uplink.found && i < ifc->n_addrs; i++)
+                if (ifc->addrs[i].family == AF_INET6)
+                        net_neigh_put(q, RTM_DELNEIGH, uplink.index, ifc->dev, &ifc->addrs[i],
+                                      NULL);
+        return nl_req_run(s, q, err);
+}
+
+int net_teardown(const struct net_config *cfg, const char *id, struct nook_err *err)
+{
+        _cleanup_(nl_closep) struct nl_sock s = {0};
+        _cleanup_nl_req_ struct nl_req *q = NULL;
+        struct nook_err later = {0};
+        int r = 0;
+
+        if (cfg == NULL)
+                return 0;
+        /* Every step is tried; the first failure is reported. */
+        if (net_nft_needed(cfg) && net_nft_remove(id, err) < 0)
+                r = -1;
+        for (size_t i = 0; i < cfg->n_ifaces; i++) {
+                const struct net_iface *ifc = &cfg->ifaces[i];
+                struct nook_err *e = r < 0 ? &later : err;
+
+                if (ifc->mode != NET_MODE_ROUTED)
+                        continue; /* nothing of a bridged veth outlives it */
+                if (s.nl == NULL) {
+                        if (nl_open(&s, NETLINK_ROUTE, -1, e) < 0)
+                                return -1;
+                        q = nl_req_new();
+                }
+                if (teardown_routed(&s, q, ifc, e) < 0)
+                        r = -1;
+        }
+        return r;
 }
 
 int net_loopback_up(struct nook_err *err)
 {
-        _cleanup_(mnl_socket_closep) struct mnl_socket *nl = NULL;
-        char buf[NETLINK_BUF_SIZE];
-        unsigned int index = if_nametoindex("lo");
-        struct nlmsghdr *nlh;
-        struct ifinfomsg *ifm;
+        _cleanup_(nl_closep) struct nl_sock s = {0};
+        _cleanup_nl_req_ struct nl_req *q = NULL;
 
-        if (index == 0)
-                return nook_err_sys(err, "set lo up: find lo");
-        nl = mnl_socket_open(NETLINK_ROUTE);
-        if (nl == NULL)
-                return nook_err_sys(err, "set lo up: open netlink socket");
-        if (mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0)
-                return nook_err_sys(err, "set lo up: bind netlink socket");
-
-        nlh = mnl_nlmsg_put_header(buf);
-        nlh->nlmsg_type = RTM_NEWLINK;
-        nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-        nlh->nlmsg_seq = (uint32_t)time(NULL);
-        ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
-        ifm->ifi_family = AF_UNSPEC;
-        ifm->ifi_index = (int)index;
-        ifm->ifi_flags = IFF_UP;
-        ifm->ifi_change = IFF_UP;
-
-        if (netlink_transact(nl, nlh, buf, sizeof(buf)) < 0)
-                return nook_err_sys(err, "set lo up");
-        return 0;
+        if (nl_open(&s, NETLINK_ROUTE, -1, err) < 0)
+                return nook_err_prefix(err, "set lo up");
+        q = nl_req_new();
+        net_link_up_put(q, 0, "lo");
+        return nl_req_run(&s, q, err);
 }

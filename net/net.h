@@ -1,9 +1,145 @@
-/* Networking over netlink (libmnl).  So far: bringing up the loopback link of a new
- * network namespace, which every container with its own netns needs. */
+/* Container networking over netlink: libmnl for links, addresses, routes and neighbours,
+ * libnftnl for NAT and port forwards.  Nothing is shelled out.
+ *
+ * A container's network is configured by OCI annotations, one per container interface:
+ *
+ *   "org.nook.net.eth0": "bridge=nookbr0,ip=10.42.0.2/24,gw=10.42.0.1,nat=masquerade,
+ *                         publish=tcp:8080:80;udp:5353:53"
+ *
+ * keys (comma-separated):
+ *   bridge=NAME     the host side is a port of bridge NAME, which is created (up, with a
+ *                   fixed MAC) if it does not exist and given the gateway address of
+ *                   each family (gw with its subnet's prefix); it stays when containers go
+ *   mode=routed     venet-style instead: no bridge; the host routes each container
+ *                   address (/32, /128) to the veth; the container's addresses get no
+ *                   prefix route, so all its traffic goes to the host, through a default
+ *                   route via gw (default 169.254.1.1 and fe80::1, on-link, answered by
+ *                   a static neighbour entry for the host side's MAC)
+ *   dev=NAME        (routed) the uplink on which the host answers ARP (proxy_arp) and
+ *                   NDP (proxy_ndp and a proxy entry per address) for the container
+ *   ip=ADDR/PREFIX  repeatable, IPv4 and IPv6 (IPv6 without duplicate address detection,
+ *                   so it is usable at once)
+ *   gw=ADDR         default route, at most one per family; in bridge mode inside the
+ *                   subnet of an ip= of its family
+ *   mac=, mtu=      the container side's MAC address; the MTU of both sides
+ *   host=NAME       the host side's name; default "nk" + a hash of the container id + the
+ *                   interface's position (at most 15 bytes)
+ *   nat=masquerade  traffic from the container's addresses leaving the host is
+ *                   masqueraded
+ *   publish=PROTO:HOSTPORT:CTPORT   repeatable, ';' between several: tcp or udp
+ *                   connections to HOSTPORT on any of the host's addresses, from other
+ *                   hosts and from the host itself, go to CTPORT in the container.  Not
+ *                   on 127.0.0.1 or ::1: that would need route_localnet, which lets
+ *                   neighbours reach services bound to the host's loopback.
+ *
+ * nat= and publish= need a gw= of the family they apply to (the replies are routed
+ * through the host).  They, and mode=routed, turn on forwarding (net.ipv4.ip_forward,
+ * net.ipv6.conf.all.forwarding for IPv6) in the namespace nook runs in; it is never
+ * turned off again, as other containers may need it.  With IPv6 forwarding on, the
+ * host ignores router advertisements on links with accept_ra=1: a host that configures
+ * its own IPv6 by SLAAC needs accept_ra=2 there.  NAT and port forwards are rules
+ * of one nftables table, "inet nook", tagged with the container id; no other table is
+ * touched.  A host whose own firewall drops forwarded traffic must allow it there: an
+ * accept in nook's table cannot override a drop in another table.
+ *
+ * Limits: 16 interfaces, 32 ip= and 32 published ports per interface.
+ *
+ * A thread that changed nftables keeps its netfilter socket (close-on-exec) for its next
+ * call: the kernel makes the close of such a socket wait until deleted rules are freed,
+ * an RCU grace period, which at process exit has usually passed. */
 #ifndef NOOK_NET_NET_H
 #define NOOK_NET_NET_H
 
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
 #include "common/error.h"
+
+struct oci_kv;
+
+#define NET_ANNOTATION_PREFIX "org.nook.net."
+#define NET_IFNAME_MAX        15 /* IFNAMSIZ - 1 */
+#define NET_MAX_IFACES        16
+#define NET_MAX_ADDRS         32
+#define NET_MAX_PUBLISH       32
+
+struct net_addr {
+        int family;     /* AF_INET or AF_INET6; 0 = none */
+        uint8_t prefix; /* of the subnet (a gateway carries its subnet's prefix) */
+        union {
+                struct in_addr v4;
+                struct in6_addr v6;
+                uint8_t bytes[16];
+        };
+};
+
+enum net_mode { NET_MODE_BRIDGE, NET_MODE_ROUTED };
+
+struct net_publish {
+        uint8_t proto; /* IPPROTO_TCP or IPPROTO_UDP */
+        uint16_t host_port;
+        uint16_t ct_port;
+};
+
+struct net_iface {
+        char *annotation;              /* "org.nook.net.eth0", for messages */
+        char name[NET_IFNAME_MAX + 1]; /* inside the container */
+        char host[NET_IFNAME_MAX + 1]; /* the host side of the veth pair */
+        enum net_mode mode;
+        char bridge[NET_IFNAME_MAX + 1]; /* NET_MODE_BRIDGE */
+        char dev[NET_IFNAME_MAX + 1];    /* NET_MODE_ROUTED: the uplink, "" for none */
+        struct net_addr addrs[NET_MAX_ADDRS];
+        size_t n_addrs;
+        /* Default gateways; in routed mode filled in for each family with addresses. */
+        struct net_addr gw4, gw6;
+        bool has_mac;
+        uint8_t mac[6];
+        uint32_t mtu; /* 0 = the kernel's default */
+        bool masquerade;
+        struct net_publish publish[NET_MAX_PUBLISH];
+        size_t n_publish;
+};
+
+struct net_config {
+        char *id;                 /* the container's */
+        struct net_iface *ifaces; /* sorted by name */
+        size_t n_ifaces;
+};
+
+/* Parses the org.nook.net.* annotations of container id.  None: *out = NULL and 0.
+ * Errors name the annotation and the key:
+ *   "annotation org.nook.net.eth0: ip=10.0.0.300/24: invalid IPv4 address". */
+int net_config_parse(const struct oci_kv *ann, size_t n, const char *id, struct net_config **out,
+                     struct nook_err *err);
+void net_config_free(struct net_config *cfg);
+static inline void net_config_freep(struct net_config **cfg)
+{
+        if (*cfg)
+                net_config_free(*cfg);
+}
+
+/* Refuses what would clash with the other running containers' configurations: an
+ * address used on the same bridge (or by another routed container), a host-side name,
+ * a published port.  The kernel catches a taken host-side name too; both give
+ *   "annotation org.nook.net.eth0: host=NAME: host-side interface NAME already exists". */
+int net_check_collisions(const struct net_config *mine, const struct net_config *const *others,
+                         size_t n_others, struct nook_err *err);
+
+/* Sets up every interface of cfg: the veth pair (its container side created directly in
+ * the network namespace netns_fd under its final name), bridge, addresses, routes,
+ * neighbour entries, forwarding, NAT and port forwards.  On failure it undoes what it
+ * did on the host (links, routes, addresses, proxy entries, nft rules) before returning;
+ * the sysctls it turned on stay. */
+int net_setup(const struct net_config *cfg, const char *id, int netns_fd, struct nook_err *err);
+
+/* Removes what net_setup added on the host and that does not vanish with the container's
+ * network namespace: nft rules, host routes (when the link still exists), proxy NDP
+ * entries.  The veth pair is left to vanish with the namespace (deleting it makes the
+ * kernel wait tens of milliseconds); bridges stay.  Idempotent, also after a partial
+ * setup.  Needs the configuration net_setup was given. */
+int net_teardown(const struct net_config *cfg, const char *id, struct nook_err *err);
 
 /* Sets "lo" up in the calling process's network namespace. */
 int net_loopback_up(struct nook_err *err);

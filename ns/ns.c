@@ -171,6 +171,45 @@ int ns_write_id_maps(pid_t pid, const struct ns_idmap *uids, size_t n_uids,
         return write_map(pid, "gid_map", gids, n_gids, err);
 }
 
+int ns_userns_open(const struct ns_idmap *uids, size_t n_uids, const struct ns_idmap *gids,
+                   size_t n_gids, struct nook_err *err)
+{
+        struct ns_clone_args ca = {.flags = CLONE_NEWUSER, .cgroup_fd = -1, .exit_signal = SIGCHLD};
+        _cleanup_close_ int pidfd = -1, wait_rd = -1, wait_wr = -1;
+        int pipefd[2], fd = -1;
+        char path[64];
+        bool placed;
+        pid_t pid;
+
+        if (pipe2(pipefd, O_CLOEXEC) < 0)
+                return nook_err_sys(err, "pipe");
+        wait_rd = pipefd[0];
+        wait_wr = pipefd[1];
+        pid = ns_clone(&ca, &pidfd, &placed, err);
+        if (pid < 0)
+                return -1;
+        if (pid == 0) {
+                char byte;
+
+                /* Nothing to do but exist until the parent is done with our namespace:
+                 * EOF comes when it closes its end, or when it dies. */
+                close(wait_wr);
+                while (read(wait_rd, &byte, 1) < 0 && errno == EINTR)
+                        ;
+                _exit(0);
+        }
+        if (ns_write_id_maps(pid, uids, n_uids, gids, n_gids, false, err) == 0) {
+                snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
+                fd = open(path, O_RDONLY | O_CLOEXEC);
+                if (fd < 0)
+                        nook_err_sys(err, "open %s", path);
+        }
+        close(TAKE_FD(wait_wr));
+        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+                ;
+        return fd;
+}
+
 int ns_prepare_time(int64_t mono_s, uint32_t mono_ns, int64_t boot_s, uint32_t boot_ns,
                     struct nook_err *err)
 {

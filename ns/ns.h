@@ -62,6 +62,12 @@ int ns_write_id_maps(pid_t pid, const struct ns_idmap *uids, size_t n_uids,
                      const struct ns_idmap *gids, size_t n_gids, bool deny_setgroups,
                      struct nook_err *err);
 
+/* An fd of a new user namespace with exactly these maps, which is how an idmapped mount
+ * (mount_setattr MOUNT_ATTR_IDMAP) takes its mapping.  A short-lived child is cloned into
+ * it and lives only until its maps are written and the namespace is opened. */
+int ns_userns_open(const struct ns_idmap *uids, size_t n_uids, const struct ns_idmap *gids,
+                   size_t n_gids, struct nook_err *err);
+
 /* unshare(CLONE_NEWTIME) for our children and writes the monotonic/boottime offsets
  * they will see; must run before the child is cloned. */
 int ns_prepare_time(int64_t mono_s, uint32_t mono_ns, int64_t boot_s, uint32_t boot_ns,

@@ -66,6 +66,15 @@ enum {
 int rootfs_bind_remount(const char *target, const char *what, unsigned long flags,
                         unsigned long clear, unsigned opts, struct nook_err *err);
 
+/* The propagation every mount of the container starts with: MS_PRIVATE when
+ * rootfsPropagation asks for a private one, else MS_SLAVE. */
+unsigned long rootfs_initial_propagation(const struct oci_config *config);
+
+/* idmap.c: attaches the detached tree `tree_fd` at dest inside root_fd (created per
+ * `flags`, as rootfs_mount_at does) and returns an O_PATH fd of the new mount's root. */
+int rootfs_move_mount_at(int root_fd, const char *dest, unsigned flags, int tree_fd,
+                         struct nook_err *err);
+
 /* dev.c: linux.devices, the default nodes and links of a fresh /dev, /dev/console. */
 int rootfs_setup_dev(const struct oci_config *config, int root_fd, struct nook_err *err);
 

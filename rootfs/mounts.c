@@ -127,24 +127,29 @@ int rootfs_bind_remount(const char *target, const char *what, unsigned long flag
         return 0;
 }
 
-/* Returns an O_PATH fd of the new mount. */
+/* Returns an O_PATH fd of the new mount.  With an idmapped copy of the source
+ * (idmapped >= 0), that copy is attached instead of a bind made here. */
 static int mount_bind(int root_fd, const struct oci_mount *m, const char *source, bool recursive,
-                      struct nook_err *err)
+                      int idmapped, struct nook_err *err)
 {
         unsigned long flags = m->flags & ROOTFS_REMOUNT_FLAGS;
         unsigned long clear = m->clear_flags & ROOTFS_REMOUNT_FLAGS;
         char target[PROC_FD_PATH_MAX];
         struct stat st;
+        unsigned create;
         _cleanup_close_ int fd = -1;
 
         if (source == NULL)
                 return nook_err_set(err, EINVAL, "bind mount on %s has no source", m->destination);
         /* A relative source is taken from the cwd, the bundle, as mount(2) would. */
-        if (stat(source, &st) < 0)
+        if ((idmapped >= 0 ? fstat(idmapped, &st) : stat(source, &st)) < 0)
                 return nook_err_sys(err, "stat %s", source);
-        fd = rootfs_mount_at(root_fd, m->destination,
-                             S_ISDIR(st.st_mode) ? ROOTFS_MKDIR : ROOTFS_MKFILE, source, NULL,
-                             MS_BIND | (recursive ? MS_REC : 0), NULL, err);
+        create = S_ISDIR(st.st_mode) ? ROOTFS_MKDIR : ROOTFS_MKFILE;
+        if (idmapped >= 0)
+                fd = rootfs_move_mount_at(root_fd, m->destination, create, idmapped, err);
+        else
+                fd = rootfs_mount_at(root_fd, m->destination, create, source, NULL,
+                                     MS_BIND | (recursive ? MS_REC : 0), NULL, err);
         if (fd < 0)
                 return -1;
         /* MS_BIND ignores every other flag: options take a remount, "rw" or "suid" too. */
@@ -177,16 +182,17 @@ static int mount_filesystem(int root_fd, const struct oci_mount *m, struct nook_
                 /* sysfs needs a network namespace of our own (and no foreign user namespace);
                  * without one, runc binds the host's /sys with the same flags. */
                 nook_debug("mount sysfs on %s: EPERM, binding /sys instead", m->destination);
-                return mount_bind(root_fd, m, "/sys", true, err);
+                return mount_bind(root_fd, m, "/sys", true, -1, err);
         }
         return fd;
 }
 
-static int mount_entry(int root_fd, const struct oci_mount *m, struct nook_err *err)
+static int mount_entry(int root_fd, const struct oci_mount *m, int idmapped, struct nook_err *err)
 {
         char target[PROC_FD_PATH_MAX];
-        _cleanup_close_ int fd = m->bind ? mount_bind(root_fd, m, m->source, m->recursive, err)
-                                         : mount_filesystem(root_fd, m, err);
+        _cleanup_close_ int fd =
+            m->bind ? mount_bind(root_fd, m, m->source, m->recursive, idmapped, err)
+                    : mount_filesystem(root_fd, m, err);
 
         if (fd < 0)
                 return -1;
@@ -218,38 +224,62 @@ static int make_parent_private(const char *rootfs, struct nook_err *err)
         }
 }
 
-static int prepare(const struct oci_config *config, const char *rootfs, struct nook_err *err)
+unsigned long rootfs_initial_propagation(const struct oci_config *config)
+{
+        /* rslave unless private is asked for: a shared "/" now would carry the container's
+         * mounts to the host; rootfs_finalize applies shared variants after pivot_root. */
+        return (config->linux_.rootfs_propagation & MS_PRIVATE) ? MS_PRIVATE : MS_SLAVE;
+}
+
+static int bind_rootfs(const char *root, const struct rootfs_idmaps *idmaps, struct nook_err *err)
+{
+        if (idmaps && idmaps->rootfs >= 0) {
+                if (move_mount(idmaps->rootfs, "", AT_FDCWD, root, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+                        return nook_err_sys(err, "attach the idmapped rootfs %s", root);
+                return 0;
+        }
+        if (mount(root, root, NULL, MS_BIND | MS_REC, NULL) < 0)
+                return nook_err_sys(err, "bind rootfs %s on itself", root);
+        return 0;
+}
+
+static int prepare(const struct oci_config *config, const char *rootfs,
+                   const struct rootfs_idmaps *idmaps, struct nook_err *err)
 {
         _cleanup_free_ char *root = realpath(rootfs, NULL);
         _cleanup_close_ int root_fd = -1;
-        /* rslave unless private is asked for: a shared "/" now would carry the container's
-         * mounts to the host; rootfs_finalize applies shared variants after pivot_root. */
-        bool private = (config->linux_.rootfs_propagation & MS_PRIVATE) != 0;
+        unsigned long propagation = rootfs_initial_propagation(config);
 
         if (root == NULL)
                 return nook_err_sys(err, "resolve rootfs %s", rootfs);
-        if (mount(NULL, "/", NULL, MS_REC | (private ? MS_PRIVATE : MS_SLAVE), NULL) < 0)
-                return nook_err_sys(err, "make / %s", private ? "rprivate" : "rslave");
-        if (make_parent_private(root, err) < 0)
+        if (mount(NULL, "/", NULL, MS_REC | propagation, NULL) < 0)
+                return nook_err_sys(err, "make / %s",
+                                    propagation == MS_PRIVATE ? "rprivate" : "rslave");
+        if (make_parent_private(root, err) < 0 || bind_rootfs(root, idmaps, err) < 0)
                 return -1;
-        if (mount(root, root, NULL, MS_BIND | MS_REC, NULL) < 0)
-                return nook_err_sys(err, "bind rootfs %s on itself", root);
         /* Opened after the bind, so lookups start on the new mount pivot_root will use. */
         root_fd = rootfs_open_root(root, err);
         if (root_fd < 0)
                 return -1;
-        for (size_t i = 0; i < config->n_mounts; i++)
-                if (mount_entry(root_fd, &config->mounts[i], err) < 0)
+        for (size_t i = 0; i < config->n_mounts; i++) {
+                int idmapped =
+                    idmaps && idmaps->mounts && i < idmaps->n_mounts ? idmaps->mounts[i] : -1;
+
+                if (mount_entry(root_fd, &config->mounts[i], idmapped, err) < 0)
                         return -1;
+        }
         return rootfs_setup_dev(config, root_fd, err);
 }
 
-int rootfs_prepare(const struct oci_config *config, const char *rootfs, struct nook_err *err)
+int rootfs_prepare(const struct oci_config *config, const char *rootfs,
+                   struct rootfs_idmaps *idmaps, struct nook_err *err)
 {
         /* Modes of directories, files and device nodes are the config's, not umask's. */
         mode_t saved_umask = umask(0);
-        int r = prepare(config, rootfs, err);
+        int r = prepare(config, rootfs, idmaps, err);
 
         umask(saved_umask);
+        if (idmaps)
+                rootfs_idmaps_close(idmaps);
         return r;
 }

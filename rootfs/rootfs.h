@@ -6,17 +6,43 @@
 #define NOOK_ROOTFS_ROOTFS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "common/error.h"
 
 struct oci_config;
 
+/* Idmapped mounts (mount_setattr MOUNT_ATTR_IDMAP, kernel >= 5.12).  Making one takes
+ * CAP_SYS_ADMIN over the source's file system, which only the runtime in the host's user
+ * namespace has, while only the container's init can attach it in its mount namespace.
+ * So the parent makes detached idmapped copies before the clone, the child inherits the
+ * fds and rootfs_prepare attaches them where the rootfs bind and the mounts would go. */
+struct rootfs_idmaps {
+        int rootfs;  /* detached idmapped copy of the rootfs (org.nook.rootfs.idmap), or -1 */
+        int *mounts; /* one per config->mounts entry, -1 where not idmapped; NULL if none is */
+        size_t n_mounts;
+};
+
+/* A detached copy (O_CLOEXEC fd) of the tree at `source`, with its submounts when
+ * `recursive`, whose file owners are mapped through the user namespace `userns_fd`: on
+ * every mount of the copy when `idmap_recursive`, else on its top mount.  It propagates
+ * like the container's other mounts: no mount made on it can reach the host.  `what`
+ * names it in errors (the destination). */
+int rootfs_idmap_clone(const struct oci_config *config, const char *source, bool recursive,
+                       bool idmap_recursive, int userns_fd, const char *what, struct nook_err *err);
+
+/* Closes every fd of m and empties it. */
+void rootfs_idmaps_close(struct rootfs_idmaps *m);
+
 /* Before pivot_root: makes / rslave (or per rootfsPropagation), binds `rootfs` (an
  * absolute path) onto itself, performs config->mounts in order, creates the devices
  * of linux.devices and the default /dev nodes (null, zero, full, random, urandom, tty)
  * and links (fd, stdin, stdout, stderr, ptmx -> pts/ptmx) when /dev is a fresh mount,
- * and creates /dev/console as an empty file for a later bind.  Runs in the child. */
-int rootfs_prepare(const struct oci_config *config, const char *rootfs, struct nook_err *err);
+ * and creates /dev/console as an empty file for a later bind.  Idmapped copies in
+ * `idmaps` (may be NULL) take the place of the rootfs bind and of their mounts' binds;
+ * its fds are closed.  Runs in the child. */
+int rootfs_prepare(const struct oci_config *config, const char *rootfs,
+                   struct rootfs_idmaps *idmaps, struct nook_err *err);
 
 /* pivot_root into rootfs and detaches the old root; with no_pivot, uses MS_MOVE +
  * chroot instead (for ramfs roots, `run --no-pivot`). */

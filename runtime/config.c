@@ -17,6 +17,8 @@
 #include "common/cleanup.h"
 #include "common/log.h"
 #include "common/util.h"
+#include "runtime/resources.h"
+#include "runtime/seccomp.h"
 
 /* Far above any real config.json; only guards against reading a runaway file. */
 #define CONFIG_MAX_SIZE (8u * 1024 * 1024)
@@ -364,14 +366,14 @@ static int opt_caps(json_val obj, const char *path, const char *key, uint64_t *m
                 cap_value_t cap;
 
                 /* cap_from_name() also takes numbers and stops at a ',', neither of which the
-                 * spec allows.  Unknown names are skipped, as runc and crun do, so a config
-                 * written for a newer kernel still runs. */
+                 * spec allows.  An unknown name is refused rather than skipped: a typo would
+                 * otherwise silently run the container without the capability it meant.
+                 * A known one that the host cannot grant does not fail the container. */
                 if (!str_has_prefix(name, "CAP_") ||
                     strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") != strlen(name) ||
-                    cap_from_name(name, &cap) < 0 || cap < 0 || cap >= 64) {
-                        nook_warn("%s.%s: unknown capability %s, ignored", path, key, name);
-                        continue;
-                }
+                    cap_from_name(name, &cap) < 0 || cap < 0 || cap >= 64)
+                        return nook_err_set(err, 0, "%s.%s[%zu]: unknown capability '%s'", path,
+                                            key, i, name);
                 *mask |= UINT64_C(1) << cap;
         }
         return r;
@@ -547,6 +549,69 @@ int oci_process_parse(const char *text, struct oci_process **out, struct nook_er
         return 0;
 }
 
+/* ---- id mappings (linux.uidMappings, mounts[].uidMappings, ...) ---- */
+
+/* The most lines a uid_map or gid_map may have (the kernel's UID_GID_MAP_MAX_EXTENTS). */
+#define IDMAP_MAX_ENTRIES 340
+
+static int parse_idmap(json_val v, const char *path, void *item, struct nook_err *err)
+{
+        struct oci_idmap *m = item;
+
+        if (req_u32(v, path, "containerID", &m->container_id, err) < 0 ||
+            req_u32(v, path, "hostID", &m->host_id, err) < 0 ||
+            req_u32(v, path, "size", &m->size, err) < 0)
+                return -1;
+        if (m->size == 0)
+                return field_error(err, path, "size", "must not be 0");
+        if ((uint64_t)m->container_id + m->size > UINT64_C(1) << 32)
+                return nook_err_set(
+                    err, 0, "%s: containerID %" PRIu32 " + size %" PRIu32 " goes beyond 2^32", path,
+                    m->container_id, m->size);
+        if ((uint64_t)m->host_id + m->size > UINT64_C(1) << 32)
+                return nook_err_set(err, 0,
+                                    "%s: hostID %" PRIu32 " + size %" PRIu32 " goes beyond 2^32",
+                                    path, m->host_id, m->size);
+        return 0;
+}
+
+/* Whether [a, a + a_size) and [b, b + b_size) share an id. */
+static bool ranges_overlap(uint32_t a, uint32_t a_size, uint32_t b, uint32_t b_size)
+{
+        return (uint64_t)a < (uint64_t)b + b_size && (uint64_t)b < (uint64_t)a + a_size;
+}
+
+/* What the kernel would refuse with a bare EINVAL when the map is written, refused
+ * here with the entry named: too many entries, and ranges that overlap on either side. */
+static int parse_idmaps(json_val obj, const char *path, const char *key, struct oci_idmap **maps,
+                        size_t *n, struct nook_err *err)
+{
+        _cleanup_free_ char *fpath = path_key(path, key);
+        int r = PARSE_LIST(obj, path, key, parse_idmap, *maps, *n, err);
+
+        if (r <= 0)
+                return r;
+        if (*n > IDMAP_MAX_ENTRIES)
+                return nook_err_set(err, 0, "%s: %zu entries, the kernel allows at most %d", fpath,
+                                    *n, IDMAP_MAX_ENTRIES);
+        for (size_t i = 0; i < *n; i++) {
+                const struct oci_idmap *a = &(*maps)[i];
+
+                for (size_t j = 0; j < i; j++) {
+                        const struct oci_idmap *b = &(*maps)[j];
+
+                        if (ranges_overlap(a->container_id, a->size, b->container_id, b->size))
+                                return nook_err_set(err, 0,
+                                                    "%s[%zu]: overlaps %s[%zu] (container ids)",
+                                                    fpath, i, fpath, j);
+                        if (ranges_overlap(a->host_id, a->size, b->host_id, b->size))
+                                return nook_err_set(err, 0, "%s[%zu]: overlaps %s[%zu] (host ids)",
+                                                    fpath, i, fpath, j);
+                }
+        }
+        return 1;
+}
+
 /* ---- mounts ---- */
 
 int oci_mount_parse_options(struct oci_mount *m, struct nook_err *err)
@@ -555,7 +620,7 @@ int oci_mount_parse_options(struct oci_mount *m, struct nook_err *err)
 
         m->flags = m->clear_flags = m->propagation = 0;
         m->bind = m->type && strcmp(m->type, "bind") == 0;
-        m->recursive = false;
+        m->recursive = m->idmap = m->idmap_recursive = false;
         free(m->data);
         m->data = NULL;
 
@@ -574,6 +639,10 @@ int oci_mount_parse_options(struct oci_mount *m, struct nook_err *err)
                         m->bind = true;
                 } else if (strcmp(*o, "rbind") == 0) {
                         m->bind = m->recursive = true;
+                } else if (strcmp(*o, "idmap") == 0) {
+                        m->idmap = true;
+                } else if (strcmp(*o, "ridmap") == 0) {
+                        m->idmap = m->idmap_recursive = true;
                 } else if (**o != '\0') {
                         char *joined = data ? xasprintf("%s,%s", data, *o) : xstrdup(*o);
                         free(data);
@@ -604,6 +673,23 @@ static int parse_mount(json_val v, const char *path, void *item, struct nook_err
                 return -1;
         if (oci_mount_parse_options(m, err) < 0)
                 return nook_err_prefix(err, "%s", path);
+        if (parse_idmaps(v, path, "uidMappings", &m->uid_mappings, &m->n_uid_mappings, err) < 0 ||
+            parse_idmaps(v, path, "gidMappings", &m->gid_mappings, &m->n_gid_mappings, err) < 0)
+                return -1;
+        /* One without the other would leave the other ids unmapped: shown as nobody. */
+        if (m->n_uid_mappings > 0 && m->n_gid_mappings == 0)
+                return nook_err_set(err, 0, "%s: uidMappings given without gidMappings", path);
+        if (m->n_gid_mappings > 0 && m->n_uid_mappings == 0)
+                return nook_err_set(err, 0, "%s: gidMappings given without uidMappings", path);
+        /* The spec asks for "idmap" or "ridmap" with mappings; runc and crun take the
+         * mappings alone as "idmap", and so does nook. */
+        if (m->n_uid_mappings > 0)
+                m->idmap = true;
+        if (m->idmap && !m->bind)
+                return nook_err_set(err, 0, "%s: an idmapped mount (%s) must be a bind mount", path,
+                                    m->n_uid_mappings > 0 ? "uidMappings"
+                                    : m->idmap_recursive  ? "ridmap"
+                                                          : "idmap");
         return 0;
 }
 
@@ -673,17 +759,6 @@ static int parse_namespaces(json_val obj, const char *path, struct oci_linux *l,
                 return nook_err_set(err, 0, "%s[%zu].type: duplicate namespace type '%s'", npath,
                                     dup, ns_kind_by_flag(l->namespaces[dup].type)->oci_name);
         }
-        return 0;
-}
-
-static int parse_idmap(json_val v, const char *path, void *item, struct nook_err *err)
-{
-        struct oci_idmap *m = item;
-
-        if (req_u32(v, path, "containerID", &m->container_id, err) < 0 ||
-            req_u32(v, path, "hostID", &m->host_id, err) < 0 ||
-            req_u32(v, path, "size", &m->size, err) < 0)
-                return -1;
         return 0;
 }
 
@@ -771,14 +846,9 @@ static int parse_rootfs_propagation(json_val obj, const char *path, struct oci_l
 
 static int parse_linux(json_val o, const char *path, struct oci_linux *l, struct nook_err *err)
 {
-        json_val ignored;
-        int r;
-
         if (parse_namespaces(o, path, l, err) < 0 ||
-            PARSE_LIST(o, path, "uidMappings", parse_idmap, l->uid_mappings, l->n_uid_mappings,
-                       err) < 0 ||
-            PARSE_LIST(o, path, "gidMappings", parse_idmap, l->gid_mappings, l->n_gid_mappings,
-                       err) < 0 ||
+            parse_idmaps(o, path, "uidMappings", &l->uid_mappings, &l->n_uid_mappings, err) < 0 ||
+            parse_idmaps(o, path, "gidMappings", &l->gid_mappings, &l->n_gid_mappings, err) < 0 ||
             parse_time_offsets(o, path, l, err) < 0 ||
             PARSE_LIST(o, path, "devices", parse_device, l->devices, l->n_devices, err) < 0 ||
             opt_string(o, path, "cgroupsPath", &l->cgroups_path, err) < 0 ||
@@ -789,13 +859,20 @@ static int parse_linux(json_val o, const char *path, struct oci_linux *l, struct
             opt_string(o, path, "mountLabel", &l->mount_label, err) < 0)
                 return -1;
 
-        /* Applied elsewhere (or not yet); only their shape is checked here. */
-        if ((r = opt_object(o, path, "resources", &ignored, NULL, err)) < 0)
-                return -1;
-        l->has_resources = r > 0;
-        if ((r = opt_object(o, path, "seccomp", &ignored, NULL, err)) < 0)
-                return -1;
-        l->has_seccomp = r > 0;
+        {
+                _cleanup_free_ char *rpath = NULL;
+                json_val res = lookup(o, path, "resources", &rpath);
+
+                if (res && oci_resources_parse(res, rpath, &l->resources, err) < 0)
+                        return -1;
+        }
+        {
+                _cleanup_free_ char *spath = NULL;
+                json_val s = lookup(o, path, "seccomp", &spath);
+
+                if (s && oci_seccomp_parse(s, spath, &l->seccomp, err) < 0)
+                        return -1;
+        }
         return 0;
 }
 
@@ -868,6 +945,38 @@ static int validate_sysctl(const struct oci_config *c, struct nook_err *err)
         return 0;
 }
 
+/* The mappings an "idmap" mount without its own, or the idmapped rootfs, borrows are the
+ * container's user namespace's: without one there are none. */
+static int validate_idmapped_mounts(const struct oci_config *c, bool userns, struct nook_err *err)
+{
+        if (c->root.idmap && !userns)
+                return nook_err_set(err, 0,
+                                    "annotations.%s: requires a user namespace, whose mappings "
+                                    "the rootfs takes",
+                                    OCI_ANNOTATION_ROOTFS_IDMAP);
+        for (size_t i = 0; i < c->n_mounts; i++)
+                if (c->mounts[i].idmap && c->mounts[i].n_uid_mappings == 0 && !userns)
+                        return nook_err_set(err, 0,
+                                            "mounts[%zu]: '%s' without uidMappings and gidMappings "
+                                            "requires a user namespace, whose mappings it takes",
+                                            i, c->mounts[i].idmap_recursive ? "ridmap" : "idmap");
+        return 0;
+}
+
+static int parse_rootfs_idmap(struct oci_config *c, struct nook_err *err)
+{
+        const char *v = oci_annotation(c, OCI_ANNOTATION_ROOTFS_IDMAP);
+
+        if (v == NULL || strcmp(v, "false") == 0)
+                return 0;
+        if (strcmp(v, "true") != 0)
+                return nook_err_set(err, 0,
+                                    "annotations.%s: expected \"true\" or \"false\", not \"%s\"",
+                                    OCI_ANNOTATION_ROOTFS_IDMAP, v);
+        c->root.idmap = true;
+        return 0;
+}
+
 static int validate(const struct oci_config *c, struct nook_err *err)
 {
         const struct oci_linux *l = &c->linux_;
@@ -883,6 +992,8 @@ static int validate(const struct oci_config *c, struct nook_err *err)
                 return nook_err_set(err, 0, "domainname: requires a new uts namespace");
         if (l->has_time_offsets && !has_new_namespace(c, CLONE_NEWTIME))
                 return nook_err_set(err, 0, "linux.timeOffsets: requires a new time namespace");
+        if (validate_idmapped_mounts(c, userns, err) < 0)
+                return -1;
         return validate_sysctl(c, err);
 }
 
@@ -909,7 +1020,8 @@ static int parse_config(json_val v, struct oci_config *c, struct nook_err *err)
             opt_string(v, "", "domainname", &c->domainname, err) < 0 ||
             PARSE_LIST(v, "", "mounts", parse_mount, c->mounts, c->n_mounts, err) < 0 ||
             parse_hooks(v, c, err) < 0 ||
-            opt_kv(v, "", "annotations", &c->annotations, &c->n_annotations, err) < 0)
+            opt_kv(v, "", "annotations", &c->annotations, &c->n_annotations, err) < 0 ||
+            parse_rootfs_idmap(c, err) < 0)
                 return -1;
 
         if ((r = opt_object(v, "", "linux", &lnx, &lpath, err)) < 0)
@@ -982,6 +1094,8 @@ static void free_linux(struct oci_linux *l)
         strv_free(l->readonly_paths);
         free_kv(l->sysctl, l->n_sysctl);
         free(l->mount_label);
+        oci_seccomp_free(l->seccomp);
+        oci_resources_free(l->resources);
 }
 
 void oci_config_free(struct oci_config *c)
@@ -1000,6 +1114,8 @@ void oci_config_free(struct oci_config *c)
                 free(m->source);
                 strv_free(m->options);
                 free(m->data);
+                free(m->uid_mappings);
+                free(m->gid_mappings);
         }
         free(c->mounts);
         for (size_t k = 0; k < OCI_HOOK_KIND_COUNT; k++) {

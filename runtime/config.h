@@ -13,6 +13,9 @@
 #include "common/error.h"
 #include "common/json.h"
 
+struct oci_seccomp;
+struct oci_resources;
+
 struct oci_kv {
         char *key;
         char *value;
@@ -56,9 +59,21 @@ struct oci_process {
         char *selinux_label;
 };
 
+/* "true": the rootfs is bound idmapped with the container's user namespace mappings. */
+#define OCI_ANNOTATION_ROOTFS_IDMAP "org.nook.rootfs.idmap"
+
 struct oci_root {
         char *path; /* as written; may be relative to the bundle */
         bool readonly;
+        /* OCI_ANNOTATION_ROOTFS_IDMAP: one root-owned template can then serve containers
+         * with any id range, without a copy or a chown. */
+        bool idmap;
+};
+
+struct oci_idmap {
+        uint32_t container_id;
+        uint32_t host_id;
+        uint32_t size;
 };
 
 /* Mount flags derived from the OCI options, ready for mount(2)/mount_setattr(2). */
@@ -73,6 +88,12 @@ struct oci_mount {
         bool bind;                 /* "bind" or "rbind" or type "bind" */
         bool recursive;            /* "rbind" */
         char *data;                /* remaining filesystem-specific options, "a=b,c" or NULL */
+        /* An idmapped bind mount (mount_setattr MOUNT_ATTR_IDMAP): with "idmap", "ridmap" or
+         * mount-level mappings; without mappings the container's user namespace's are used. */
+        bool idmap;
+        bool idmap_recursive; /* "ridmap": submounts of an rbind are idmapped too */
+        struct oci_idmap *uid_mappings, *gid_mappings;
+        size_t n_uid_mappings, n_gid_mappings;
 };
 
 struct oci_hook {
@@ -101,12 +122,6 @@ extern const char *const oci_hook_kind_names[OCI_HOOK_KIND_COUNT]; /* "prestart"
 struct oci_namespace {
         int type;   /* CLONE_NEW* */
         char *path; /* join this namespace instead of creating one; NULL = new */
-};
-
-struct oci_idmap {
-        uint32_t container_id;
-        uint32_t host_id;
-        uint32_t size;
 };
 
 struct oci_device {
@@ -140,8 +155,8 @@ struct oci_linux {
         struct oci_kv *sysctl;
         size_t n_sysctl;
         char *mount_label;
-        bool has_resources; /* linux.resources present (limits land with the cgroup issue) */
-        bool has_seccomp;   /* linux.seccomp present */
+        struct oci_resources *resources; /* NULL when absent (runtime/resources.h) */
+        struct oci_seccomp *seccomp;     /* linux.seccomp, NULL when absent (runtime/seccomp.h) */
 };
 
 struct oci_config {

@@ -73,6 +73,22 @@ struct exec_opts {
 int container_exec(const struct nook_runtime *rt, const char *id, const struct exec_opts *opts,
                    int *status, struct nook_err *err);
 
+/* Freezes / thaws every process of a running container (cgroup.freeze); state then
+ * says "paused".  runtime/live.c. */
+int container_pause(const struct nook_runtime *rt, const char *id, struct nook_err *err);
+int container_resume(const struct nook_runtime *rt, const char *id, struct nook_err *err);
+/* Applies a LinuxResources JSON document (the limits it names change, the rest stay)
+ * to a live container. */
+int container_update(const struct nook_runtime *rt, const char *id, const char *resources_json,
+                     struct nook_err *err);
+/* One JSON object: {"type":"stats","id":..,"data":{memory, cpu, pids, io}}. */
+int container_stats_json(const struct nook_runtime *rt, const char *id, char **json,
+                         struct nook_err *err);
+/* Calls emit with {"type":"oom","id":..} each time the kernel OOM-kills a process of
+ * the container, until the container stops. */
+int container_events(const struct nook_runtime *rt, const char *id,
+                     void (*emit)(const char *json, void *ctx), void *ctx, struct nook_err *err);
+
 /* Pids in the container's cgroup (the init pid alone when cgroups are disabled). */
 int container_pids(const struct nook_runtime *rt, const char *id, pid_t **pids, size_t *n,
                    struct nook_err *err);

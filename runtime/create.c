@@ -5,7 +5,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -20,18 +22,29 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "ns/ns.h"
+#include "rootfs/rootfs.h"
 #include "runtime/hooks.h"
 #include "runtime/id.h"
 #include "runtime/init.h"
+#include "runtime/network.h"
+#include "runtime/resources.h"
+#include "runtime/seccomp.h"
 #include "runtime/sync.h"
 #include "runtime/terminal.h"
+
+#ifndef P_PIDFD
+#define P_PIDFD 3
+#endif
 
 /* What has been done so far, so a failure can undo exactly that. */
 struct create_ctx {
         struct container_state *st;
+        const struct net_config *net; /* NULL without org.nook.net.* annotations */
+        bool net_done;
         bool cgroup_made;
         pid_t pid;
         int pidfd;
+        bool reaped;
 };
 
 static void create_rollback(struct create_ctx *cx)
@@ -39,11 +52,15 @@ static void create_rollback(struct create_ctx *cx)
         struct nook_err ignored;
 
         if (cx->pidfd >= 0) {
-                ns_pidfd_send_signal(cx->pidfd, SIGKILL);
-                waitpid(cx->pid, NULL, 0);
+                if (!cx->reaped) {
+                        ns_pidfd_send_signal(cx->pidfd, SIGKILL);
+                        waitpid(cx->pid, NULL, 0);
+                }
                 close(cx->pidfd);
                 cx->pidfd = -1;
         }
+        if (cx->net_done && net_teardown(cx->net, cx->st->id, &ignored) < 0)
+                nook_log_err(&ignored);
         if (cx->cgroup_made &&
             cgroup_destroy(cx->st->cgroup_path, cx->st->cgroup_default, &ignored) < 0)
                 nook_log_err(&ignored);
@@ -61,6 +78,44 @@ static int resolve_bundle(const char *bundle, char **out, struct nook_err *err)
         return 0;
 }
 
+/* The host id that container id 0 maps to; false when 0 is not mapped. */
+static bool host_id_of_root(const struct oci_idmap *maps, size_t n, uint32_t *host)
+{
+        for (size_t i = 0; i < n; i++)
+                if (maps[i].container_id == 0) {
+                        *host = maps[i].host_id;
+                        return true;
+                }
+        return false;
+}
+
+/* In a user namespace of its own the container's root is an unprivileged host uid, which
+ * could not even write its own rootfs: refuse that plainly instead of running a container
+ * that fails in odd ways.  An idmapped rootfs is shown to it as its own. */
+static int check_rootfs_owner(const struct oci_config *c, const char *rootfs, const struct stat *sb,
+                              struct nook_err *err)
+{
+        const struct oci_namespace *ns = oci_config_namespace(c, CLONE_NEWUSER);
+        const struct oci_linux *l = &c->linux_;
+        static const char hint[] = "chown the rootfs to it or share it through an idmapped mount "
+                                   "(annotation " OCI_ANNOTATION_ROOTFS_IDMAP "=true)";
+        uint32_t host;
+
+        if (ns == NULL || ns->path != NULL || c->root.idmap)
+                return 0;
+        if (host_id_of_root(l->uid_mappings, l->n_uid_mappings, &host) && sb->st_uid != host)
+                return nook_err_set(err, 0,
+                                    "rootfs %s is owned by uid %u, but the container's root is "
+                                    "uid %" PRIu32 " on the host (linux.uidMappings): %s",
+                                    rootfs, (unsigned)sb->st_uid, host, hint);
+        if (host_id_of_root(l->gid_mappings, l->n_gid_mappings, &host) && sb->st_gid != host)
+                return nook_err_set(err, 0,
+                                    "rootfs %s is owned by gid %u, but the container's root group "
+                                    "is gid %" PRIu32 " on the host (linux.gidMappings): %s",
+                                    rootfs, (unsigned)sb->st_gid, host, hint);
+        return 0;
+}
+
 static int resolve_rootfs(const char *bundle, const struct oci_config *c, char **out,
                           struct nook_err *err)
 {
@@ -74,6 +129,8 @@ static int resolve_rootfs(const char *bundle, const struct oci_config *c, char *
                 return nook_err_sys(err, "rootfs %s", path);
         if (!S_ISDIR(sb.st_mode))
                 return nook_err_set(err, ENOTDIR, "rootfs %s", path);
+        if (check_rootfs_owner(c, buf, &sb, err) < 0)
+                return -1;
         *out = xstrdup(buf);
         return 0;
 }
@@ -85,8 +142,6 @@ static int check_supported(const struct oci_config *c, const struct create_opts 
 {
         if (c->process == NULL)
                 return nook_err_set(err, 0, "config.json: process: required to create a container");
-        if (c->linux_.has_seccomp)
-                return nook_err_set(err, EOPNOTSUPP, "config.json: linux.seccomp");
         if (c->process->apparmor_profile && c->process->apparmor_profile[0])
                 return nook_err_set(err, EOPNOTSUPP, "config.json: process.apparmorProfile");
         if (c->process->selinux_label && c->process->selinux_label[0])
@@ -94,8 +149,6 @@ static int check_supported(const struct oci_config *c, const struct create_opts 
         if (c->process->terminal && !opts->foreground && opts->console_socket == NULL)
                 return nook_err_set(err, 0,
                                     "process.terminal is set: --console-socket is required");
-        if (c->linux_.has_resources)
-                nook_warn("config.json: linux.resources: limits are not applied by this version");
         if (!oci_config_has_namespace(c, CLONE_NEWNS))
                 return nook_err_set(err, 0,
                                     "config.json: linux.namespaces: a mount namespace "
@@ -138,22 +191,116 @@ static int join_child_namespaces(const struct oci_config *c, struct nook_err *er
         return 0;
 }
 
-static void to_ns_idmaps(const struct oci_idmap *in, size_t n, struct ns_idmap *out)
+static struct ns_idmap *to_ns_idmaps(const struct oci_idmap *in, size_t n)
 {
+        struct ns_idmap *out = xcalloc(n, sizeof(*out));
+
         for (size_t i = 0; i < n; i++)
                 out[i] = (struct ns_idmap){in[i].container_id, in[i].host_id, in[i].size};
+        return out;
 }
 
 static int write_id_maps(const struct oci_config *c, pid_t pid, struct nook_err *err)
 {
         const struct oci_linux *l = &c->linux_;
-        _cleanup_free_ struct ns_idmap *u = xcalloc(l->n_uid_mappings, sizeof(*u));
-        _cleanup_free_ struct ns_idmap *g = xcalloc(l->n_gid_mappings, sizeof(*g));
+        _cleanup_free_ struct ns_idmap *u = to_ns_idmaps(l->uid_mappings, l->n_uid_mappings);
+        _cleanup_free_ struct ns_idmap *g = to_ns_idmaps(l->gid_mappings, l->n_gid_mappings);
 
-        to_ns_idmaps(l->uid_mappings, l->n_uid_mappings, u);
-        to_ns_idmaps(l->gid_mappings, l->n_gid_mappings, g);
         /* We are root on the host, so setgroups need not be denied. */
         return ns_write_id_maps(pid, u, l->n_uid_mappings, g, l->n_gid_mappings, false, err);
+}
+
+static int userns_with_maps(const struct oci_idmap *uids, size_t n_uids,
+                            const struct oci_idmap *gids, size_t n_gids, struct nook_err *err)
+{
+        _cleanup_free_ struct ns_idmap *u = to_ns_idmaps(uids, n_uids);
+        _cleanup_free_ struct ns_idmap *g = to_ns_idmaps(gids, n_gids);
+
+        return ns_userns_open(u, n_uids, g, n_gids, err);
+}
+
+/* A user namespace fd with the container's mappings, made (or, for one joined by path,
+ * opened) on first use and kept in *own. */
+static int container_userns(const struct oci_config *c, int *own, struct nook_err *err)
+{
+        const struct oci_namespace *ns = oci_config_namespace(c, CLONE_NEWUSER);
+        const struct oci_linux *l = &c->linux_;
+
+        if (*own >= 0)
+                return *own;
+        if (ns->path == NULL) {
+                *own = userns_with_maps(l->uid_mappings, l->n_uid_mappings, l->gid_mappings,
+                                        l->n_gid_mappings, err);
+                return *own;
+        }
+        *own = open(ns->path, O_RDONLY | O_CLOEXEC);
+        if (*own < 0)
+                return nook_err_sys(err, "open user namespace %s", ns->path);
+        return *own;
+}
+
+static bool same_idmaps(const struct oci_idmap *a, size_t na, const struct oci_idmap *b, size_t nb)
+{
+        return na == nb && (na == 0 || memcmp(a, b, na * sizeof(*a)) == 0);
+}
+
+/* Whether mount m is idmapped exactly as the container's user namespace maps ids. */
+static bool mount_uses_container_maps(const struct oci_config *c, const struct oci_mount *m)
+{
+        const struct oci_namespace *ns = oci_config_namespace(c, CLONE_NEWUSER);
+        const struct oci_linux *l = &c->linux_;
+
+        if (m->n_uid_mappings == 0)
+                return true;
+        return ns && ns->path == NULL &&
+               same_idmaps(m->uid_mappings, m->n_uid_mappings, l->uid_mappings,
+                           l->n_uid_mappings) &&
+               same_idmaps(m->gid_mappings, m->n_gid_mappings, l->gid_mappings, l->n_gid_mappings);
+}
+
+/* Idmapped copies of the rootfs and of the idmapped mounts' sources, made here in the
+ * host's user namespace before the clone (see rootfs.h).  Relative sources are taken from
+ * the cwd, the bundle. */
+static int make_idmapped_mounts(const struct oci_config *c, const char *rootfs,
+                                struct rootfs_idmaps *out, struct nook_err *err)
+{
+        _cleanup_close_ int own = -1;
+
+        if (c->root.idmap) {
+                int userns = container_userns(c, &own, err);
+
+                if (userns < 0)
+                        return -1;
+                out->rootfs = rootfs_idmap_clone(c, rootfs, true, true, userns, "/", err);
+                if (out->rootfs < 0)
+                        return -1;
+        }
+        for (size_t i = 0; i < c->n_mounts; i++) {
+                const struct oci_mount *m = &c->mounts[i];
+                _cleanup_close_ int mine = -1;
+                int userns;
+
+                if (!m->idmap)
+                        continue;
+                if (out->mounts == NULL) {
+                        out->n_mounts = c->n_mounts;
+                        out->mounts = xcalloc(c->n_mounts, sizeof(*out->mounts));
+                        for (size_t j = 0; j < c->n_mounts; j++)
+                                out->mounts[j] = -1;
+                }
+                if (mount_uses_container_maps(c, m))
+                        userns = container_userns(c, &own, err);
+                else
+                        userns = mine = userns_with_maps(m->uid_mappings, m->n_uid_mappings,
+                                                         m->gid_mappings, m->n_gid_mappings, err);
+                if (userns < 0)
+                        return -1;
+                out->mounts[i] = rootfs_idmap_clone(c, m->source, m->recursive, m->idmap_recursive,
+                                                    userns, m->destination, err);
+                if (out->mounts[i] < 0)
+                        return -1;
+        }
+        return 0;
 }
 
 static int write_oom_score_adj(const struct oci_process *p, pid_t pid, struct nook_err *err)
@@ -190,6 +337,25 @@ static int run_parent_hooks(const struct oci_config *c, const struct container_s
         return 0;
 }
 
+/* The init closed the channel without a word: it died.  Say how, which is what the
+ * user needs ("killed by signal 11"), instead of "channel closed". */
+static void explain_init_death(struct create_ctx *cx, struct nook_err *err)
+{
+        struct pollfd pfd = {.fd = cx->pidfd, .events = POLLIN};
+        siginfo_t info = {0};
+
+        if (err->errnum != EPIPE || poll(&pfd, 1, 1000) <= 0 ||
+            waitid((idtype_t)P_PIDFD, (id_t)cx->pidfd, &info, WEXITED) < 0)
+                return;
+        cx->reaped = true;
+        if (info.si_code == CLD_EXITED)
+                nook_err_set(err, 0, "container init exited during setup with status %d",
+                             info.si_status);
+        else
+                nook_err_set(err, 0, "container init was killed during setup by signal %d (%s)",
+                             info.si_status, strsignal(info.si_status));
+}
+
 /* The parent's half of the lock-step protocol with container_init(). */
 static int talk_to_child(const struct oci_config *c, struct create_ctx *cx, int sync_fd,
                          const struct create_opts *opts, int *pty_master, struct nook_err *err)
@@ -202,6 +368,12 @@ static int talk_to_child(const struct oci_config *c, struct create_ctx *cx, int 
                 return -1;
         if (write_oom_score_adj(c->process, cx->pid, err) < 0)
                 return -1;
+        /* The init waits in its new network namespace: wire it up now. */
+        if (cx->net) {
+                if (container_net_setup(cx->net, cx->pid, err) < 0)
+                        return -1;
+                cx->net_done = true;
+        }
         if (sync_send(sync_fd, SYNC_PARENT_READY, err) < 0)
                 return -1;
         if (init_has_runtime_hooks(c)) {
@@ -217,6 +389,10 @@ static int talk_to_child(const struct oci_config *c, struct create_ctx *cx, int 
                     terminal_send_to_socket(opts->console_socket, master, err) < 0)
                         return -1;
         }
+        if (seccomp_uses_notify(c->linux_.seccomp) &&
+            seccomp_relay_notify_fd(c->linux_.seccomp, sync_fd, cx->pid, cx->st, CONTAINER_CREATING,
+                                    err) < 0)
+                return -1;
         if (sync_expect(sync_fd, SYNC_CHILD_READY, NULL, err) < 0)
                 return -1;
         *pty_master = opts->console_socket ? -1 : TAKE_FD(master);
@@ -244,6 +420,30 @@ static int make_start_files(const struct container_state *st, int *fifo_fd, int 
         return 0;
 }
 
+/* Limits whose controller the host lacks are refused before anything is created. */
+static int check_limits(const struct oci_config *c, const struct container_state *st,
+                        struct nook_err *err)
+{
+        _cleanup_(cgroup_limits_clear) struct cgroup_limits l = {0};
+
+        if (st->cgroup_path == NULL) {
+                if (c->linux_.resources)
+                        nook_warn("config.json: linux.resources: not applied with "
+                                  "--cgroup-manager disabled");
+                return 0;
+        }
+        oci_config_limits(c, &l);
+        return cgroup_check_limits(&l, err);
+}
+
+static int apply_limits(const struct oci_config *c, const char *cgroup_path, struct nook_err *err)
+{
+        _cleanup_(cgroup_limits_clear) struct cgroup_limits l = {0};
+
+        oci_config_limits(c, &l);
+        return cgroup_apply_limits(cgroup_path, &l, err);
+}
+
 static int spawn(const struct oci_config *c, const char *rootfs, struct create_ctx *cx,
                  const struct create_opts *opts, struct create_result *res, struct nook_err *err)
 {
@@ -251,6 +451,7 @@ static int spawn(const struct oci_config *c, const char *rootfs, struct create_c
         int sv[2] = {-1, -1};
         _cleanup_close_ int parent_end = -1, child_end = -1;
         struct ns_clone_args ca = {.cgroup_fd = -1, .exit_signal = SIGCHLD};
+        _cleanup_(rootfs_idmaps_close) struct rootfs_idmaps idmaps = {.rootfs = -1};
         bool time_by_unshare, placed;
         int pty_master = -1;
 
@@ -258,6 +459,9 @@ static int spawn(const struct oci_config *c, const char *rootfs, struct create_c
                 if (cgroup_create(cx->st->cgroup_path, &cgroup_fd, err) < 0)
                         return -1;
                 cx->cgroup_made = true;
+                /* Before the clone: the init is born already limited. */
+                if (apply_limits(c, cx->st->cgroup_path, err) < 0)
+                        return -1;
                 ca.cgroup_fd = cgroup_fd;
         }
         if (!opts->foreground && make_start_files(cx->st, &fifo_fd, &error_fd, err) < 0)
@@ -266,6 +470,12 @@ static int spawn(const struct oci_config *c, const char *rootfs, struct create_c
                 return -1;
         parent_end = sv[0];
         child_end = sv[1];
+        /* Relative bind sources are relative to the bundle: the child inherits our cwd. */
+        if (chdir(cx->st->bundle) < 0)
+                return nook_err_sys(err, "chdir %s", cx->st->bundle);
+        /* Before joining namespaces for the clone: they would be its helpers' too. */
+        if (make_idmapped_mounts(c, rootfs, &idmaps, err) < 0)
+                return -1;
         ca.flags = clone_flags(c, &time_by_unshare);
         if (join_child_namespaces(c, err) < 0)
                 return -1;
@@ -273,9 +483,6 @@ static int spawn(const struct oci_config *c, const char *rootfs, struct create_c
             ns_prepare_time(c->linux_.monotonic.secs, c->linux_.monotonic.nanosecs,
                             c->linux_.boottime.secs, c->linux_.boottime.nanosecs, err) < 0)
                 return -1;
-        /* Relative bind sources are relative to the bundle: the child inherits our cwd. */
-        if (chdir(cx->st->bundle) < 0)
-                return nook_err_sys(err, "chdir %s", cx->st->bundle);
 
         cx->pid = ns_clone(&ca, &cx->pidfd, &placed, err);
         if (cx->pid < 0)
@@ -288,6 +495,7 @@ static int spawn(const struct oci_config *c, const char *rootfs, struct create_c
                     .sync_fd = child_end,
                     .fifo_fd = fifo_fd,
                     .error_fd = error_fd,
+                    .idmaps = &idmaps,
                     .new_userns = (ca.flags & CLONE_NEWUSER) != 0,
                     .no_pivot = opts->no_pivot,
                     .preserve_fds = opts->preserve_fds,
@@ -307,8 +515,10 @@ static int spawn(const struct oci_config *c, const char *rootfs, struct create_c
                 return -1;
         nook_debug("create %s: init is pid %d in cgroup %s", cx->st->id, (int)cx->pid,
                    cx->st->cgroup_path ? cx->st->cgroup_path : "(none)");
-        if (talk_to_child(c, cx, parent_end, opts, &pty_master, err) < 0)
+        if (talk_to_child(c, cx, parent_end, opts, &pty_master, err) < 0) {
+                explain_init_death(cx, err);
                 return -1;
+        }
         nook_debug("create %s: init is ready", cx->st->id);
         if (write_pid_file(opts->pid_file, cx->pid, err) < 0) {
                 if (pty_master >= 0)
@@ -357,6 +567,7 @@ int container_create(const struct nook_runtime *rt, const char *id, const struct
         _cleanup_state_ struct container_state *st = xcalloc(1, sizeof(*st));
         _cleanup_free_ char *bundle = NULL, *rootfs = NULL, *text = NULL, *cfg_path = NULL;
         _cleanup_free_ char *pid_file = NULL;
+        _cleanup_(net_config_freep) struct net_config *net = NULL;
         struct create_ctx cx = {.st = st, .pidfd = -1};
         struct create_opts o = *opts;
         size_t len;
@@ -374,6 +585,10 @@ int container_create(const struct nook_runtime *rt, const char *id, const struct
             resolve_rootfs(bundle, config, &rootfs, err) < 0 ||
             init_state(rt, id, bundle, rootfs, config, st, err) < 0)
                 return -1;
+        if (check_limits(config, st, err) < 0 ||
+            container_net_prepare(rt, id, config, &net, err) < 0)
+                return -1;
+        cx.net = net;
 
         /* The pid file is named relative to the caller's cwd; spawn() changes ours. */
         if (o.pid_file && o.pid_file[0] != '/') {

@@ -8,13 +8,15 @@
 #include "common/util.h"
 #include "ns/ns.h"
 #include "runtime/container.h"
+#include "runtime/seccomp.h"
 
 static const char *const mount_options[] = {
-    "async",    "atime",      "bind",          "dev",     "diratime",   "dirsync",     "exec",
-    "lazytime", "mand",       "noatime",       "nodev",   "nodiratime", "noexec",      "nolazytime",
-    "nomand",   "norelatime", "nostrictatime", "nosuid",  "private",    "rbind",       "relatime",
-    "remount",  "ro",         "rprivate",      "rshared", "rslave",     "runbindable", "rw",
-    "shared",   "slave",      "strictatime",   "suid",    "sync",       "unbindable",
+    "async",      "atime",    "bind",        "dev",      "diratime",    "dirsync",
+    "exec",       "idmap",    "lazytime",    "mand",     "noatime",     "nodev",
+    "nodiratime", "noexec",   "nolazytime",  "nomand",   "norelatime",  "nostrictatime",
+    "nosuid",     "private",  "rbind",       "relatime", "remount",     "ridmap",
+    "ro",         "rprivate", "rshared",     "rslave",   "runbindable", "rw",
+    "shared",     "slave",    "strictatime", "suid",     "sync",        "unbindable",
 };
 
 static void write_enabled(struct json_writer *w, const char *key, bool enabled)
@@ -52,13 +54,14 @@ static void write_linux(struct json_writer *w)
         json_w_kv_bool(w, "systemd", false);
         json_w_kv_bool(w, "systemdUser", false);
         json_w_object_close(w);
-        write_enabled(w, "seccomp", false);
+        json_w_key(w, "seccomp");
+        seccomp_write_features(w);
         write_enabled(w, "apparmor", false);
         write_enabled(w, "selinux", false);
         write_enabled(w, "intelRdt", false);
         json_w_key(w, "mountExtensions");
         json_w_object_open(w);
-        write_enabled(w, "idmap", false);
+        write_enabled(w, "idmap", true);
         json_w_object_close(w);
         json_w_object_close(w);
 }

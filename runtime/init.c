@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "common/cleanup.h"
@@ -125,10 +126,16 @@ static int wait_for_start(int fifo_fd, struct nook_err *err)
         }
 }
 
-static int init_setup(struct init_ctx *ctx, char **exe, struct nook_err *err)
+static int init_setup(struct init_ctx *ctx, char **exe, struct process_seccomp *sc,
+                      struct nook_err *err)
 {
         const struct oci_config *c = ctx->config;
 
+        /* CVE-2019-5736: until execve makes the command dumpable again, the container's
+         * other processes (an exec into a created container, a shared pid namespace) must
+         * not reach our /proc/<pid> entries, exe above all. */
+        if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0)
+                return nook_err_sys(err, "prctl PR_SET_DUMPABLE");
         if (sync_send(ctx->sync_fd, SYNC_CHILD_STARTED, err) < 0 ||
             sync_expect(ctx->sync_fd, SYNC_PARENT_READY, NULL, err) < 0)
                 return -1;
@@ -141,7 +148,7 @@ static int init_setup(struct init_ctx *ctx, char **exe, struct nook_err *err)
         if (new_ns(c, CLONE_NEWNET) && net_loopback_up(err) < 0)
                 return -1;
         learn_host_pid(ctx->state);
-        if (rootfs_prepare(c, ctx->rootfs, err) < 0)
+        if (rootfs_prepare(c, ctx->rootfs, ctx->idmaps, err) < 0)
                 return -1;
         if (init_has_runtime_hooks(c) &&
             (sync_send(ctx->sync_fd, SYNC_RUN_PRESTART, err) < 0 ||
@@ -159,7 +166,9 @@ static int init_setup(struct init_ctx *ctx, char **exe, struct nook_err *err)
                 return -1;
         if (process_find_executable(c->process, exe, err) < 0)
                 return -1;
-        return process_setup(c->process, err);
+        if (process_setup(c->process, sc, err) < 0)
+                return -1;
+        return process_send_seccomp_fd(sc, ctx->sync_fd, err);
 }
 
 /* One exit for every failure: the parent prints the cause; once it no longer listens
@@ -181,9 +190,10 @@ __attribute__((noreturn)) static void init_fail(const struct init_ctx *ctx,
 void container_init(struct init_ctx *ctx)
 {
         _cleanup_free_ char *exe = NULL;
+        struct process_seccomp sc = PROCESS_SECCOMP(ctx->config->linux_.seccomp);
         struct nook_err err = {0};
 
-        if (init_setup(ctx, &exe, &err) < 0)
+        if (init_setup(ctx, &exe, &sc, &err) < 0)
                 init_fail(ctx, &err);
         if (sync_send(ctx->sync_fd, SYNC_CHILD_READY, &err) < 0)
                 _exit(1);
@@ -198,6 +208,6 @@ void container_init(struct init_ctx *ctx)
         }
         if (run_child_hooks(ctx, OCI_HOOK_START_CONTAINER, CONTAINER_CREATED, &err) < 0)
                 init_fail(ctx, &err);
-        process_exec(ctx->config->process, exe, ctx->preserve_fds, &err);
+        process_exec(ctx->config->process, exe, ctx->preserve_fds, &sc, &err);
         init_fail(ctx, &err);
 }

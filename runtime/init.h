@@ -8,6 +8,8 @@
 #include "runtime/config.h"
 #include "runtime/state.h"
 
+struct rootfs_idmaps;
+
 struct init_ctx {
         const struct oci_config *config;
         struct container_state *state; /* for the hooks' state JSON */
@@ -15,6 +17,7 @@ struct init_ctx {
         int sync_fd;
         int fifo_fd;  /* create: read end of the exec fifo; run: -1 */
         int error_fd; /* create: START_ERROR, written on failure after ready; run: -1 */
+        struct rootfs_idmaps *idmaps; /* idmapped mounts made by the parent, or NULL */
         bool new_userns;
         bool no_pivot;
         int preserve_fds;

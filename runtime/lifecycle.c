@@ -17,6 +17,7 @@
 #include "runtime/hooks.h"
 #include "runtime/id.h"
 #include "runtime/internal.h"
+#include "runtime/network.h"
 #include "runtime/sync.h"
 #include "runtime/terminal.h"
 
@@ -166,7 +167,8 @@ int container_kill(const struct nook_runtime *rt, const char *id, int sig, bool 
         if (container_load(rt, id, &st, err) < 0)
                 return -1;
         status = state_status(st);
-        if (status != CONTAINER_CREATED && status != CONTAINER_RUNNING)
+        if (status != CONTAINER_CREATED && status != CONTAINER_RUNNING &&
+            status != CONTAINER_PAUSED)
                 return nook_err_set(err, 0, "cannot kill container %s: it is %s", id,
                                     container_status_name(status));
         if (all && st->cgroup_path)
@@ -203,11 +205,11 @@ int container_delete(const struct nook_runtime *rt, const char *id, bool force,
         if (container_load(rt, id, &st, err) < 0)
                 return -1;
         status = state_status(st);
-        if (!force && status == CONTAINER_RUNNING)
+        if (!force && (status == CONTAINER_RUNNING || status == CONTAINER_PAUSED))
                 return nook_err_set(err, 0,
-                                    "cannot delete container %s: it is running (stop it first "
+                                    "cannot delete container %s: it is %s (stop it first "
                                     "or use --force)",
-                                    id);
+                                    id, container_status_name(status));
         if (!force && status == CONTAINER_CREATING)
                 return nook_err_set(err, 0,
                                     "cannot delete container %s: it is being created (use "
@@ -221,6 +223,7 @@ int container_delete(const struct nook_runtime *rt, const char *id, bool force,
         } else if (status == CONTAINER_CREATED || status == CONTAINER_RUNNING) {
                 kill_init(st);
         }
+        container_net_release(config, id);
         if (state_remove(st, err) < 0)
                 return -1;
         nook_debug("delete %s: removed (was %s)", id, container_status_name(status));

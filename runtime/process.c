@@ -16,6 +16,8 @@
 
 #include "common/cleanup.h"
 #include "common/util.h"
+#include "runtime/seccomp.h"
+#include "runtime/sync.h"
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -166,7 +168,44 @@ static int switch_user(const struct oci_user *u, struct nook_err *err)
         return 0;
 }
 
-int process_setup(const struct oci_process *p, struct nook_err *err)
+static int load_seccomp(struct process_seccomp *sc, struct nook_err *err)
+{
+        if (sc->filter == NULL || sc->loaded)
+                return 0;
+        if (seccomp_load_filter(sc->filter, &sc->notify_fd, err) < 0)
+                return -1;
+        sc->loaded = true;
+        return 0;
+}
+
+int process_send_seccomp_fd(struct process_seccomp *sc, int sync_fd, struct nook_err *err)
+{
+        int r;
+
+        if (!seccomp_uses_notify(sc->filter))
+                return 0;
+        if (load_seccomp(sc, err) < 0)
+                return -1;
+        r = sync_send_fd(sync_fd, SYNC_SECCOMP_FD, sc->notify_fd, err);
+        /* Only the agent answers notifications: the container keeps no handle on them. */
+        close(TAKE_FD(sc->notify_fd));
+        return r;
+}
+
+/* CVE-2024-21626: a cwd reached through an fd that leaked into the container
+ * (/proc/self/fd/N) lies outside its root, where getcwd(2) cannot reach it: ENOENT. */
+static int check_cwd_inside_root(const char *cwd, struct nook_err *err)
+{
+        _cleanup_free_ char *real = getcwd(NULL, 0);
+
+        if (real == NULL && errno != ENOENT)
+                return nook_err_sys(err, "getcwd after chdir to %s", cwd);
+        if (real == NULL || real[0] != '/')
+                return nook_err_set(err, EPERM, "cwd %s is outside the container's root", cwd);
+        return 0;
+}
+
+int process_setup(const struct oci_process *p, struct process_seccomp *sc, struct nook_err *err)
 {
         int last = (int)cap_max_bits() - 1;
 
@@ -180,10 +219,14 @@ int process_setup(const struct oci_process *p, struct nook_err *err)
                 umask(0022);
         if (chdir(p->cwd) < 0)
                 return nook_err_sys(err, "chdir to cwd %s", p->cwd);
+        if (check_cwd_inside_root(p->cwd, err) < 0)
+                return -1;
         if (p->has_caps && drop_bounding(&p->caps, last, err) < 0)
                 return -1;
         if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
                 return nook_err_sys(err, "prctl PR_SET_KEEPCAPS");
+        if (!p->no_new_privileges && load_seccomp(sc, err) < 0)
+                return -1;
         if (switch_user(&p->user, err) < 0)
                 return -1;
         if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
@@ -207,7 +250,7 @@ static void reset_signals(void)
 }
 
 int process_exec(const struct oci_process *p, const char *path, int preserve_fds,
-                 struct nook_err *err)
+                 struct process_seccomp *sc, struct nook_err *err)
 {
         char *const empty_env[] = {NULL};
 
@@ -216,6 +259,9 @@ int process_exec(const struct oci_process *p, const char *path, int preserve_fds
          * succeeds, and its closing is how the parent learns that it did. */
         if (syscall(SYS_close_range, 3 + preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
                 return nook_err_sys(err, "close_range");
+        /* Last, so that the filter has only execve left to allow. */
+        if (load_seccomp(sc, err) < 0)
+                return -1;
         execve(path, p->args, p->env ? p->env : empty_env);
         return nook_err_sys(err, "exec: %s", p->args[0]);
 }

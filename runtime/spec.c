@@ -1,10 +1,13 @@
 #include "runtime/config.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "common/cleanup.h"
 #include "common/util.h"
+#include "runtime/seccomp.h"
 
 /* The template follows `runc spec` so bundles move between runtimes, except that the
  * process gets no terminal: a default bundle then runs without a console socket. */
@@ -134,6 +137,21 @@ static void write_idmaps(struct json_writer *w, const char *key, uint64_t host_i
         json_w_array_close(w);
 }
 
+/* The built-in profile is compiled-in data that the unit tests parse: a failure here is
+ * a broken build, not bad input. */
+static void write_seccomp(struct json_writer *w)
+{
+        _cleanup_json_ json_val profile = NULL;
+        struct nook_err err = {0};
+
+        if (json_parse(seccomp_default_profile_json(), &profile, &err) < 0) {
+                fprintf(stderr, "nook: the built-in seccomp profile: %s\n", err.msg);
+                abort();
+        }
+        json_w_key(w, "seccomp");
+        json_w_value(w, profile);
+}
+
 static void write_linux(struct json_writer *w, bool rootless)
 {
         json_w_key(w, "linux");
@@ -159,6 +177,7 @@ static void write_linux(struct json_writer *w, bool rootless)
         }
         json_w_kv_strv(w, "maskedPaths", masked_paths);
         json_w_kv_strv(w, "readonlyPaths", readonly_paths);
+        write_seccomp(w);
         json_w_object_close(w);
 }
 

@@ -11,13 +11,14 @@
 
 #include "common/cleanup.h"
 #include "common/json.h"
+#include "cgroup/cgroup.h"
 #include "common/util.h"
 
 #define OCI_VERSION "1.2.0"
 
 const char *container_status_name(enum container_status s)
 {
-        static const char *const names[] = {"creating", "created", "running", "stopped"};
+        static const char *const names[] = {"creating", "created", "running", "stopped", "paused"};
         return names[s];
 }
 
@@ -176,6 +177,8 @@ enum container_status state_status(const struct container_state *st)
         fifo = xasprintf("%s/%s", st->dir, EXEC_FIFO);
         if (access(fifo, F_OK) == 0)
                 return CONTAINER_CREATED;
+        if (st->cgroup_path && cgroup_is_frozen(st->cgroup_path))
+                return CONTAINER_PAUSED;
         return CONTAINER_RUNNING;
 }
 

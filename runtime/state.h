@@ -25,6 +25,7 @@ enum container_status {
         CONTAINER_CREATED,  /* init waits on the exec fifo */
         CONTAINER_RUNNING,
         CONTAINER_STOPPED,
+        CONTAINER_PAUSED, /* its cgroup is frozen (nook pause) */
 };
 
 const char *container_status_name(enum container_status s);

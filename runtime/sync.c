@@ -20,6 +20,8 @@ static const char *sync_type_name(uint32_t type)
             [SYNC_CHILD_READY] = "child-ready",
             [SYNC_PTY_MASTER] = "pty-master",
             [SYNC_START] = "start",
+            [SYNC_SECCOMP_FD] = "seccomp-fd",
+            [SYNC_EXEC_PIDFD] = "exec-pidfd",
         };
 
         if (type < ARRAY_SIZE(names) && names[type] != NULL)
@@ -123,7 +125,9 @@ int sync_expect(int fd, enum sync_type type, int *payload, struct nook_err *err)
         if (r < 0)
                 return -1;
         if (r == 0)
-                return nook_err_set(err, 0, "peer exited unexpectedly (waiting for %s)",
+                return nook_err_set(err, EPIPE,
+                                    "the other side closed the sync channel "
+                                    "(waiting for %s)",
                                     sync_type_name(type));
         if (msg.type != (uint32_t)type)
                 return nook_err_set(err, EPROTO, "sync: got message %s (%u), expected %s (%u)",

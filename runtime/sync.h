@@ -18,6 +18,8 @@ enum sync_type {
         SYNC_CHILD_READY,   /* child: set up; waiting for start (or about to exec) */
         SYNC_PTY_MASTER,    /* child: carries the pty master fd (SCM_RIGHTS) */
         SYNC_START,         /* parent (run in the foreground): exec now */
+        SYNC_SECCOMP_FD,    /* child: carries the seccomp notify fd for the agent */
+        SYNC_EXEC_PIDFD,    /* exec: the process to wait for sends its own pidfd */
 };
 
 struct sync_msg {
@@ -32,7 +34,7 @@ int sync_send_error(int fd, const struct nook_err *cause);
 /* Sends a message with an fd attached. */
 int sync_send_fd(int fd, enum sync_type type, int payload, struct nook_err *err);
 /* Waits for a message of the given type.  A SYNC_ERROR from the peer is copied into err
- * (as the child wrote it) and gives -1; so does EOF ("child exited unexpectedly").  When
+ * (as the child wrote it) and gives -1; so does EOF, with errnum EPIPE.  When
  * payload is not NULL an attached fd is returned there. */
 int sync_expect(int fd, enum sync_type type, int *payload, struct nook_err *err);
 

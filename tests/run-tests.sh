@@ -7,10 +7,13 @@
 #           ('test_*', 'ex*'), "unit" or "integration"; no filter runs everything.
 # environment (make check sets the first four):
 #   NOOK        absolute path of the nook binary        (default $BUILDDIR/nook)
-#   UNIT_TESTS  unit test binaries, relative to BUILDDIR (default: tests/unit/test_*)
+#   UNIT_TESTS  unit test binaries, relative to BUILDDIR (default: tests/unit/test_*;
+#               "none" for none)
 #   BUILDDIR    the build tree                           (default: the current directory)
 #   SRCDIR      the source tree                          (default: the tree of this file)
 #   V=1         print every script's whole output
+#   NOOK_INTEGRATION_DIR  where the integration scripts are (default tests/integration;
+#               `make check-vm` points it at tests/vm/integration)
 #   NOOK_SCRIPT_TIMEOUT  seconds one integration script may take (default 900)
 #
 # Each integration script runs as root in a private mount, network, UTS and IPC
@@ -167,12 +170,14 @@ run_integration() {
 
 # --- main -------------------------------------------------------------------------------
 
+[ "$UNIT_TESTS" = none ] && UNIT_TESTS=
 for rel in $UNIT_TESTS; do
 	selected unit "$(basename "$rel")" && run_unit "$rel"
 done
 
-if [ -d "$SRCDIR/tests/integration" ]; then
-	for script in "$SRCDIR"/tests/integration/*.sh; do
+INTEGRATION_DIR=${NOOK_INTEGRATION_DIR:-$SRCDIR/tests/integration}
+if [ -d "$INTEGRATION_DIR" ]; then
+	for script in "$INTEGRATION_DIR"/*.sh; do
 		[ -e "$script" ] || continue
 		selected integration "$(basename "$script" .sh)" && run_integration "$script"
 	done

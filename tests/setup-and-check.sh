@@ -7,16 +7,19 @@
 # 2. builds out of tree with gcc (-Werror) and runs `make check`;
 # 3. builds with AddressSanitizer and UndefinedBehaviorSanitizer and runs `make check`;
 # 4. builds with clang (-Werror), compiling only;
-# 5. checks the format of every *.c and *.h with clang-format.
+# 5. builds the libFuzzer targets (`make fuzz`, clang) and runs each for FUZZ_SECONDS;
+# 6. checks the format of every *.c and *.h with clang-format.
 #
 # The builds go to build-check/ in the source tree (ignored by git); a tree that was
 # already configured in place is copied there first, since autoconf cannot build out of
 # a configured tree.  The last line is the sum of both test runs, "N passed, N failed"
 # (", N skipped" when any were skipped), where a build or format check that fails counts
-# as one failure; the exit status is non-zero when anything failed.
+# as one failure and each fuzz target as one test; the exit status is non-zero when
+# anything failed.
 #
 # Environment: JOBS (make -j, default 2), SKIP_APT=1 (do not run apt-get),
-# TESTS_FILTER (passed to the runner, e.g. "lifecycle exec").
+# TESTS_FILTER (passed to the runner, e.g. "lifecycle exec"), FUZZ_SECONDS (how long each
+# fuzz target runs, default 60).
 
 set -u -o pipefail
 
@@ -24,7 +27,7 @@ SRC=$(cd "$(dirname "$0")/.." && pwd)
 JOBS=${JOBS:-2}
 OUT=$SRC/build-check
 PACKAGES=(build-essential autoconf automake pkg-config libseccomp-dev libcap-dev libyajl-dev
-	libmnl-dev libcmocka-dev busybox-static clang clang-format jq util-linux bsdutils iproute2
+	libmnl-dev libnftnl-dev nftables libcmocka-dev busybox-static qemu-system-x86 linux-image-amd64 cpio clang libclang-rt-14-dev clang-format jq util-linux bsdutils iproute2
 	procps)
 
 passed=0
@@ -129,16 +132,17 @@ build() {
 	return 0
 }
 
-# check_run NAME [ENV...]: runs `make check` in $OUT/NAME and adds up its summary.
+# check_run NAME TARGET [ENV...]: runs `make TARGET` (check or check-vm) in $OUT/NAME and
+# adds up its summary.
 check_run() {
-	local name=$1 dir=$OUT/$1 last p f s
-	shift
-	echo "+ make -j$JOBS check${TESTS_FILTER:+ TESTS_FILTER=\"$TESTS_FILTER\"}"
-	env "$@" make -C "$dir" -j"$JOBS" check ${TESTS_FILTER:+TESTS_FILTER="$TESTS_FILTER"} 2>&1 |
+	local name=$1 target=$2 dir=$OUT/$1 last p f s
+	shift 2
+	echo "+ make -j$JOBS $target${TESTS_FILTER:+ TESTS_FILTER=\"$TESTS_FILTER\"}"
+	env "$@" make -C "$dir" -j"$JOBS" "$target" ${TESTS_FILTER:+TESTS_FILTER="$TESTS_FILTER"} 2>&1 |
 		grep -v -E '^make(\[[0-9]+\])?: (Entering|Leaving) directory' | tee "$dir/check.log"
 	last=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$dir/check.log" | tail -n 1)
 	if [ -z "$last" ]; then
-		problem "$name: make check did not finish (see build-check/$name/check.log)"
+		problem "$name: make $target did not finish (see build-check/$name/check.log)"
 		return
 	fi
 	p=$(sed -E 's/^([0-9]+) passed.*/\1/' <<<"$last")
@@ -154,7 +158,11 @@ check_run() {
 
 stage "gcc build (-Werror) and make check"
 if build gcc CC=gcc --enable-werror; then
-	check_run gcc
+	check_run gcc check
+	# Resource limits need cgroup v2 controllers, which hybrid hosts lack: those tests
+	# run in a VM with a pure cgroup v2 hierarchy (Debian's kernel under qemu, TCG).
+	stage "VM tests (make check-vm: pure cgroup v2 under qemu)"
+	check_run gcc check-vm
 fi
 
 # --- 3. ASan + UBSan, make check ---------------------------------------------------------------------
@@ -163,7 +171,7 @@ stage "AddressSanitizer + UndefinedBehaviorSanitizer build and make check"
 SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -g -O1"
 if build asan CC=gcc --disable-werror CFLAGS="$SAN" LDFLAGS="-fsanitize=address,undefined"; then
 	# Leak reports are off: the runtime exits (and execs) with memory it still holds.
-	check_run asan ASAN_OPTIONS=detect_leaks=0:abort_on_error=0:exitcode=99 \
+	check_run asan check ASAN_OPTIONS=detect_leaks=0:abort_on_error=0:exitcode=99 \
 		UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1:exitcode=98
 fi
 
@@ -184,7 +192,46 @@ if build clang CC=clang --enable-werror; then
 	fi
 fi
 
-# --- 5. clang-format ------------------------------------------------------------------------------------
+# --- 5. libFuzzer targets, FUZZ_SECONDS each -----------------------------------------------------------
+
+# fuzz_run TARGET: runs tests/fuzz/TARGET of the clang build for FUZZ_SECONDS, on a scratch
+# copy of its seed corpus; a crash, leak or hang is one failure, a clean run one pass.
+fuzz_run() {
+	local target=$1 dir=$OUT/fuzz/$1 rc found tmp
+	rm -rf "$dir" && mkdir -p "$dir/corpus" "$dir/tmp"
+	tmp=$dir/tmp
+	# fuzz_state writes a state file per input: on tmpfs that is 50 times faster.
+	[ -d /dev/shm ] && [ -w /dev/shm ] && tmp=/dev/shm
+	echo "+ tests/fuzz/$target -max_total_time=$FUZZ_SECONDS"
+	(cd "$dir" && TMPDIR=$tmp "$OUT/clang/tests/fuzz/$target" -max_total_time="$FUZZ_SECONDS" \
+		-timeout=10 -rss_limit_mb=2048 -artifact_prefix="$dir/" \
+		corpus "$TREE/tests/fuzz/corpus/$target") >"$dir/fuzz.log" 2>&1
+	rc=$?
+	found=$(find "$dir" -maxdepth 1 -type f \( -name 'crash-*' -o -name 'leak-*' -o -name 'timeout-*' \
+		-o -name 'oom-*' \) | head -n 1)
+	if [ "$rc" = 0 ] && [ -z "$found" ]; then
+		passed=$((passed + 1))
+		echo "$target: $(grep -E '^#[0-9]+[[:space:]]+DONE' "$dir/fuzz.log" | tail -n 1)"
+		return
+	fi
+	grep -E '^==[0-9]+==ERROR|^SUMMARY|runtime error|Test unit written' "$dir/fuzz.log" | head -n 20
+	problem "fuzz: $target failed (exit status $rc); reproducer: ${found:-none, see $dir/fuzz.log}; replay: build-check/clang/tests/fuzz/$target ${found:-}"
+}
+
+FUZZ_SECONDS=${FUZZ_SECONDS:-60}
+stage "libFuzzer targets (make fuzz), $FUZZ_SECONDS s each"
+if [ ! -e "$OUT/clang/Makefile" ]; then
+	problem "fuzz: no configured clang build to build the targets in"
+elif ! make -C "$OUT/clang" -j"$JOBS" fuzz >"$OUT/clang/fuzz.log" 2>&1; then
+	tail -n 40 "$OUT/clang/fuzz.log"
+	problem "fuzz: make fuzz failed (see build-check/clang/fuzz.log)"
+else
+	for target in fuzz_config fuzz_process fuzz_state; do
+		fuzz_run "$target"
+	done
+fi
+
+# --- 6. clang-format ------------------------------------------------------------------------------------
 
 stage "clang-format --dry-run -Werror"
 if git -C "$SRC" rev-parse --git-dir >/dev/null 2>&1; then

@@ -138,6 +138,8 @@ make_bundle "$B" sh -c 'echo "uid_map=$(cat /proc/self/uid_map | tr -s " " | sed
 edit_config "$B" '.linux.namespaces += [ { "type": "user" } ]
 	| .linux.uidMappings = [ { "containerID": 0, "hostID": 200000, "size": 65536 } ]
 	| .linux.gidMappings = [ { "containerID": 0, "hostID": 200000, "size": 65536 } ]'
+# The container's root must own its rootfs (tests/integration/userns.sh has the rest).
+chown 200000:200000 "$B/rootfs"
 capture nook run -d -b "$B" userns
 C=$OUT
 if [ "$RC" = 0 ]; then

@@ -110,7 +110,7 @@ static const char full_config[] =
     "              'uid':0,'gid':5},"
     "             {'path':'/dev/fifo','type':'p'}],"
     "  'cgroupsPath':'/nook/box',"
-    "  'resources':{'memory':{'limit':1}},"
+    "  'resources':{'memory':{'limit':1048576}},"
     "  'rootfsPropagation':'rslave',"
     "  'maskedPaths':['/proc/kcore'],"
     "  'readonlyPaths':['/proc/sys','/proc/bus'],"
@@ -291,8 +291,8 @@ static void test_full_config_linux(void **state)
         assert_false(l->devices[1].has_uid);
 
         assert_string_equal(l->cgroups_path, "/nook/box");
-        assert_true(l->has_resources);
-        assert_true(l->has_seccomp);
+        assert_non_null(l->resources);
+        assert_non_null(l->seccomp);
         assert_int_equal(l->rootfs_propagation, MS_SLAVE | MS_REC);
         assert_string_equal(l->masked_paths[0], "/proc/kcore");
         assert_null(l->masked_paths[1]);
@@ -319,20 +319,213 @@ static void test_unknown_properties_and_nulls_are_ignored(void **state)
         assert_int_equal(c->process->user.uid, 0);
         assert_false(c->process->has_caps);
         assert_true(c->has_linux);
-        assert_false(c->linux_.has_resources);
-        assert_false(c->linux_.has_seccomp);
+        assert_null(c->linux_.resources);
+        assert_null(c->linux_.seccomp);
         assert_int_equal(c->linux_.n_namespaces, 1);
 }
 
-static void test_unknown_capability_is_skipped(void **state)
+static void test_error_unknown_capability(void **state)
 {
-        _cleanup_config_ struct oci_config *c = parse_ok(
-            PROCESS(",'capabilities':{'bounding':['CAP_KILL','CAP_FROM_THE_FUTURE','cap_chown',"
-                    "'12','CAP_KILL,CAP_CHOWN']}"));
+        _cleanup_free_ char *json = dq("{'args':['sh'],'cwd':'/','capabilities':"
+                                       "{'ambient':['CAP_KILL','CAP_NOPE']}}");
+        struct oci_process *p = NULL;
+        struct nook_err err = {0};
 
-        assert_true(c->process->has_caps);
-        assert_true(c->process->caps.bounding == CAP(CAP_KILL));
-        assert_true(c->process->caps.effective == 0);
+        expect_error(PROCESS(",'capabilities':{'bounding':['CAP_KILL','CAP_CHOWN','CAP_FOO']}"),
+                     "config.json: process.capabilities.bounding[2]: unknown capability 'CAP_FOO'");
+        expect_error(PROCESS(",'capabilities':{'bounding':['CAP_KILL'],'effective':['cap_chown']}"),
+                     "config.json: process.capabilities.effective[0]: unknown capability "
+                     "'cap_chown'");
+        /* cap_from_name() would take these; the spec does not. */
+        expect_error(PROCESS(",'capabilities':{'permitted':['12']}"),
+                     "config.json: process.capabilities.permitted[0]: unknown capability '12'");
+        expect_error(PROCESS(",'capabilities':{'inheritable':['CAP_KILL,CAP_CHOWN']}"),
+                     "config.json: process.capabilities.inheritable[0]: unknown capability "
+                     "'CAP_KILL,CAP_CHOWN'");
+        /* The process of `exec --process` goes through the same parser. */
+        assert_true(oci_process_parse(json, &p, &err) < 0);
+        assert_null(p);
+        assert_string_equal(err.msg, "process.json: process.capabilities.ambient[1]: unknown "
+                                     "capability 'CAP_NOPE'");
+}
+
+#define USERNS       "'namespaces':[{'type':'user'}],"
+#define MAP(c, h, n) "{'containerID':" #c ",'hostID':" #h ",'size':" #n "}"
+
+/* Adjacent ranges, and ranges that end exactly at 2^32, are fine. */
+// clang-format off
+static const char good_mappings[] = LINUX(USERNS
+    "'uidMappings':[" MAP(0, 100000, 1000) "," MAP(1000, 1000, 1) ","
+                      MAP(4294967295, 101000, 1) "],"
+    "'gidMappings':[" MAP(0, 4294967286, 10) "]");
+// clang-format on
+
+static void test_id_mappings(void **state)
+{
+        _cleanup_config_ struct oci_config *c = parse_ok(good_mappings);
+
+        assert_int_equal(c->linux_.n_uid_mappings, 3);
+        assert_int_equal(c->linux_.uid_mappings[2].container_id, 4294967295u);
+        assert_int_equal(c->linux_.gid_mappings[0].host_id, 4294967286u);
+}
+
+static void test_error_id_mapping_ranges(void **state)
+{
+        expect_error(LINUX(USERNS "'uidMappings':[" MAP(0, 100000, 0) "]"),
+                     "config.json: linux.uidMappings[0].size: must not be 0");
+        expect_error(LINUX(USERNS "'gidMappings':[" MAP(0, 1, 1) "," MAP(4294967295, 2, 2) "]"),
+                     "config.json: linux.gidMappings[1]: containerID 4294967295 + size 2 goes "
+                     "beyond 2^32");
+        expect_error(LINUX(USERNS "'uidMappings':[" MAP(0, 4294967200, 100000) "]"),
+                     "config.json: linux.uidMappings[0]: hostID 4294967200 + size 100000 goes "
+                     "beyond 2^32");
+}
+
+static void test_error_id_mapping_overlaps(void **state)
+{
+        expect_error(LINUX(USERNS "'uidMappings':[" MAP(0, 100000, 10) "," MAP(5, 200000, 10) "]"),
+                     "config.json: linux.uidMappings[1]: overlaps linux.uidMappings[0] "
+                     "(container ids)");
+        expect_error(LINUX(USERNS "'gidMappings':[" MAP(0, 100000, 10) "," MAP(10, 1000, 1) "," MAP(
+                         20, 99995, 6) "]"),
+                     "config.json: linux.gidMappings[2]: overlaps linux.gidMappings[0] (host ids)");
+        /* One range inside another overlaps too. */
+        expect_error(LINUX(USERNS "'uidMappings':[" MAP(100, 100000, 1) "," MAP(0, 0, 65536) "]"),
+                     "config.json: linux.uidMappings[1]: overlaps linux.uidMappings[0] "
+                     "(container ids)");
+}
+
+/* A linux.uidMappings of n one-id entries that do not overlap. */
+static char *many_mappings(size_t n)
+{
+        char *json = xstrdup(HEAD "'linux':{" USERNS "'uidMappings':[");
+
+        for (size_t i = 0; i < n; i++) {
+                char *more = xasprintf("%s%s{'containerID':%zu,'hostID':%zu,'size':1}", json,
+                                       i ? "," : "", i, 100000 + i);
+                free(json);
+                json = more;
+        }
+        {
+                char *done = xasprintf("%s]}}", json);
+                free(json);
+                return done;
+        }
+}
+
+static void test_id_mappings_kernel_limit(void **state)
+{
+        _cleanup_free_ char *most = many_mappings(340);
+        _cleanup_free_ char *too_many = many_mappings(341);
+        _cleanup_config_ struct oci_config *c = parse_ok(most);
+
+        assert_int_equal(c->linux_.n_uid_mappings, 340);
+        expect_error(too_many,
+                     "config.json: linux.uidMappings: 341 entries, the kernel allows at most 340");
+}
+
+// clang-format off
+#define IDMAP_MOUNT(options, ...)                                                                  \
+        "{'destination':'/data','type':'bind','source':'/srv/data',"                              \
+        "'options':[" options "]" __VA_ARGS__ "}"
+#define MAPS(u, g) ",'uidMappings':[" u "],'gidMappings':[" g "]"
+
+static const char idmapped_mounts[] = HEAD "'mounts':["
+    IDMAP_MOUNT("'rbind','ridmap'", MAPS(MAP(0, 100000, 65536), MAP(0, 200000, 65536))) ","
+    IDMAP_MOUNT("'bind','idmap','ro'") ","
+    IDMAP_MOUNT("'rbind'", MAPS(MAP(0, 1000, 1), MAP(0, 1000, 1))) ","
+    IDMAP_MOUNT("'rbind'") "],"
+    "'linux':{" USERNS "'uidMappings':[" MAP(0, 100000, 65536) "]}}";
+
+/* Mappings of its own need no user namespace in the container... */
+static const char idmapped_mount_own_maps[] = HEAD "'mounts':["
+    IDMAP_MOUNT("'rbind','idmap'", MAPS(MAP(0, 1000, 1), MAP(0, 1000, 1))) "]}";
+/* ... but borrowing the container's does. */
+static const char idmapped_mount_no_maps[] = HEAD "'mounts':["
+    "{'destination':'/a','type':'tmpfs'}," IDMAP_MOUNT("'rbind','ridmap'") "]}";
+
+static const struct {
+        const char *config, *error;
+} idmapped_mount_errors[] = {
+    {HEAD "'mounts':[{'destination':'/t','type':'tmpfs','options':['idmap']}]}",
+     "config.json: mounts[0]: an idmapped mount (idmap) must be a bind mount"},
+    {HEAD "'mounts':[{'destination':'/t','type':'tmpfs'" MAPS(MAP(0, 1000, 1), MAP(0, 1000, 1)) "}]}",
+     "config.json: mounts[0]: an idmapped mount (uidMappings) must be a bind mount"},
+    {HEAD "'mounts':[" IDMAP_MOUNT("'rbind'", ",'uidMappings':[" MAP(0, 1000, 1) "]") "]}",
+     "config.json: mounts[0]: uidMappings given without gidMappings"},
+    {HEAD "'mounts':[" IDMAP_MOUNT("'rbind'", MAPS("", MAP(0, 1000, 1))) "]}",
+     "config.json: mounts[0]: gidMappings given without uidMappings"},
+    {HEAD "'mounts':[" IDMAP_MOUNT("'rbind'", MAPS(MAP(0, 1000, 10) "," MAP(10, 1005, 1),
+                                                   MAP(0, 1000, 1))) "]}",
+     "config.json: mounts[0].uidMappings[1]: overlaps mounts[0].uidMappings[0] (host ids)"},
+    {HEAD "'mounts':[" IDMAP_MOUNT("'rbind'", MAPS(MAP(0, 1000, 1), MAP(0, 1000, 0))) "]}",
+     "config.json: mounts[0].gidMappings[0].size: must not be 0"},
+};
+// clang-format on
+
+static void test_idmapped_mounts(void **state)
+{
+        _cleanup_config_ struct oci_config *c = parse_ok(idmapped_mounts);
+        const struct oci_mount *m = c->mounts;
+
+        assert_true(m[0].idmap);
+        assert_true(m[0].idmap_recursive);
+        assert_true(m[0].recursive);
+        assert_int_equal(m[0].n_uid_mappings, 1);
+        assert_int_equal(m[0].uid_mappings[0].host_id, 100000);
+        assert_int_equal(m[0].uid_mappings[0].size, 65536);
+        assert_int_equal(m[0].n_gid_mappings, 1);
+        assert_int_equal(m[0].gid_mappings[0].host_id, 200000);
+        assert_null(m[0].data);
+        /* "idmap" alone: the container's mappings, only on the top mount. */
+        assert_true(m[1].idmap);
+        assert_false(m[1].idmap_recursive);
+        assert_int_equal(m[1].n_uid_mappings, 0);
+        assert_int_equal(m[1].flags, MS_RDONLY);
+        assert_null(m[1].data);
+        /* Mappings without either option mean "idmap", as in runc and crun. */
+        assert_true(m[2].idmap);
+        assert_false(m[2].idmap_recursive);
+        assert_false(m[3].idmap);
+        assert_null(m[3].uid_mappings);
+}
+
+static void test_idmapped_mount_without_user_namespace(void **state)
+{
+        _cleanup_config_ struct oci_config *c = parse_ok(idmapped_mount_own_maps);
+
+        assert_true(c->mounts[0].idmap);
+        expect_error(idmapped_mount_no_maps,
+                     "config.json: mounts[1]: 'ridmap' without uidMappings and gidMappings "
+                     "requires a user namespace, whose mappings it takes");
+}
+
+static void test_error_idmapped_mounts(void **state)
+{
+        for (size_t i = 0; i < ARRAY_SIZE(idmapped_mount_errors); i++)
+                expect_error(idmapped_mount_errors[i].config, idmapped_mount_errors[i].error);
+}
+
+static void test_rootfs_idmap_annotation(void **state)
+{
+        _cleanup_config_ struct oci_config *on =
+            parse_ok(HEAD "'annotations':{'org.nook.rootfs.idmap':'true'},'linux':{" USERNS
+                          "'mountLabel':''}}");
+        _cleanup_config_ struct oci_config *off =
+            parse_ok(HEAD "'annotations':{'org.nook.rootfs.idmap':'false'},'linux':{" USERNS
+                          "'mountLabel':''}}");
+        _cleanup_config_ struct oci_config *none = parse_ok(LINUX(USERNS "'mountLabel':''"));
+
+        assert_true(on->root.idmap);
+        assert_false(off->root.idmap);
+        assert_false(none->root.idmap);
+        expect_error(HEAD "'annotations':{'org.nook.rootfs.idmap':'yes'},'linux':{" USERNS
+                          "'mountLabel':''}}",
+                     "config.json: annotations.org.nook.rootfs.idmap: expected \"true\" or "
+                     "\"false\", not \"yes\"");
+        expect_error(HEAD "'annotations':{'org.nook.rootfs.idmap':'true'}}",
+                     "config.json: annotations.org.nook.rootfs.idmap: requires a user namespace, "
+                     "whose mappings the rootfs takes");
 }
 
 static void test_error_invalid_json(void **state)
@@ -569,7 +762,7 @@ static void test_default_spec_parses_back(void **state)
         for (size_t i = 0; i < ARRAY_SIZE(namespaces); i++)
                 assert_true(oci_config_has_namespace(c, namespaces[i]));
         assert_false(oci_config_has_namespace(c, CLONE_NEWUSER));
-        assert_false(c->linux_.has_resources);
+        assert_null(c->linux_.resources);
         assert_int_equal(strv_length(c->linux_.masked_paths), 10);
         assert_int_equal(strv_length(c->linux_.readonly_paths), 5);
 
@@ -731,7 +924,15 @@ int main(void)
             cmocka_unit_test(test_full_config_mounts_hooks_annotations),
             cmocka_unit_test(test_full_config_linux),
             cmocka_unit_test(test_unknown_properties_and_nulls_are_ignored),
-            cmocka_unit_test(test_unknown_capability_is_skipped),
+            cmocka_unit_test(test_error_unknown_capability),
+            cmocka_unit_test(test_id_mappings),
+            cmocka_unit_test(test_error_id_mapping_ranges),
+            cmocka_unit_test(test_error_id_mapping_overlaps),
+            cmocka_unit_test(test_id_mappings_kernel_limit),
+            cmocka_unit_test(test_idmapped_mounts),
+            cmocka_unit_test(test_idmapped_mount_without_user_namespace),
+            cmocka_unit_test(test_error_idmapped_mounts),
+            cmocka_unit_test(test_rootfs_idmap_annotation),
             cmocka_unit_test(test_error_invalid_json),
             cmocka_unit_test(test_error_top_level_array),
             cmocka_unit_test(test_error_missing_oci_version),

@@ -1,0 +1,99 @@
+/* What the files of net/ share among themselves; the module's interface is net/net.h.
+ *
+ * The *_put functions append one request to a struct nl_req (net/netlink.h) without
+ * sending it, so that a caller chains several into one round trip and the unit tests
+ * can check the bytes. */
+#ifndef NOOK_NET_INTERNAL_H
+#define NOOK_NET_INTERNAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/error.h"
+#include "net/net.h"
+#include "net/netlink.h"
+
+/* --- link.c: links, veth pairs, bridges ------------------------------------------------- */
+
+struct net_link {
+        bool found;
+        int index;
+        int link;      /* IFLA_LINK: a veth's peer, as an index in the peer's namespace */
+        int master;    /* IFLA_MASTER, 0 = none */
+        char kind[16]; /* IFLA_INFO_KIND, "" for a link without one (lo, a physical NIC) */
+};
+
+/* RTM_GETLINK by name; the answer fills *out, a missing link leaves out->found false. */
+void net_link_get_put(struct nl_req *r, const char *name, struct net_link *out);
+/* A bridge, up, with a fixed MAC (else it takes the lowest of its ports' and changes as
+ * containers come and go). */
+void net_bridge_put(struct nl_req *r, const char *name, const uint8_t mac[6]);
+
+struct net_veth {
+        const char *host;                   /* name of the host side */
+        const char *peer;                   /* name of the container side, created as such */
+        int peer_netns_fd;                  /* where the container side is created */
+        int master;                         /* bridge index, 0 = none */
+        uint32_t mtu;                       /* 0 = default */
+        const uint8_t *host_mac, *peer_mac; /* NULL = the kernel's choice */
+};
+/* Both sides created in one request (IFLA_NET_NS_FD in the peer's attributes), the host
+ * side up; the container side must be set up on its own (net_link_up_put). */
+void net_veth_put(struct nl_req *r, const struct net_veth *v);
+void net_link_del_put(struct nl_req *r, int index, const char *name);
+/* Sets the link up, by index, or by name when index is 0. */
+void net_link_up_put(struct nl_req *r, int index, const char *name);
+/* Counts the links whose master is ports->master (a bridge's ports) into ports->count. */
+struct net_ports {
+        int master;
+        size_t count;
+};
+void net_link_ports_put(struct nl_req *r, struct net_ports *ports);
+
+/* --- addr.c: addresses, routes, neighbours ----------------------------------------------- */
+
+/* RTM_NEWADDR/RTM_DELADDR of a->bytes/a->prefix on ifindex (named ifname in errors);
+ * flags are IFA_F_* (IFA_F_NODAD, IFA_F_NOPREFIXROUTE). */
+void net_addr_put(struct nl_req *r, uint16_t type, int ifindex, const char *ifname,
+                  const struct net_addr *a, uint32_t flags);
+/* RTM_NEWROUTE/RTM_DELROUTE in the main table: with gw, a default route via gw (onlink:
+ * the gateway need not be in a subnet of the link); without, a host route (/32, /128) to
+ * dst on the link. */
+void net_route_put(struct nl_req *r, uint16_t type, int oif, const char *ifname,
+                   const struct net_addr *dst, const struct net_addr *gw, bool onlink);
+/* RTM_NEWNEIGH/RTM_DELNEIGH: with lladdr a permanent entry, without a proxy entry. */
+void net_neigh_put(struct nl_req *r, uint16_t type, int ifindex, const char *ifname,
+                   const struct net_addr *dst, const uint8_t *lladdr);
+
+/* --- sysctl.c --------------------------------------------------------------------------- */
+
+/* Writes value to /proc/sys/<path> unless it holds that value already. */
+int net_sysctl_ensure(const char *path, const char *value, struct nook_err *err);
+
+/* --- nft.c: the "inet nook" table --------------------------------------------------------- */
+
+/* Whether cfg asks for NAT or port forwards. */
+bool net_nft_needed(const struct net_config *cfg);
+/* Adds cfg's masquerade and port-forward rules, tagged with id, creating the table on
+ * first use; one batch. */
+int net_nft_add(const struct net_config *cfg, const char *id, struct nook_err *err);
+/* Removes every rule tagged with id; nothing when the table does not exist. */
+int net_nft_remove(const char *id, struct nook_err *err);
+/* The tag: "nook:<id>", or for a long id its first 100 bytes and a hash. */
+void net_nft_tag(const char *id, char *buf, size_t len);
+
+/* --- annotation.c ----------------------------------------------------------------------- */
+
+/* "10.0.0.2/24" (with_prefix) or "10.0.0.2". */
+const char *net_addr_format(const struct net_addr *a, bool with_prefix, char *buf, size_t len);
+bool net_addr_equal(const struct net_addr *a, const struct net_addr *b);
+/* "nk" + 11 hex digits of a hash of id + index in hex: 14 bytes. */
+void net_host_name(const char *id, size_t index, char out[NET_IFNAME_MAX + 1]);
+uint64_t net_hash(const char *s);
+const char *net_proto_name(uint8_t proto);
+/* The interface's first address of family, its gateway of family; NULL for none. */
+const struct net_addr *net_iface_first_addr(const struct net_iface *ifc, int family);
+const struct net_addr *net_iface_gateway(const struct net_iface *ifc, int family);
+
+#endif

@@ -1,0 +1,261 @@
+/* Operations on a live container's cgroup: pause and resume (the v2 freezer), update
+ * of its limits, statistics and OOM events. */
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <unistd.h>
+
+#include "cgroup/cgroup.h"
+#include "common/cleanup.h"
+#include "common/json.h"
+#include "common/util.h"
+#include "runtime/internal.h"
+#include "runtime/resources.h"
+
+/* Loads a container that has a cgroup and is in one of the wanted states. */
+static int load_live(const struct nook_runtime *rt, const char *id, const char *what,
+                     unsigned wanted, struct container_state **out, struct nook_err *err)
+{
+        _cleanup_state_ struct container_state *st = NULL;
+        enum container_status status;
+
+        if (container_load(rt, id, &st, err) < 0)
+                return -1;
+        if (st->cgroup_path == NULL)
+                return nook_err_set(err, EOPNOTSUPP,
+                                    "cannot %s container %s: it has no cgroup (created with "
+                                    "--cgroup-manager disabled)",
+                                    what, id);
+        status = state_status(st);
+        if (!(wanted & (1u << status)))
+                return nook_err_set(err, 0, "cannot %s container %s: it is %s", what, id,
+                                    container_status_name(status));
+        *out = TAKE_PTR(st);
+        return 0;
+}
+
+#define WANT(s) (1u << (s))
+
+int container_pause(const struct nook_runtime *rt, const char *id, struct nook_err *err)
+{
+        _cleanup_state_ struct container_state *st = NULL;
+
+        if (load_live(rt, id, "pause", WANT(CONTAINER_RUNNING) | WANT(CONTAINER_CREATED), &st,
+                      err) < 0)
+                return -1;
+        return cgroup_freeze(st->cgroup_path, true, err);
+}
+
+int container_resume(const struct nook_runtime *rt, const char *id, struct nook_err *err)
+{
+        _cleanup_state_ struct container_state *st = NULL;
+
+        if (load_live(rt, id, "resume", WANT(CONTAINER_PAUSED), &st, err) < 0)
+                return -1;
+        return cgroup_freeze(st->cgroup_path, false, err);
+}
+
+int container_update(const struct nook_runtime *rt, const char *id, const char *resources_json,
+                     struct nook_err *err)
+{
+        _cleanup_state_ struct container_state *st = NULL;
+        _cleanup_config_ struct oci_config *config = NULL;
+        _cleanup_resources_ struct oci_resources *r = NULL;
+        _cleanup_json_ json_val v = NULL;
+        _cleanup_(cgroup_limits_clear) struct cgroup_limits l = {0};
+
+        if (load_live(rt, id, "update",
+                      WANT(CONTAINER_RUNNING) | WANT(CONTAINER_CREATED) | WANT(CONTAINER_PAUSED),
+                      &st, err) < 0)
+                return -1;
+        if (json_parse(resources_json, &v, err) < 0)
+                return nook_err_prefix(err, "resources");
+        if (oci_resources_parse(v, "resources", &r, err) < 0)
+                return -1;
+        oci_resources_settings(r, &l);
+        /* New device rules replace the old program; the standard ones stay. */
+        if (r->has_devices) {
+                if (container_load_config(st, &config, err) < 0)
+                        return -1;
+                oci_device_rules(config, r, &l);
+        }
+        return cgroup_apply_limits(st->cgroup_path, &l, err);
+}
+
+/* "key value" lines (memory.stat, cpu.stat, memory.events) as a JSON object of numbers. */
+static void write_flat_keyed(struct json_writer *w, const char *text)
+{
+        _cleanup_free_ char *copy = xstrdup(text);
+        char *save = NULL;
+
+        json_w_object_open(w);
+        for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+                char *sp = strchr(line, ' ');
+                uint64_t n;
+
+                if (sp == NULL)
+                        continue;
+                *sp = '\0';
+                json_w_key(w, line);
+                if (parse_uint64(sp + 1, &n) == 0)
+                        json_w_uint(w, n);
+                else
+                        json_w_string(w, sp + 1);
+        }
+        json_w_object_close(w);
+}
+
+/* A single-value file: a number, or "max" as a string. */
+static void write_single(struct json_writer *w, const char *text)
+{
+        _cleanup_free_ char *copy = xstrdup(text);
+        uint64_t n;
+
+        copy[strcspn(copy, "\n")] = '\0';
+        if (parse_uint64(copy, &n) == 0)
+                json_w_uint(w, n);
+        else
+                json_w_string(w, copy);
+}
+
+enum stat_kind { SINGLE, FLAT_KEYED, LINES };
+
+/* Writes "key": <file> when the cgroup has the file (its controller is enabled). */
+static void write_stat(struct json_writer *w, const char *cgroup_path, const char *key,
+                       const char *file, enum stat_kind kind)
+{
+        _cleanup_free_ char *text = NULL;
+        struct nook_err ignored;
+
+        if (cgroup_read(cgroup_path, file, &text, &ignored) < 0)
+                return;
+        json_w_key(w, key);
+        if (kind == SINGLE) {
+                write_single(w, text);
+        } else if (kind == FLAT_KEYED) {
+                write_flat_keyed(w, text);
+        } else {
+                char *save = NULL;
+
+                json_w_array_open(w);
+                for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+                        json_w_string(w, l);
+                json_w_array_close(w);
+        }
+}
+
+int container_stats_json(const struct nook_runtime *rt, const char *id, char **json,
+                         struct nook_err *err)
+{
+        _cleanup_state_ struct container_state *st = NULL;
+        _cleanup_json_writer_ struct json_writer *w = json_writer_new(false);
+        const char *cg;
+
+        if (load_live(rt, id, "read the statistics of",
+                      WANT(CONTAINER_RUNNING) | WANT(CONTAINER_CREATED) | WANT(CONTAINER_PAUSED),
+                      &st, err) < 0)
+                return -1;
+        cg = st->cgroup_path;
+        json_w_object_open(w);
+        json_w_kv_string(w, "type", "stats");
+        json_w_kv_string(w, "id", id);
+        json_w_key(w, "data");
+        json_w_object_open(w);
+        json_w_key(w, "memory");
+        json_w_object_open(w);
+        write_stat(w, cg, "current", "memory.current", SINGLE);
+        write_stat(w, cg, "max", "memory.max", SINGLE);
+        write_stat(w, cg, "swap_current", "memory.swap.current", SINGLE);
+        write_stat(w, cg, "stat", "memory.stat", FLAT_KEYED);
+        write_stat(w, cg, "events", "memory.events", FLAT_KEYED);
+        json_w_object_close(w);
+        json_w_key(w, "cpu");
+        json_w_object_open(w);
+        write_stat(w, cg, "stat", "cpu.stat", FLAT_KEYED);
+        write_stat(w, cg, "max", "cpu.max", LINES);
+        json_w_object_close(w);
+        json_w_key(w, "pids");
+        json_w_object_open(w);
+        write_stat(w, cg, "current", "pids.current", SINGLE);
+        write_stat(w, cg, "max", "pids.max", SINGLE);
+        json_w_object_close(w);
+        json_w_key(w, "io");
+        json_w_object_open(w);
+        write_stat(w, cg, "stat", "io.stat", LINES);
+        json_w_object_close(w);
+        json_w_object_close(w);
+        json_w_object_close(w);
+        *json = xstrdup(json_writer_text(w, NULL));
+        return 0;
+}
+
+/* The oom_kill counter of memory.events (0 when the file is missing). */
+static uint64_t oom_kills(const char *cgroup_path)
+{
+        _cleanup_free_ char *text = NULL;
+        struct nook_err ignored;
+        const char *p;
+        uint64_t n = 0;
+
+        if (cgroup_read(cgroup_path, "memory.events", &text, &ignored) < 0)
+                return 0;
+        p = strstr(text, "oom_kill ");
+        if (p) {
+                char *end = (char *)p + strlen("oom_kill ");
+                end[strcspn(end, "\n")] = '\0';
+                parse_uint64(end, &n);
+        }
+        return n;
+}
+
+int container_events(const struct nook_runtime *rt, const char *id,
+                     void (*emit)(const char *json, void *ctx), void *ctx, struct nook_err *err)
+{
+        _cleanup_state_ struct container_state *st = NULL;
+        _cleanup_free_ char *dir = NULL, *events = NULL;
+        _cleanup_close_ int ino = -1, pidfd = -1;
+        uint64_t seen;
+
+        if (load_live(rt, id, "watch the events of",
+                      WANT(CONTAINER_RUNNING) | WANT(CONTAINER_CREATED) | WANT(CONTAINER_PAUSED),
+                      &st, err) < 0 ||
+            container_open_pidfd(st, &pidfd, err) < 0 ||
+            cgroup_directory(st->cgroup_path, &dir, err) < 0)
+                return -1;
+        events = xasprintf("%s/memory.events", dir);
+        ino = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+        if (ino < 0)
+                return nook_err_sys(err, "inotify_init1");
+        /* Without the memory controller there is no OOM to report: wait for the end. */
+        if (inotify_add_watch(ino, events, IN_MODIFY) < 0 && errno != ENOENT)
+                return nook_err_sys(err, "watch %s", events);
+        seen = oom_kills(st->cgroup_path);
+        for (;;) {
+                struct pollfd p[2] = {{.fd = ino, .events = POLLIN},
+                                      {.fd = pidfd, .events = POLLIN}};
+                char buf[4096];
+                uint64_t now;
+
+                if (poll(p, 2, -1) < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return nook_err_sys(err, "poll");
+                }
+                while (read(ino, buf, sizeof(buf)) > 0)
+                        ;
+                now = oom_kills(st->cgroup_path);
+                for (; seen < now; seen++) {
+                        _cleanup_json_writer_ struct json_writer *w = json_writer_new(false);
+
+                        json_w_object_open(w);
+                        json_w_kv_string(w, "type", "oom");
+                        json_w_kv_string(w, "id", id);
+                        json_w_object_close(w);
+                        emit(json_writer_text(w, NULL), ctx);
+                }
+                if (p[1].revents & (POLLIN | POLLHUP))
+                        return 0;
+        }
+}

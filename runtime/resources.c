@@ -1,0 +1,141 @@
+/* From OCI linux.resources to cgroup v2 interface files and device rules. */
+#include "runtime/resources.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/cleanup.h"
+#include "common/util.h"
+
+/* -1 is "unlimited" in OCI, "max" in cgroup v2. */
+static void set_max(struct cgroup_limits *l, const char *file, int64_t v)
+{
+        if (v < 0)
+                cgroup_limits_set(l, file, "max");
+        else
+                cgroup_limits_set(l, file, "%" PRId64, v);
+}
+
+static void memory_settings(const struct oci_resources *r, struct cgroup_limits *l)
+{
+        if (r->memory.limit.set)
+                set_max(l, "memory.max", r->memory.limit.v);
+        if (r->memory.reservation.set)
+                set_max(l, "memory.low", r->memory.reservation.v);
+        /* OCI swap counts memory and swap together, memory.swap.max swap alone; the
+         * parser made sure a limit comes with a finite swap. */
+        if (r->memory.swap.set)
+                set_max(l, "memory.swap.max",
+                        r->memory.swap.v < 0 ? -1 : r->memory.swap.v - r->memory.limit.v);
+}
+
+static void cpu_settings(const struct oci_resources *r, struct cgroup_limits *l)
+{
+        if (r->cpu.shares.set)
+                cgroup_limits_set(l, "cpu.weight", "%" PRIu64,
+                                  cgroup_cpu_weight_from_shares((uint64_t)r->cpu.shares.v));
+        if (r->cpu.quota.set) {
+                if (r->cpu.quota.v < 0)
+                        cgroup_limits_set(l, "cpu.max", "max %" PRId64, r->cpu.period.v);
+                else
+                        cgroup_limits_set(l, "cpu.max", "%" PRId64 " %" PRId64, r->cpu.quota.v,
+                                          r->cpu.period.v);
+        }
+        if (r->cpu.burst.set)
+                cgroup_limits_set(l, "cpu.max.burst", "%" PRId64, r->cpu.burst.v);
+        if (r->cpu.idle.set)
+                cgroup_limits_set(l, "cpu.idle", "%" PRId64, r->cpu.idle.v);
+        if (r->cpu.cpus)
+                cgroup_limits_set(l, "cpuset.cpus", "%s", r->cpu.cpus);
+        if (r->cpu.mems)
+                cgroup_limits_set(l, "cpuset.mems", "%s", r->cpu.mems);
+}
+
+static void io_settings(const struct oci_resources *r, struct cgroup_limits *l)
+{
+        static const char *const keys[OCI_THROTTLE_KIND_COUNT] = {"rbps", "wbps", "riops", "wiops"};
+
+        if (r->block_io.weight.set)
+                cgroup_limits_set(l, "io.weight", "default %" PRIu64,
+                                  cgroup_io_weight_from_blkio((uint64_t)r->block_io.weight.v));
+        for (size_t i = 0; i < r->block_io.n_weight_devices; i++) {
+                const struct oci_weight_device *d = &r->block_io.weight_devices[i];
+
+                if (d->weight.set)
+                        cgroup_limits_set(l, "io.weight", "%" PRId64 ":%" PRId64 " %" PRIu64,
+                                          d->major, d->minor,
+                                          cgroup_io_weight_from_blkio((uint64_t)d->weight.v));
+        }
+        for (int k = 0; k < OCI_THROTTLE_KIND_COUNT; k++)
+                for (size_t i = 0; i < r->block_io.n_throttle[k]; i++) {
+                        const struct oci_throttle_device *d = &r->block_io.throttle[k][i];
+
+                        cgroup_limits_set(l, "io.max", "%" PRId64 ":%" PRId64 " %s=%" PRIu64,
+                                          d->major, d->minor, keys[k], d->rate);
+                }
+}
+
+void oci_resources_settings(const struct oci_resources *r, struct cgroup_limits *out)
+{
+        if (r == NULL)
+                return;
+        memory_settings(r, out);
+        cpu_settings(r, out);
+        if (r->pids_limit.set)
+                set_max(out, "pids.max", r->pids_limit.v <= 0 ? -1 : r->pids_limit.v);
+        io_settings(r, out);
+        for (size_t i = 0; i < r->n_hugepage_limits; i++) {
+                _cleanup_free_ char *file =
+                    xasprintf("hugetlb.%s.max", r->hugepage_limits[i].page_size);
+                cgroup_limits_set(out, file, "%" PRIu64, r->hugepage_limits[i].limit);
+        }
+        /* Last, so that a unified value wins over the same file set above. */
+        for (size_t i = 0; i < r->n_unified; i++)
+                cgroup_limits_set(out, r->unified[i].key, "%s", r->unified[i].value);
+}
+
+/* What every container may use, as runc allows it by default. */
+static const struct cgroup_device_rule default_devices[] = {
+    {false, 'a', CGROUP_DEV_ANY, CGROUP_DEV_ANY,
+     CGROUP_DEV_READ | CGROUP_DEV_WRITE | CGROUP_DEV_MKNOD},
+    /* mknod of any node: opening it still needs a rule. */
+    {true, 'c', CGROUP_DEV_ANY, CGROUP_DEV_ANY, CGROUP_DEV_MKNOD},
+    {true, 'b', CGROUP_DEV_ANY, CGROUP_DEV_ANY, CGROUP_DEV_MKNOD},
+    {true, 'c', 1, 3, CGROUP_DEV_READ | CGROUP_DEV_WRITE | CGROUP_DEV_MKNOD}, /* null */
+    {true, 'c', 1, 5, CGROUP_DEV_READ | CGROUP_DEV_WRITE | CGROUP_DEV_MKNOD}, /* zero */
+    {true, 'c', 1, 7, CGROUP_DEV_READ | CGROUP_DEV_WRITE | CGROUP_DEV_MKNOD}, /* full */
+    {true, 'c', 1, 8, CGROUP_DEV_READ | CGROUP_DEV_WRITE | CGROUP_DEV_MKNOD}, /* random */
+    {true, 'c', 1, 9, CGROUP_DEV_READ | CGROUP_DEV_WRITE | CGROUP_DEV_MKNOD}, /* urandom */
+    {true, 'c', 5, 0, CGROUP_DEV_READ | CGROUP_DEV_WRITE | CGROUP_DEV_MKNOD}, /* tty */
+    {true, 'c', 5, 1, CGROUP_DEV_READ | CGROUP_DEV_WRITE | CGROUP_DEV_MKNOD}, /* console */
+    {true, 'c', 5, 2, CGROUP_DEV_READ | CGROUP_DEV_WRITE | CGROUP_DEV_MKNOD}, /* ptmx */
+    {true, 'c', 136, CGROUP_DEV_ANY, CGROUP_DEV_READ | CGROUP_DEV_WRITE | CGROUP_DEV_MKNOD},
+    {true, 'c', 10, 200, CGROUP_DEV_READ | CGROUP_DEV_WRITE | CGROUP_DEV_MKNOD}, /* net/tun */
+};
+
+void oci_device_rules(const struct oci_config *c, const struct oci_resources *r,
+                      struct cgroup_limits *out)
+{
+        for (size_t i = 0; i < ARRAY_SIZE(default_devices); i++)
+                cgroup_limits_add_device(out, &default_devices[i]);
+        /* The nodes the config asks nook to create are meant to be used. */
+        for (size_t i = 0; c && i < c->linux_.n_devices; i++) {
+                const struct oci_device *d = &c->linux_.devices[i];
+                struct cgroup_device_rule rule = {
+                    true, d->type == 'b' ? 'b' : 'c', d->major, d->minor,
+                    CGROUP_DEV_READ | CGROUP_DEV_WRITE | CGROUP_DEV_MKNOD};
+
+                if (d->type == 'c' || d->type == 'u' || d->type == 'b')
+                        cgroup_limits_add_device(out, &rule);
+        }
+        for (size_t i = 0; r && i < r->n_devices; i++)
+                cgroup_limits_add_device(out, &r->devices[i]);
+}
+
+void oci_config_limits(const struct oci_config *c, struct cgroup_limits *out)
+{
+        oci_resources_settings(c->linux_.resources, out);
+        oci_device_rules(c, c->linux_.resources, out);
+}
