@@ -100,6 +100,7 @@ void oci_seccomp_free(struct oci_seccomp *s)
 {
         if (s == NULL)
                 return;
+        free(s->compiled);
         free(s->archs);
         free(s->listener_path);
         free(s->listener_metadata);

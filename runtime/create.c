@@ -26,6 +26,7 @@
 #include "runtime/hooks.h"
 #include "runtime/id.h"
 #include "runtime/init.h"
+#include "runtime/internal.h"
 #include "runtime/network.h"
 #include "runtime/resources.h"
 #include "runtime/seccomp.h"
@@ -586,7 +587,8 @@ int container_create(const struct nook_runtime *rt, const char *id, const struct
             init_state(rt, id, bundle, rootfs, config, st, err) < 0)
                 return -1;
         if (check_limits(config, st, err) < 0 ||
-            container_net_prepare(rt, id, config, &net, err) < 0)
+            container_net_prepare(rt, id, config, &net, err) < 0 ||
+            container_prepare_seccomp(rt, config, err) < 0)
                 return -1;
         cx.net = net;
 

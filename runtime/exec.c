@@ -327,6 +327,8 @@ int container_exec(const struct nook_runtime *rt, const char *id, const struct e
                 return -1;
         if (opts->tty && opts->detach && !opts->console_socket)
                 return nook_err_set(err, 0, "exec --tty --detach needs --console-socket");
+        if (container_prepare_seccomp(rt, config, err) < 0)
+                return -1;
         r = build_process(config, opts, &ep, err);
         if (r == 0) {
                 if (!opts->detach) {

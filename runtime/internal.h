@@ -17,6 +17,10 @@ int container_open_pidfd(const struct container_state *st, int *pidfd, struct no
 /* The signals a foreground run/exec forwards to the container; blocked early so none
  * is lost, read later through a signalfd. */
 void foreground_signals(sigset_t *set);
+/* Compiles (or finds in the cache under the root) the container's seccomp program
+ * before clone, so the child only loads it. */
+int container_prepare_seccomp(const struct nook_runtime *rt, struct oci_config *c,
+                              struct nook_err *err);
 /* poststart/poststop failures are only warnings (runtime-spec). */
 void run_hooks_warn_only(const struct oci_config *c, enum oci_hook_kind kind,
                          const struct container_state *st, enum container_status status);

@@ -18,6 +18,7 @@
 #include "runtime/id.h"
 #include "runtime/internal.h"
 #include "runtime/network.h"
+#include "runtime/seccomp.h"
 #include "runtime/sync.h"
 #include "runtime/terminal.h"
 
@@ -58,6 +59,17 @@ int container_open_pidfd(const struct container_state *st, int *pidfd, struct no
         }
         *pidfd = fd;
         return 0;
+}
+
+int container_prepare_seccomp(const struct nook_runtime *rt, struct oci_config *c,
+                              struct nook_err *err)
+{
+        _cleanup_free_ char *cache = NULL;
+
+        if (c->linux_.seccomp == NULL)
+                return 0;
+        cache = xasprintf("%s/.seccomp", rt->root);
+        return seccomp_prepare(c->linux_.seccomp, cache, err);
 }
 
 void foreground_signals(sigset_t *set)

@@ -4,7 +4,12 @@
 #include "runtime/seccomp.h"
 
 #include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <linux/filter.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
@@ -130,15 +135,42 @@ static int add_syscall(scmp_filter_ctx ctx, const struct oci_seccomp *s,
         return 0;
 }
 
-int seccomp_load_filter(const struct oci_seccomp *s, int *notify_fd, struct nook_err *err)
+/* Whether this kernel can run syscalls of arch.  A profile's other architectures (the
+ * default lists ARM ones too, as Docker's does) can never reach the filter: leaving them
+ * out changes nothing but the time libseccomp spends compiling rules for them. */
+static bool arch_runs_here(uint32_t arch)
+{
+        uint32_t native = seccomp_arch_native();
+
+        if (arch == native)
+                return true;
+        switch (native) {
+        case SCMP_ARCH_X86_64:
+                return arch == SCMP_ARCH_X86 || arch == SCMP_ARCH_X32;
+        case SCMP_ARCH_AARCH64:
+                return arch == SCMP_ARCH_ARM;
+        case SCMP_ARCH_PPC64LE:
+        case SCMP_ARCH_PPC64:
+                return arch == SCMP_ARCH_PPC || arch == SCMP_ARCH_PPC64 ||
+                       arch == SCMP_ARCH_PPC64LE;
+        case SCMP_ARCH_S390X:
+                return arch == SCMP_ARCH_S390;
+        default:
+                return true; /* unknown family: keep what the profile says */
+        }
+}
+
+/* The libseccomp filter of s, ready to load or export. */
+static int build_filter(const struct oci_seccomp *s, scmp_filter_ctx *out, struct nook_err *err)
 {
         _cleanup_(seccomp_releasep) scmp_filter_ctx ctx = seccomp_init(s->default_action);
         int r;
 
-        *notify_fd = -1;
         if (ctx == NULL)
                 return nook_err_set(err, EINVAL, "seccomp: init the filter");
         for (size_t i = 0; i < s->n_archs; i++) {
+                if (!arch_runs_here(s->archs[i]))
+                        continue;
                 r = seccomp_arch_add(ctx, s->archs[i]);
                 /* The native architecture is in already. */
                 if (r < 0 && r != -EEXIST)
@@ -150,6 +182,26 @@ int seccomp_load_filter(const struct oci_seccomp *s, int *notify_fd, struct nook
         for (size_t i = 0; i < s->n_syscalls; i++)
                 if (add_syscall(ctx, s, &s->syscalls[i], err) < 0)
                         return -1;
+        *out = TAKE_PTR(ctx);
+        return 0;
+}
+
+int seccomp_load_filter(const struct oci_seccomp *s, int *notify_fd, struct nook_err *err)
+{
+        _cleanup_(seccomp_releasep) scmp_filter_ctx ctx = NULL;
+        int r;
+
+        *notify_fd = -1;
+        if (s->compiled != NULL) {
+                struct sock_fprog prog = {.len = (unsigned short)s->n_compiled,
+                                          .filter = s->compiled};
+
+                if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, s->flags, &prog) < 0)
+                        return nook_err_sys(err, "seccomp: load the filter");
+                return 0;
+        }
+        if (build_filter(s, &ctx, err) < 0)
+                return -1;
         r = seccomp_load(ctx);
         if (r < 0)
                 return nook_err_set(err, -r, "seccomp: load the filter");
@@ -159,6 +211,94 @@ int seccomp_load_filter(const struct oci_seccomp *s, int *notify_fd, struct nook
                         return nook_err_set(err, -r, "seccomp: the notify fd");
                 *notify_fd = r;
         }
+        return 0;
+}
+
+/* FNV-1a over everything that shapes the program, plus what compiles it. */
+static uint64_t hash_bytes(uint64_t h, const void *data, size_t len)
+{
+        const unsigned char *p = data;
+
+        for (size_t i = 0; i < len; i++)
+                h = (h ^ p[i]) * 0x100000001b3ULL;
+        return h;
+}
+
+#define HASH_VALUE(h, v) hash_bytes((h), &(v), sizeof(v))
+
+static uint64_t filter_key(const struct oci_seccomp *s)
+{
+        const struct scmp_version *v = seccomp_version();
+        uint32_t native = seccomp_arch_native();
+        uint64_t h = 0xcbf29ce484222325ULL;
+
+        h = hash_bytes(h, v, sizeof(*v));
+        h = HASH_VALUE(h, native);
+        h = HASH_VALUE(h, s->default_action);
+        h = HASH_VALUE(h, s->flags);
+        h = hash_bytes(h, s->archs, s->n_archs * sizeof(*s->archs));
+        for (size_t i = 0; i < s->n_syscalls; i++) {
+                const struct oci_seccomp_syscall *sc = &s->syscalls[i];
+
+                h = HASH_VALUE(h, i);
+                for (char **n = sc->names; *n; n++)
+                        h = hash_bytes(h, *n, strlen(*n) + 1);
+                h = HASH_VALUE(h, sc->action);
+                for (size_t a = 0; a < sc->n_args; a++) {
+                        h = HASH_VALUE(h, sc->args[a].index);
+                        h = HASH_VALUE(h, sc->args[a].op);
+                        h = HASH_VALUE(h, sc->args[a].value);
+                        h = HASH_VALUE(h, sc->args[a].value_two);
+                }
+        }
+        return h;
+}
+
+static int compile(const struct oci_seccomp *s, char **bpf, size_t *len, struct nook_err *err)
+{
+        _cleanup_(seccomp_releasep) scmp_filter_ctx ctx = NULL;
+        _cleanup_close_ int fd = memfd_create("nook-seccomp", MFD_CLOEXEC);
+        char path[64];
+        int r;
+
+        if (fd < 0)
+                return nook_err_sys(err, "seccomp: memfd_create");
+        if (build_filter(s, &ctx, err) < 0)
+                return -1;
+        r = seccomp_export_bpf(ctx, fd);
+        if (r < 0)
+                return nook_err_set(err, -r, "seccomp: export the filter");
+        snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+        return read_file(path, bpf, len, 1 << 20, err);
+}
+
+/* Compiling a profile the size of the default one costs libseccomp ~20 ms per
+ * container; fleets start many containers with the same profile.  So the parent
+ * compiles it once, keeps the program under the state root, and the child (which
+ * inherits the memory at clone) only hands it to the kernel. */
+int seccomp_prepare(struct oci_seccomp *s, const char *cache_dir, struct nook_err *err)
+{
+        _cleanup_free_ char *path = NULL, *bpf = NULL;
+        struct nook_err ignored;
+        size_t len = 0;
+
+        if (s == NULL || s->compiled != NULL || seccomp_uses_notify(s))
+                return 0;
+        path = xasprintf("%s/%016llx.bpf", cache_dir, (unsigned long long)filter_key(s));
+        if (read_file(path, &bpf, &len, 1 << 20, &ignored) < 0 || len == 0 ||
+            len % sizeof(struct sock_filter) != 0) {
+                free(TAKE_PTR(bpf));
+                if (compile(s, &bpf, &len, err) < 0)
+                        return -1;
+                /* A cache that cannot be written only costs speed. */
+                if (mkdir_p(cache_dir, 0700, &ignored) == 0)
+                        (void)write_file_atomic(path, bpf, len, 0600, &ignored);
+        }
+        if (len / sizeof(struct sock_filter) > BPF_MAXINSNS)
+                return nook_err_set(err, E2BIG, "seccomp: the filter has %zu instructions",
+                                    len / sizeof(struct sock_filter));
+        s->n_compiled = len / sizeof(struct sock_filter);
+        s->compiled = (struct sock_filter *)TAKE_PTR(bpf);
         return 0;
 }
 

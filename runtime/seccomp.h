@@ -5,6 +5,7 @@
 #ifndef NOOK_RUNTIME_SECCOMP_H
 #define NOOK_RUNTIME_SECCOMP_H
 
+#include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <seccomp.h>
 #include <stdbool.h>
@@ -52,6 +53,10 @@ struct oci_seccomp {
         char *listener_metadata; /* may be NULL */
         struct oci_seccomp_syscall *syscalls;
         size_t n_syscalls;
+        /* The program itself, once seccomp_prepare() compiled or found it; NULL before,
+         * and always for NOTIFY filters (their listener fd comes from libseccomp). */
+        struct sock_filter *compiled;
+        size_t n_compiled;
 };
 
 /* Parses the linux.seccomp object v; `path` names it in errors ("linux.seccomp"). */
@@ -65,6 +70,11 @@ bool seccomp_uses_notify(const struct oci_seccomp *s);
  * caller set it: without it, loading needs CAP_SYS_ADMIN).  *notify_fd is the listener
  * fd when seccomp_uses_notify(s), else -1. */
 int seccomp_load_filter(const struct oci_seccomp *s, int *notify_fd, struct nook_err *err);
+
+/* In the parent, before clone: fills s->compiled from the cache under cache_dir (keyed
+ * by the profile, the libseccomp version and the architecture) or by compiling it once
+ * and storing it there, so the child only hands the program to the kernel. */
+int seccomp_prepare(struct oci_seccomp *s, const char *cache_dir, struct nook_err *err);
 
 /* The parent's side of SCMP_ACT_NOTIFY: receives the child's notify fd over the sync
  * socket (SYNC_SECCOMP_FD) and sends it, with the runtime-spec "container process

@@ -1,3 +1,5 @@
+#include <dirent.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -415,6 +417,62 @@ static void test_load_errno(void **state)
                     38);
 }
 
+static int count_files(const char *dir)
+{
+        DIR *d = opendir(dir);
+        struct dirent *de;
+        int n = 0;
+
+        assert_non_null(d);
+        while ((de = readdir(d)) != NULL)
+                n += de->d_name[0] != '.';
+        closedir(d);
+        return n;
+}
+
+/* The parent compiles a profile once and keeps the program under the root; the next
+ * container with the same profile reads it back; the cached program still enforces. */
+static void test_prepare_caches_the_program(void **state)
+{
+        static const char profile[] = "{'defaultAction':'SCMP_ACT_ALLOW','syscalls':[{'names':"
+                                      "['uname'],'action':'SCMP_ACT_ERRNO','errnoRet':77}]}";
+        char cache[] = "/tmp/nook-test-seccomp-cache-XXXXXX";
+        struct oci_seccomp *first = parse_ok(profile), *second = parse_ok(profile);
+        struct oci_seccomp *other = parse_ok("{'defaultAction':'SCMP_ACT_ALLOW'}");
+        struct nook_err err = {0};
+        int status;
+        pid_t pid;
+
+        assert_non_null(mkdtemp(cache));
+        assert_int_equal(seccomp_prepare(first, cache, &err), 0);
+        assert_non_null(first->compiled);
+        assert_int_equal(count_files(cache), 1);
+        assert_int_equal(seccomp_prepare(second, cache, &err), 0);
+        assert_int_equal(second->n_compiled, first->n_compiled);
+        assert_memory_equal(second->compiled, first->compiled,
+                            first->n_compiled * sizeof(*first->compiled));
+        assert_int_equal(seccomp_prepare(other, cache, &err), 0);
+        assert_int_equal(count_files(cache), 2);
+
+        fflush(NULL);
+        pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+                int notify_fd;
+
+                if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+                    seccomp_load_filter(second, &notify_fd, &err) < 0)
+                        _exit(200);
+                _exit(probe_uname());
+        }
+        assert_int_equal(waitpid(pid, &status, 0), pid);
+        expect_exit(status, 77);
+        oci_seccomp_free(first);
+        oci_seccomp_free(second);
+        oci_seccomp_free(other);
+        assert_int_equal(remove_tree_at(AT_FDCWD, cache, &err), 0);
+}
+
 static void test_load_kill_process(void **state)
 {
         int status = run_filtered("{'defaultAction':'SCMP_ACT_ALLOW','syscalls':[{'names':"
@@ -535,6 +593,7 @@ int main(void)
             cmocka_unit_test(test_spec_has_the_default_profile),
             cmocka_unit_test(test_features),
             cmocka_unit_test(test_load_errno),
+            cmocka_unit_test(test_prepare_caches_the_program),
             cmocka_unit_test(test_load_kill_process),
             cmocka_unit_test(test_load_args),
             cmocka_unit_test(test_load_args_on_two_indexes),
