@@ -13,7 +13,7 @@
 #include "common/log.h"
 #include "common/util.h"
 
-/* The networks of the other live containers under the same root, for the collision
+/* The networks of the other containers under the same root, for the collision
  * check (addresses on a bridge, host-side names, published ports). */
 static int check_collisions(const struct nook_runtime *rt, const char *id,
                             const struct net_config *mine, struct nook_err *err)
@@ -30,7 +30,9 @@ static int check_collisions(const struct nook_runtime *rt, const char *id,
                 const struct container_state *st = list[i].state;
                 struct nook_err ignored;
 
-                if (strcmp(st->id, id) == 0 || list[i].status == CONTAINER_STOPPED)
+                /* A stopped container keeps its host side (nft rules, routes) until it
+                 * is deleted, so it still holds its addresses, names and ports. */
+                if (strcmp(st->id, id) == 0)
                         continue;
                 if (net_config_parse(st->annotations, st->n_annotations, st->id, &others[n_others],
                                      &ignored) == 0 &&

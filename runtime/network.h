@@ -7,7 +7,7 @@
 #include "runtime/container.h"
 
 /* Parses the annotations (NULL when there are none), requires a new network namespace
- * and checks for collisions with the other live containers under rt->root. */
+ * and checks for collisions with the other (not yet deleted) containers under rt->root. */
 int container_net_prepare(const struct nook_runtime *rt, const char *id, const struct oci_config *c,
                           struct net_config **out, struct nook_err *err);
 /* Sets up every interface for the init pid (waiting in its new network namespace). */

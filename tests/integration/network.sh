@@ -1,5 +1,5 @@
 #!/bin/bash
-# shellcheck disable=SC2016 # jq programs and container scripts are in single quotes
+# shellcheck disable=SC2016,SC2317 # jq programs are in single quotes; helpers run through check and wait_for
 # Networking in the container lifecycle: real containers (nook run -d, create, delete)
 # with org.nook.net.* annotations.  Two containers on one bridge reach each other and
 # the host over IPv4 and IPv6; routed mode is reached from a neighbour on the uplink; a
@@ -54,14 +54,16 @@ ping_from() {
 # pings_from ID ADDR: the same, retried for a few seconds (neighbour discovery).
 pings_from() { wait_for 5 ping_from "$@"; }
 
-# host_state: what the host has: links, addresses, routes, neighbour proxies, nft rules.
+# host_state: what the host has: links, addresses, routes, neighbour proxies, and the
+# nft rules of containers (table inet nook stays once made, like a bridge).
 host_state() {
 	ip -o link show | sed -E 's/^[0-9]+: ([^:@]+).*/\1/' | sort
 	ip -o addr show | awk '{ print $2, $4 }' | sort
-	ip route show | sort
-	ip -6 route show | sort
+	ip route show | sed "s/ linkdown//" | sort
+	ip -6 route show | sed "s/ linkdown//" | sort
 	ip -6 neigh show proxy | sort
-	[ -z "$HAVE_NFT" ] || nft list ruleset 2>/dev/null
+	[ -z "$HAVE_NFT" ] || nft list ruleset 2>/dev/null | grep -F 'comment "nook:'
+	[ -z "$HAVE_NFT" ] || nft list tables 2>/dev/null | grep -vx 'table inet nook'
 }
 
 # host_is STATE: true when host_state prints STATE.
@@ -137,7 +139,6 @@ like "c1 has eth0 with its address" "$(inside c1 ip -o addr show eth0)" '10\.44\
 like "c1 has eth0 with its IPv6 address" "$(inside c1 ip -o addr show eth0)" 'fd42::11/64'
 like "c1 has its default route" "$(inside c1 ip route show default)" 'default via 10\.44\.0\.1 dev eth0'
 H1=$(host_side c1)
-H2=$(host_side c2)
 like "c1's host side is a port of the bridge" "$(ip -o link show master nookbr0)" "$H1"
 check "c1 pings c2" ping_from c1 10.44.0.12
 check "c2 pings c1" ping_from c2 10.44.0.11
@@ -249,7 +250,7 @@ refused() {
 		fail "$name: nothing left on the host" "$(diff <(echo "$before") <(echo "$after"))"
 	fi
 	assert_nothing_left "$id" "$name: nothing left behind"
-	rm -rf "$T/$id"
+	rm -rf "${T:?}/${id:?}"
 }
 
 refused "the address of another container on the same bridge" \
@@ -265,7 +266,7 @@ netbundle "$T/other" 'org.nook.net.eth0=bridge=nookbr9,ip=10.44.0.11/24' || bail
 check "the same address on another bridge is allowed" nook create -b "$T/other" other
 check "delete it" nook delete --force other
 
-netbundle "$T/h1" 'org.nook.net.eth0=bridge=nookbr0,ip=10.44.0.21/24,host=nkfixed0,publish=tcp:8081:80' ||
+netbundle "$T/h1" 'org.nook.net.eth0=bridge=nookbr0,ip=10.44.0.21/24,gw=10.44.0.1,host=nkfixed0,publish=tcp:8081:80' ||
 	bail "make a bundle"
 check "create h1 (host=nkfixed0, publish=tcp:8081:80)" nook create -b "$T/h1" h1
 check "h1's host side has the name asked for" ip link show nkfixed0
@@ -280,10 +281,17 @@ netbundle "$T/udp" 'org.nook.net.eth0=bridge=nookbr0,ip=10.44.0.24/24,gw=10.44.0
 check "the same port number over udp is allowed" nook create -b "$T/udp" udp
 check "delete it" nook delete --force udp
 check "delete h1" nook delete --force h1
-netbundle "$T/h2" 'org.nook.net.eth0=bridge=nookbr0,ip=10.44.0.11/24,host=nkfixed0,publish=tcp:8081:80' ||
+netbundle "$T/h2" 'org.nook.net.eth0=bridge=nookbr0,ip=10.44.0.21/24,gw=10.44.0.1,host=nkfixed0,publish=tcp:8081:80' ||
 	bail "make a bundle"
 wait_for 2 no_link nkfixed0
 check "once h1 is deleted its name and port are free again" nook create -b "$T/h2" h2
+# A stopped container keeps its port-forward rules until it is deleted, so its port
+# stays taken: a second container publishing it would be hidden behind them.
+check "kill h2" nook kill h2 KILL
+wait_status h2 stopped
+refused "a port a stopped (not deleted) container publishes" \
+	"tcp port 8081 is already published by container h2" dup6 \
+	'org.nook.net.eth0=bridge=nookbr0,ip=10.44.0.25/24,gw=10.44.0.1,publish=tcp:8081:80'
 check "delete h2" nook delete --force h2
 
 # --- malformed annotations ---------------------------------------------------------------------
@@ -334,8 +342,9 @@ for i in $(seq 1 $N); do
 	edit_config "$T/many" --arg v "bridge=nookbr2,ip=10.45.0.$((i + 9))/24,gw=10.45.0.1" \
 		'.annotations["org.nook.net.eth0"] = $v'
 	set_id "$T/many" "m$i"
-	if ! out=$(nook run -d -b "$T/many" "m$i" 2>&1); then
-		failed="m$i: $out"
+	# (Not in $(...): the detached container keeps run's stdout open.)
+	if ! nook run -d -b "$T/many" "m$i" >"$T/run.out" 2>&1 </dev/null; then
+		failed="m$i: $(cat "$T/run.out")"
 		break
 	fi
 done
