@@ -25,6 +25,7 @@
 #include "rootfs/rootfs.h"
 #include "runtime/hooks.h"
 #include "runtime/id.h"
+#include "runtime/cloned_binary.h"
 #include "runtime/init.h"
 #include "runtime/internal.h"
 #include "runtime/network.h"
@@ -502,6 +503,9 @@ static int spawn(const struct oci_config *c, const char *rootfs, struct create_c
                     .preserve_fds = opts->preserve_fds,
                 };
                 close(parent_end);
+                /* A directory of the host's cgroup tree: nothing the container may reach. */
+                if (cgroup_fd >= 0)
+                        close(cgroup_fd);
                 container_init(&ictx);
         }
         close(TAKE_FD(child_end));
@@ -582,6 +586,9 @@ int container_create(const struct nook_runtime *rt, const char *id, const struct
             oci_config_parse(text, &config, err) < 0)
                 return -1;
         free(TAKE_PTR(cfg_path));
+        /* CVE-2019-5736 (see cloned_binary.h): the init runs nook's binary until start. */
+        if (cloned_binary_needed(config) && cloned_binary_ensure(err) < 0)
+                return -1;
         if (check_supported(config, opts, err) < 0 ||
             resolve_rootfs(bundle, config, &rootfs, err) < 0 ||
             init_state(rt, id, bundle, rootfs, config, st, err) < 0)
