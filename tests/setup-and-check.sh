@@ -226,7 +226,7 @@ elif ! make -C "$OUT/clang" -j"$JOBS" fuzz >"$OUT/clang/fuzz.log" 2>&1; then
 	tail -n 40 "$OUT/clang/fuzz.log"
 	problem "fuzz: make fuzz failed (see build-check/clang/fuzz.log)"
 else
-	for target in fuzz_config fuzz_process fuzz_state; do
+	for target in fuzz_config fuzz_process fuzz_state fuzz_net; do
 		fuzz_run "$target"
 	done
 fi

@@ -7,7 +7,7 @@
 # no route back; delete leaves no veth, route, address or nft rule of the container (the
 # bridge stays); a failed create undoes its network; collisions (address, host-side
 # name, published port), malformed annotations and a container without a network
-# namespace of its own are refused before anything is made; 20 containers on one
+# namespace of its own are refused before anything is made; 50 containers on one
 # bridge.  (tests/integration/net.sh tests net/ without the lifecycle.)
 #
 # The runner gives this script its own network namespace: "the host" here is that
@@ -331,9 +331,9 @@ check "delete c2" nook delete --force c2
 wait_for 2 sh -c '[ -z "$(ip -o link show master nookbr0)" ]'
 is "no veth is left on the bridge" "$(ip -o link show master nookbr0)" ""
 
-# --- 20 containers on one bridge -----------------------------------------------------------------
+# --- 50 containers on one bridge -----------------------------------------------------------------
 
-N=20
+N=50
 netbundle "$T/many" "" || bail "make a bundle"
 BEFORE=$(host_state)
 failed=
