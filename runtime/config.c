@@ -1,4 +1,5 @@
 #include "runtime/config.h"
+#include "runtime/config_internal.h"
 
 #include "ns/ns.h"
 
@@ -127,10 +128,10 @@ static json_val lookup(json_val obj, const char *path, const char *key, char **f
         return v;
 }
 
-__attribute__((format(printf, 4, 5))) static int field_error(struct nook_err *err, const char *path,
-                                                             const char *key, const char *fmt, ...)
+int config_field_error(struct nook_err *err, const char *path, const char *key, const char *fmt,
+                       ...)
 {
-        _cleanup_free_ char *fpath = path_key(path, key);
+        _cleanup_free_ char *fpath = key ? path_key(path, key) : xstrdup(path);
         _cleanup_free_ char *msg = NULL;
         va_list ap;
 
@@ -145,7 +146,7 @@ static int require(json_val obj, const char *path, const char *key, struct nook_
 {
         if (!json_is_null(json_get(obj, key)))
                 return 0;
-        return field_error(err, path, key, "required property is missing");
+        return config_field_error(err, path, key, "required property is missing");
 }
 
 static int opt_string(json_val obj, const char *path, const char *key, char **out,
@@ -258,7 +259,7 @@ static int opt_abs_path(json_val obj, const char *path, const char *key, char **
         int r = opt_string(obj, path, key, out, err);
 
         if (r > 0 && !is_absolute(*out))
-                return field_error(err, path, key, "must be an absolute path");
+                return config_field_error(err, path, key, "must be an absolute path");
         return r;
 }
 
@@ -455,7 +456,7 @@ static int parse_rlimit(json_val v, const char *path, void *item, struct nook_er
                 return -1;
         rl->resource = oci_rlimit_from_name(type);
         if (rl->resource < 0)
-                return field_error(err, path, "type", "unknown rlimit type '%s'", type);
+                return config_field_error(err, path, "type", "unknown rlimit type '%s'", type);
         if (require(v, path, "soft", err) < 0 ||
             opt_uint(v, path, "soft", UINT64_MAX, &rl->soft, err) < 0 ||
             require(v, path, "hard", err) < 0 ||
@@ -502,7 +503,7 @@ static int parse_process(json_val o, const char *path, struct oci_process *p, st
         if (require(o, path, "args", err) < 0 || opt_strv(o, path, "args", &p->args, err) < 0)
                 return -1;
         if (p->args[0] == NULL)
-                return field_error(err, path, "args", "must not be empty");
+                return config_field_error(err, path, "args", "must not be empty");
         if (opt_strv(o, path, "env", &p->env, err) < 0)
                 return -1;
         if (p->env == NULL)
@@ -518,8 +519,8 @@ static int parse_process(json_val o, const char *path, struct oci_process *p, st
         if (r < 0)
                 return -1;
         if (r > 0 && (oom < -1000 || oom > 1000))
-                return field_error(err, path, "oomScoreAdj",
-                                   "%" PRId64 " is out of range (-1000 to 1000)", oom);
+                return config_field_error(err, path, "oomScoreAdj",
+                                          "%" PRId64 " is out of range (-1000 to 1000)", oom);
         p->has_oom_score_adj = r > 0;
         p->oom_score_adj = r > 0 ? (int)oom : 0;
 
@@ -563,7 +564,7 @@ static int parse_idmap(json_val v, const char *path, void *item, struct nook_err
             req_u32(v, path, "size", &m->size, err) < 0)
                 return -1;
         if (m->size == 0)
-                return field_error(err, path, "size", "must not be 0");
+                return config_field_error(err, path, "size", "must not be 0");
         if ((uint64_t)m->container_id + m->size > UINT64_C(1) << 32)
                 return nook_err_set(
                     err, 0, "%s: containerID %" PRIu32 " + size %" PRIu32 " goes beyond 2^32", path,
@@ -660,7 +661,7 @@ static int parse_mount(json_val v, const char *path, void *item, struct nook_err
         if (req_string(v, path, "destination", &m->destination, err) < 0)
                 return -1;
         if (m->destination[0] == '\0')
-                return field_error(err, path, "destination", "must not be empty");
+                return config_field_error(err, path, "destination", "must not be empty");
         /* runc accepts relative destinations and resolves them against the rootfs. */
         if (!is_absolute(m->destination)) {
                 char *abs = xasprintf("/%s", m->destination);
@@ -709,7 +710,8 @@ static int parse_hook(json_val v, const char *path, void *item, struct nook_err 
         if (r < 0)
                 return -1;
         if (r > 0 && (timeout <= 0 || timeout > INT32_MAX))
-                return field_error(err, path, "timeout", "must be a positive number of seconds");
+                return config_field_error(err, path, "timeout",
+                                          "must be a positive number of seconds");
         h->timeout = r > 0 ? (int)timeout : 0;
         return 0;
 }
@@ -739,7 +741,7 @@ static int parse_namespace(json_val v, const char *path, void *item, struct nook
                 return -1;
         kind = ns_kind_by_oci_name(type);
         if (kind == NULL)
-                return field_error(err, path, "type", "unknown namespace type '%s'", type);
+                return config_field_error(err, path, "type", "unknown namespace type '%s'", type);
         ns->type = kind->flag;
         return opt_abs_path(v, path, "path", &ns->path, err) < 0 ? -1 : 0;
 }
@@ -806,8 +808,8 @@ static int parse_device(json_val v, const char *path, void *item, struct nook_er
             req_string(v, path, "type", &type, err) < 0)
                 return -1;
         if (strlen(type) != 1 || strchr("cbup", type[0]) == NULL)
-                return field_error(err, path, "type",
-                                   "invalid device type '%s' (expected c, b, u or p)", type);
+                return config_field_error(err, path, "type",
+                                          "invalid device type '%s' (expected c, b, u or p)", type);
         d->type = type[0];
         /* Only fifos have no device number. */
         if (d->type != 'p' &&
@@ -839,7 +841,8 @@ static int parse_rootfs_propagation(json_val obj, const char *path, struct oci_l
                 return r;
         e = BY_NAME(propagation_names, s);
         if (e == NULL)
-                return field_error(err, path, "rootfsPropagation", "unknown propagation '%s'", s);
+                return config_field_error(err, path, "rootfsPropagation",
+                                          "unknown propagation '%s'", s);
         l->rootfs_propagation = e->value;
         return 1;
 }

@@ -6,6 +6,8 @@
  * cpu.realtimeRuntime/realtimePeriod). */
 #include "runtime/resources.h"
 
+#include "runtime/config_internal.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -25,21 +27,6 @@
 
 static const char *const known_controllers[] = {"cpu",     "cpuset", "io",   "memory",
                                                 "hugetlb", "pids",   "rdma", "misc"};
-
-__attribute__((format(printf, 4, 5))) static int bad(struct nook_err *err, const char *path,
-                                                     const char *key, const char *fmt, ...)
-{
-        _cleanup_free_ char *msg = NULL;
-        va_list ap;
-
-        va_start(ap, fmt);
-        if (vasprintf(&msg, fmt, ap) < 0)
-                abort();
-        va_end(ap);
-        if (key)
-                return nook_err_set(err, 0, "%s.%s: %s", path, key, msg);
-        return nook_err_set(err, 0, "%s: %s", path, msg);
-}
 
 /* obj.key when present and not null. */
 static json_val field(json_val obj, const char *key)
@@ -63,8 +50,8 @@ static int opt_range(json_val obj, const char *path, const char *key, int64_t mi
         if (json_as_int64(v, fpath, &n, err) < 0)
                 return -1;
         if (n < min || n > max)
-                return bad(err, path, key, "%lld is out of range (%lld to %lld)", (long long)n,
-                           (long long)min, (long long)max);
+                return config_field_error(err, path, key, "%lld is out of range (%lld to %lld)",
+                                          (long long)n, (long long)min, (long long)max);
         *out = (struct oci_opt){true, n};
         return 1;
 }
@@ -113,7 +100,8 @@ static size_t array_len(json_val obj, const char *key)
 
 static int require(json_val obj, const char *path, const char *key, struct nook_err *err)
 {
-        return field(obj, key) ? 0 : bad(err, path, key, "required property is missing");
+        return field(obj, key) ? 0
+                               : config_field_error(err, path, key, "required property is missing");
 }
 
 /* ---- memory ---- */
@@ -128,20 +116,23 @@ static int parse_memory(json_val o, const char *path, struct oci_resources *r, s
             opt_range(o, path, "swap", -1, INT64_MAX, &r->memory.swap, err) < 0)
                 return -1;
         if (r->memory.limit.set && r->memory.limit.v >= 0 && r->memory.limit.v < MEMORY_LIMIT_MIN)
-                return bad(err, path, "limit", "%lld bytes is too small (at least %d)",
-                           (long long)r->memory.limit.v, MEMORY_LIMIT_MIN);
+                return config_field_error(err, path, "limit",
+                                          "%lld bytes is too small (at least %d)",
+                                          (long long)r->memory.limit.v, MEMORY_LIMIT_MIN);
         /* OCI swap is memory plus swap; 0 means "not set", as runc reads it. */
         if (r->memory.swap.set && r->memory.swap.v == 0)
                 r->memory.swap.set = false;
         if (r->memory.swap.set && r->memory.swap.v != -1) {
                 if (!r->memory.limit.set || r->memory.limit.v == -1)
-                        return bad(err, path, "swap",
-                                   "needs a memory.limit (swap is the total of memory and swap)");
+                        return config_field_error(
+                            err, path, "swap",
+                            "needs a memory.limit (swap is the total of memory and swap)");
                 if (r->memory.swap.v < r->memory.limit.v)
-                        return bad(err, path, "swap",
-                                   "%lld is less than memory.limit %lld (swap is the total of "
-                                   "memory and swap)",
-                                   (long long)r->memory.swap.v, (long long)r->memory.limit.v);
+                        return config_field_error(
+                            err, path, "swap",
+                            "%lld is less than memory.limit %lld (swap is the total of "
+                            "memory and swap)",
+                            (long long)r->memory.swap.v, (long long)r->memory.limit.v);
         }
         v = field(o, "disableOOMKiller");
         if (v) {
@@ -153,9 +144,10 @@ static int parse_memory(json_val o, const char *path, struct oci_resources *r, s
                 oom.set = b;
         }
         if (oom.set)
-                return bad(err, path, "disableOOMKiller",
-                           "not supported with cgroup v2 (the OOM killer cannot be disabled "
-                           "for a cgroup)");
+                return config_field_error(
+                    err, path, "disableOOMKiller",
+                    "not supported with cgroup v2 (the OOM killer cannot be disabled "
+                    "for a cgroup)");
         return 0;
 }
 
@@ -244,24 +236,27 @@ static int parse_cpu(json_val o, const char *path, struct oci_resources *r, stru
                 if (opt_range(o, path, realtime[i], INT64_MIN, INT64_MAX, &rt, err) < 0)
                         return -1;
                 if (rt.set && rt.v != 0)
-                        return bad(err, path, realtime[i],
-                                   "not supported with cgroup v2 (no realtime group scheduling)");
+                        return config_field_error(
+                            err, path, realtime[i],
+                            "not supported with cgroup v2 (no realtime group scheduling)");
         }
         /* 0 means "not set" for shares and quota, as runc and crun read them. */
         r->cpu.shares.set = r->cpu.shares.set && r->cpu.shares.v != 0;
         r->cpu.quota.set = r->cpu.quota.set && r->cpu.quota.v != 0;
         if (r->cpu.shares.set && r->cpu.shares.v < 2)
-                return bad(err, path, "shares", "%lld is out of range (2 to 262144)",
-                           (long long)r->cpu.shares.v);
+                return config_field_error(err, path, "shares", "%lld is out of range (2 to 262144)",
+                                          (long long)r->cpu.shares.v);
         if (r->cpu.quota.set && r->cpu.quota.v != -1 && r->cpu.quota.v < CPU_QUOTA_MIN)
-                return bad(err, path, "quota", "%lld is too small (at least %d microseconds)",
-                           (long long)r->cpu.quota.v, CPU_QUOTA_MIN);
+                return config_field_error(err, path, "quota",
+                                          "%lld is too small (at least %d microseconds)",
+                                          (long long)r->cpu.quota.v, CPU_QUOTA_MIN);
         if (r->cpu.period.set && r->cpu.period.v < CPU_PERIOD_MIN)
-                return bad(err, path, "period", "%lld is out of range (%d to %d microseconds)",
-                           (long long)r->cpu.period.v, CPU_PERIOD_MIN, CPU_PERIOD_MAX);
+                return config_field_error(
+                    err, path, "period", "%lld is out of range (%d to %d microseconds)",
+                    (long long)r->cpu.period.v, CPU_PERIOD_MIN, CPU_PERIOD_MAX);
         if (r->cpu.period.set && !r->cpu.quota.set)
-                return bad(err, path, "period",
-                           "needs a cpu.quota (a period alone limits nothing)");
+                return config_field_error(err, path, "period",
+                                          "needs a cpu.quota (a period alone limits nothing)");
         if (r->cpu.quota.set && !r->cpu.period.set)
                 r->cpu.period = (struct oci_opt){true, DEFAULT_PERIOD};
         return 0;
@@ -322,8 +317,8 @@ static int parse_block_io(json_val o, const char *path, struct oci_resources *r,
                 return -1;
         r->block_io.weight.set = r->block_io.weight.set && r->block_io.weight.v != 0;
         if (r->block_io.weight.set && r->block_io.weight.v < 10)
-                return bad(err, path, "weight", "%lld is out of range (10 to 1000)",
-                           (long long)r->block_io.weight.v);
+                return config_field_error(err, path, "weight", "%lld is out of range (10 to 1000)",
+                                          (long long)r->block_io.weight.v);
         r->block_io.n_weight_devices = array_len(o, "weightDevice");
         r->block_io.weight_devices =
             xcalloc(r->block_io.n_weight_devices + 1, sizeof(*r->block_io.weight_devices));
@@ -356,8 +351,8 @@ static int parse_hugepage(json_val e, const char *path, size_t i, void *ctx, str
         digits = strspn(h->page_size, "0123456789");
         if (digits == 0 || strlen(h->page_size) != digits + 2 ||
             strchr("KMG", h->page_size[digits]) == NULL || h->page_size[digits + 1] != 'B')
-                return bad(err, path, "pageSize", "'%s' is not a size like 2MB or 1GB",
-                           h->page_size);
+                return config_field_error(err, path, "pageSize",
+                                          "'%s' is not a size like 2MB or 1GB", h->page_size);
         h->limit = (uint64_t)limit.v;
         return 0;
 }
@@ -435,7 +430,7 @@ static int parse_device_rule(json_val e, const char *path, size_t i, void *ctx,
             opt_range(e, path, "minor", -1, UINT32_MAX, &minor, err) < 0)
                 return -1;
         if (type && (strlen(type) != 1 || strchr("acb", type[0]) == NULL))
-                return bad(err, path, "type", "'%s' is not a, c or b", type);
+                return config_field_error(err, path, "type", "'%s' is not a, c or b", type);
         d->type = type ? type[0] : 'a';
         d->major = major.v;
         d->minor = minor.v;

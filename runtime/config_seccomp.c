@@ -5,6 +5,8 @@
  * and crun do, so one profile serves older and newer hosts. */
 #include "runtime/seccomp.h"
 
+#include "runtime/config_internal.h"
+
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -115,19 +117,6 @@ static inline void oci_seccomp_freep(struct oci_seccomp **s)
         oci_seccomp_free(*s);
 }
 
-__attribute__((format(printf, 4, 5))) static int field_error(struct nook_err *err, const char *path,
-                                                             const char *key, const char *fmt, ...)
-{
-        _cleanup_free_ char *msg = NULL;
-        va_list ap;
-
-        va_start(ap, fmt);
-        if (vasprintf(&msg, fmt, ap) < 0)
-                abort();
-        va_end(ap);
-        return nook_err_set(err, 0, "%s.%s: %s", path, key, msg);
-}
-
 /* obj.key, NULL when absent or null (the spec's "absent"); its path goes to *fpath. */
 static json_val field(json_val obj, const char *path, const char *key, char **fpath)
 {
@@ -145,7 +134,7 @@ static json_val required(json_val obj, const char *path, const char *key, char *
         json_val v = field(obj, path, key, fpath);
 
         if (v == NULL)
-                field_error(err, path, key, "required property is missing");
+                config_field_error(err, path, key, "required property is missing");
         return v;
 }
 
@@ -296,8 +285,8 @@ static int parse_syscall(json_val v, const char *path, const struct oci_seccomp 
         if (parse_action(v, path, "action", "errnoRet", &sc->action, err) < 0)
                 return -1;
         if (sc->action == SCMP_ACT_NOTIFY && s->listener_path == NULL)
-                return field_error(err, path, "action",
-                                   "SCMP_ACT_NOTIFY requires linux.seccomp.listenerPath");
+                return config_field_error(err, path, "action",
+                                          "SCMP_ACT_NOTIFY requires linux.seccomp.listenerPath");
 
         args = field(v, path, "args", &apath);
         if (args == NULL)
@@ -350,8 +339,8 @@ int oci_seccomp_parse(json_val v, const char *path, struct oci_seccomp **out, st
                 return -1;
         /* The kernel has no agent to ask for a syscall no rule names. */
         if (s->default_action == SCMP_ACT_NOTIFY)
-                return field_error(err, path, "defaultAction",
-                                   "SCMP_ACT_NOTIFY cannot be the default action");
+                return config_field_error(err, path, "defaultAction",
+                                          "SCMP_ACT_NOTIFY cannot be the default action");
         if (parse_names(v, path, "architectures", add_arch, s, err) < 0 ||
             parse_names(v, path, "flags", add_flag, s, err) < 0 ||
             parse_listener(v, path, s, err) < 0 || parse_syscalls(v, path, s, err) < 0)
