@@ -154,17 +154,26 @@ static int id_only(const struct cmd_parser *p, int argc, char **argv)
         return cmd_positionals(p, argc, argv, 1, false);
 }
 
+/* Commands that take only an id and print nothing but a failure. */
+static int run_id_command(const struct cmd_parser *p,
+                          int (*op)(const struct nook_runtime *rt, const char *id,
+                                    struct nook_err *err),
+                          const struct nook_runtime *rt, int argc, char **argv)
+{
+        struct nook_err err;
+
+        if (id_only(p, argc, argv) < 0)
+                return 1;
+        return op(rt, argv[optind], &err) < 0 ? report(&err) : 0;
+}
+
 static int cmd_start(const struct nook_runtime *rt, int argc, char **argv)
 {
         static const struct cmd_parser p = {
             "start", "+h", help_only,
             "Usage: nook start ID\nStart a created container: its process execs the "
             "configured program.\n\n" H_HELP};
-        struct nook_err err;
-
-        if (id_only(&p, argc, argv) < 0)
-                return 1;
-        return container_start(rt, argv[optind], &err) < 0 ? report(&err) : 0;
+        return run_id_command(&p, container_start, rt, argc, argv);
 }
 
 static int cmd_state(const struct nook_runtime *rt, int argc, char **argv)
@@ -489,11 +498,7 @@ static int cmd_pause(const struct nook_runtime *rt, int argc, char **argv)
             "pause", "+h", help_only,
             "Usage: nook pause ID\nFreeze every process of a running container (its cgroup's "
             "cgroup.freeze); state then says paused.\n\n" H_HELP};
-        struct nook_err err;
-
-        if (id_only(&p, argc, argv) < 0)
-                return 1;
-        return container_pause(rt, argv[optind], &err) < 0 ? report(&err) : 0;
+        return run_id_command(&p, container_pause, rt, argc, argv);
 }
 
 static int cmd_resume(const struct nook_runtime *rt, int argc, char **argv)
@@ -501,11 +506,7 @@ static int cmd_resume(const struct nook_runtime *rt, int argc, char **argv)
         static const struct cmd_parser p = {
             "resume", "+h", help_only,
             "Usage: nook resume ID\nThaw the processes of a paused container.\n\n" H_HELP};
-        struct nook_err err;
-
-        if (id_only(&p, argc, argv) < 0)
-                return 1;
-        return container_resume(rt, argv[optind], &err) < 0 ? report(&err) : 0;
+        return run_id_command(&p, container_resume, rt, argc, argv);
 }
 
 static const char *const update_help =
