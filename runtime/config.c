@@ -308,12 +308,7 @@ static int opt_kv(json_val obj, const char *path, const char *key, struct oci_kv
         return 1;
 }
 
-typedef int (*item_parser)(json_val v, const char *path, void *item, struct nook_err *err);
-
-/* An array of objects, each parsed into an element of `size` bytes.  The array and its
- * length are stored before the elements are parsed, so that on failure the caller's free
- * function also releases what was parsed so far. */
-static int parse_list(json_val obj, const char *path, const char *key, item_parser parse,
+int config_parse_list(json_val obj, const char *path, const char *key, config_item_parser parse,
                       size_t size, void **items, size_t *n, struct nook_err *err)
 {
         _cleanup_free_ char *fpath = NULL;
@@ -336,9 +331,6 @@ static int parse_list(json_val obj, const char *path, const char *key, item_pars
         }
         return 1;
 }
-
-#define PARSE_LIST(obj, path, key, parse, items, n, err)                                           \
-        parse_list(obj, path, key, parse, sizeof(*(items)), (void **)&(items), &(n), err)
 
 /* Index of the first element whose int member at `offset` repeats an earlier element's,
  * or n when all differ. */
@@ -474,7 +466,8 @@ static int parse_rlimits(json_val obj, const char *path, struct oci_process *p,
 {
         size_t dup;
 
-        if (PARSE_LIST(obj, path, "rlimits", parse_rlimit, p->rlimits, p->n_rlimits, err) < 0)
+        if (CONFIG_PARSE_LIST(obj, path, "rlimits", parse_rlimit, p->rlimits, p->n_rlimits, err) <
+            0)
                 return -1;
         dup = first_duplicate(p->rlimits, p->n_rlimits, sizeof(*p->rlimits),
                               offsetof(struct oci_rlimit, resource));
@@ -588,7 +581,7 @@ static int parse_idmaps(json_val obj, const char *path, const char *key, struct 
                         size_t *n, struct nook_err *err)
 {
         _cleanup_free_ char *fpath = path_key(path, key);
-        int r = PARSE_LIST(obj, path, key, parse_idmap, *maps, *n, err);
+        int r = CONFIG_PARSE_LIST(obj, path, key, parse_idmap, *maps, *n, err);
 
         if (r <= 0)
                 return r;
@@ -723,8 +716,8 @@ static int parse_hooks(json_val obj, struct oci_config *c, struct nook_err *err)
         int r = opt_object(obj, "", "hooks", &h, &hpath, err);
 
         for (size_t k = 0; r > 0 && k < OCI_HOOK_KIND_COUNT; k++)
-                if (PARSE_LIST(h, hpath, oci_hook_kind_names[k], parse_hook, c->hooks[k].hooks,
-                               c->hooks[k].n, err) < 0)
+                if (CONFIG_PARSE_LIST(h, hpath, oci_hook_kind_names[k], parse_hook,
+                                      c->hooks[k].hooks, c->hooks[k].n, err) < 0)
                         return -1;
         return r;
 }
@@ -751,8 +744,8 @@ static int parse_namespaces(json_val obj, const char *path, struct oci_linux *l,
 {
         size_t dup;
 
-        if (PARSE_LIST(obj, path, "namespaces", parse_namespace, l->namespaces, l->n_namespaces,
-                       err) < 0)
+        if (CONFIG_PARSE_LIST(obj, path, "namespaces", parse_namespace, l->namespaces,
+                              l->n_namespaces, err) < 0)
                 return -1;
         dup = first_duplicate(l->namespaces, l->n_namespaces, sizeof(*l->namespaces),
                               offsetof(struct oci_namespace, type));
@@ -853,7 +846,8 @@ static int parse_linux(json_val o, const char *path, struct oci_linux *l, struct
             parse_idmaps(o, path, "uidMappings", &l->uid_mappings, &l->n_uid_mappings, err) < 0 ||
             parse_idmaps(o, path, "gidMappings", &l->gid_mappings, &l->n_gid_mappings, err) < 0 ||
             parse_time_offsets(o, path, l, err) < 0 ||
-            PARSE_LIST(o, path, "devices", parse_device, l->devices, l->n_devices, err) < 0 ||
+            CONFIG_PARSE_LIST(o, path, "devices", parse_device, l->devices, l->n_devices, err) <
+                0 ||
             opt_string(o, path, "cgroupsPath", &l->cgroups_path, err) < 0 ||
             parse_rootfs_propagation(o, path, l, err) < 0 ||
             opt_path_list(o, path, "maskedPaths", &l->masked_paths, err) < 0 ||
@@ -1021,7 +1015,7 @@ static int parse_config(json_val v, struct oci_config *c, struct nook_err *err)
 
         if (opt_string(v, "", "hostname", &c->hostname, err) < 0 ||
             opt_string(v, "", "domainname", &c->domainname, err) < 0 ||
-            PARSE_LIST(v, "", "mounts", parse_mount, c->mounts, c->n_mounts, err) < 0 ||
+            CONFIG_PARSE_LIST(v, "", "mounts", parse_mount, c->mounts, c->n_mounts, err) < 0 ||
             parse_hooks(v, c, err) < 0 ||
             opt_kv(v, "", "annotations", &c->annotations, &c->n_annotations, err) < 0 ||
             parse_rootfs_idmap(c, err) < 0)

@@ -242,8 +242,9 @@ static int parse_listener(json_val obj, const char *path, struct oci_seccomp *s,
         return 0;
 }
 
-static int parse_arg(json_val v, const char *path, struct oci_seccomp_arg *a, struct nook_err *err)
+static int parse_arg(json_val v, const char *path, void *item, struct nook_err *err)
 {
+        struct oci_seccomp_arg *a = item;
         _cleanup_free_ char *ipath = NULL, *vpath = NULL, *v2path = NULL, *opath = NULL;
         _cleanup_free_ char *op = NULL;
         json_val index, value, value_two, jop;
@@ -271,12 +272,11 @@ static int parse_arg(json_val v, const char *path, struct oci_seccomp_arg *a, st
         return nook_err_set(err, 0, "%s: unknown operator '%s'", opath, op);
 }
 
-static int parse_syscall(json_val v, const char *path, const struct oci_seccomp *s,
-                         struct oci_seccomp_syscall *sc, struct nook_err *err)
+static int parse_syscall(json_val v, const char *path, void *item, struct nook_err *err)
 {
-        _cleanup_free_ char *npath = NULL, *apath = NULL;
+        struct oci_seccomp_syscall *sc = item;
+        _cleanup_free_ char *npath = NULL;
         json_val names = required(v, path, "names", &npath, err);
-        json_val args;
 
         if (names == NULL || json_as_strv(names, npath, &sc->names, err) < 0)
                 return -1;
@@ -284,48 +284,23 @@ static int parse_syscall(json_val v, const char *path, const struct oci_seccomp 
                 return nook_err_set(err, 0, "%s: must contain at least one name", npath);
         if (parse_action(v, path, "action", "errnoRet", &sc->action, err) < 0)
                 return -1;
-        if (sc->action == SCMP_ACT_NOTIFY && s->listener_path == NULL)
-                return config_field_error(err, path, "action",
-                                          "SCMP_ACT_NOTIFY requires linux.seccomp.listenerPath");
-
-        args = field(v, path, "args", &apath);
-        if (args == NULL)
-                return 0;
-        if (json_expect_array(args, apath, err) < 0)
-                return -1;
-        sc->n_args = json_array_len(args);
-        sc->args = xcalloc(sc->n_args, sizeof(*sc->args));
-        for (size_t i = 0; i < sc->n_args; i++) {
-                _cleanup_free_ char *ipath = xasprintf("%s[%zu]", apath, i);
-                json_val a = json_array_get(args, i);
-
-                if (json_expect_object(a, ipath, err) < 0 ||
-                    parse_arg(a, ipath, &sc->args[i], err) < 0)
-                        return -1;
-        }
-        return 0;
+        return CONFIG_PARSE_LIST(v, path, "args", parse_arg, sc->args, sc->n_args, err) < 0 ? -1
+                                                                                            : 0;
 }
 
 static int parse_syscalls(json_val obj, const char *path, struct oci_seccomp *s,
                           struct nook_err *err)
 {
-        _cleanup_free_ char *spath = NULL;
-        json_val v = field(obj, path, "syscalls", &spath);
-
-        if (v == NULL)
-                return 0;
-        if (json_expect_array(v, spath, err) < 0)
+        if (CONFIG_PARSE_LIST(obj, path, "syscalls", parse_syscall, s->syscalls, s->n_syscalls,
+                              err) < 0)
                 return -1;
-        /* Stored first, so that on failure oci_seccomp_free() releases what was parsed. */
-        s->n_syscalls = json_array_len(v);
-        s->syscalls = xcalloc(s->n_syscalls, sizeof(*s->syscalls));
         for (size_t i = 0; i < s->n_syscalls; i++) {
-                _cleanup_free_ char *ipath = xasprintf("%s[%zu]", spath, i);
-                json_val e = json_array_get(v, i);
-
-                if (json_expect_object(e, ipath, err) < 0 ||
-                    parse_syscall(e, ipath, s, &s->syscalls[i], err) < 0)
-                        return -1;
+                if (s->syscalls[i].action == SCMP_ACT_NOTIFY && s->listener_path == NULL) {
+                        _cleanup_free_ char *ipath = xasprintf("%s.syscalls[%zu]", path, i);
+                        return config_field_error(err, ipath, "action",
+                                                  "SCMP_ACT_NOTIFY requires "
+                                                  "linux.seccomp.listenerPath");
+                }
         }
         return 0;
 }
