@@ -451,10 +451,12 @@ static int empty_file(const char *dir, const char *name, struct nook_err *err)
         return write_file_atomic(path, "", 0, 0644, err);
 }
 
-static int remove_debs(const char *dir, struct nook_err *err)
+/* Removes the regular files in DIR/SUB whose names end in SUFFIX ("" for all). */
+static int remove_files(const char *dir, const char *sub, const char *suffix, struct nook_err *err)
 {
-        _cleanup_free_ char *path = xasprintf("%s/var/cache/apt/archives", dir);
+        _cleanup_free_ char *path = xasprintf("%s/%s", dir, sub);
         _cleanup_closedir_ DIR *d = opendir(path);
+        size_t n = strlen(suffix);
         struct dirent *de;
 
         if (d == NULL)
@@ -462,7 +464,7 @@ static int remove_debs(const char *dir, struct nook_err *err)
         while ((de = readdir(d)) != NULL) {
                 size_t len = strlen(de->d_name);
 
-                if (len > 4 && strcmp(de->d_name + len - 4, ".deb") == 0 &&
+                if (de->d_type == DT_REG && len > n && strcmp(de->d_name + len - n, suffix) == 0 &&
                     unlinkat(dirfd(d), de->d_name, 0) < 0)
                         return nook_err_sys(err, "%s/%s", path, de->d_name);
         }
@@ -480,7 +482,8 @@ static int fit_for_container(const char *dir, struct nook_err *err)
                 return -1;
         if (lstat(machine_id, &st) == 0 && empty_file(dir, "etc/machine-id", err) < 0)
                 return -1;
-        if (remove_debs(dir, err) < 0)
+        if (remove_files(dir, "var/cache/apt/archives", ".deb", err) < 0 ||
+            remove_files(dir, "var/lib/apt/lists", "", err) < 0)
                 return -1;
         /* lstat: the last component may be an absolute symlink, meaningful only inside. */
         for (size_t i = 0; i < ARRAY_SIZE(inits); i++) {

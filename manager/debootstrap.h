@@ -34,8 +34,9 @@
  * copies from the host, are emptied (the container's own come from nookctl; an empty
  * hostname file makes init keep the hostname the runtime set), /etc/machine-id is
  * emptied so that each container gets its own at first boot, the downloaded .debs in
- * /var/cache/apt/archives are deleted; then DIR/sbin/init or DIR/lib/systemd/systemd must
- * exist.
+ * /var/cache/apt/archives and the package lists in /var/lib/apt/lists (50 MB for bookworm,
+ * stale by the time a container runs `apt-get update`) are deleted; then DIR/sbin/init or
+ * DIR/lib/systemd/systemd must exist.
  *
  * Errors: debootstrap missing: ENOENT "debootstrap is not installed (apt-get install
  * debootstrap)"; DIR not empty: ENOTEMPTY; debootstrap failing: its own "E:" message

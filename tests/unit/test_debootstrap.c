@@ -35,6 +35,8 @@
 
 #define FAKE_TREE                                                                                  \
         "mkdir -p \"$target/etc\" \"$target/sbin\" \"$target/var/cache/apt/archives\"\n"           \
+        "mkdir -p \"$target/var/lib/apt/lists/partial\"\n"                                         \
+        "echo index > \"$target/var/lib/apt/lists/deb.debian.org_debian_Packages\"\n"              \
         "echo buildhost > \"$target/etc/hostname\"\n"                                              \
         "echo 'nameserver 192.0.2.1' > \"$target/etc/resolv.conf\"\n"                              \
         "echo 0123456789abcdef > \"$target/etc/machine-id\"\n"                                     \
@@ -198,6 +200,9 @@ static void test_success_fixes_the_tree_for_a_container(void **state)
         _cleanup_free_ char *env = NULL, *text = NULL;
         _cleanup_free_ char *deb = xasprintf("%s/var/cache/apt/archives/a_1_amd64.deb", fx.target);
         _cleanup_free_ char *lock = xasprintf("%s/var/cache/apt/archives/lock", fx.target);
+        _cleanup_free_ char *list =
+            xasprintf("%s/var/lib/apt/lists/deb.debian.org_debian_Packages", fx.target);
+        _cleanup_free_ char *partial = xasprintf("%s/var/lib/apt/lists/partial", fx.target);
 
         (void)state;
         use_fake(fake_success);
@@ -226,6 +231,8 @@ static void test_success_fixes_the_tree_for_a_container(void **state)
         assert_string_equal(text, "");
         assert_int_equal(access(deb, F_OK), -1);
         assert_int_equal(access(lock, F_OK), 0);
+        assert_int_equal(access(list, F_OK), -1);
+        assert_int_equal(access(partial, F_OK), 0);
         /* The log goes with success. */
         assert_int_equal(access(fx.log, F_OK), -1);
 }
