@@ -356,8 +356,12 @@ static int walk_member(struct create_job *job, const char *member,
                 name = archive_entry_pathname(entry);
                 if (whole && strcmp(name, ".") == 0)
                         continue;
-                if (whole && str_has_prefix(name, "./"))
-                        archive_entry_copy_pathname(entry, name + 2);
+                if (whole && str_has_prefix(name, "./")) {
+                        /* Not in place: name points into the entry's own buffer. */
+                        _cleanup_free_ char *relative = xstrdup(name + 2);
+
+                        archive_entry_copy_pathname(entry, relative);
+                }
                 /* tar cannot hold sockets, and a socket file means nothing once restored. */
                 if (archive_entry_filetype(entry) == AE_IFSOCK)
                         continue;

@@ -4,10 +4,12 @@
  * (tar: ustar, pax or GNU; compressed with gzip, xz, zstd, bzip2 or not at all).
  * Extraction is safe: no entry may land outside the target directory (absolute names,
  * "..", symlinks followed, hard links out of the tree are refused with the entry's name
- * in the error); ownership (by number, never by user name), modes incl. setuid, times,
+ * in the error); ownership (by number, never by user name), modes incl. setuid, mtimes,
  * device nodes, FIFOs, hard links, sparse files and xattrs (overlayfs whiteouts and
  * opaque markers, file capabilities) are preserved.  Any entry libarchive cannot restore
- * faithfully (an xattr the file system refuses, say) fails the whole call.
+ * faithfully (an xattr the file system refuses, say) fails the whole call.  The format
+ * written is pax "restricted" (plain ustar headers unless an entry needs more), so any
+ * tar reads it; mtimes are kept to the second, as GNU tar's default format does.
  *
  * Both calls change the working directory for their duration (libarchive resolves names
  * against it) and go back before returning: not for threaded callers. */
