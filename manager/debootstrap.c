@@ -24,9 +24,6 @@
 #define CHILD_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 #define PROGRESS_TOTAL 1000
-/* How long the output of processes debootstrap left behind is read after it exits. */
-#define LINGER_MS 2000
-
 /* The stages debootstrap announces with "P: NOW END STAGE", as shares of the whole run
  * in per mille: downloading dominates on a slow mirror, configuring on a fast one. */
 static const struct {
@@ -213,73 +210,86 @@ static char **child_env(void)
         return env;
 }
 
-/* The forked child.  Its own mount namespace with private propagation: the /proc, /sys
- * and /dev/pts mounts debootstrap makes inside the target never appear in the caller's
- * namespace (or, through shared propagation, the host's), and the kernel removes them
- * when the last process of the namespace exits, however debootstrap ends.  So the caller
- * never has to find and unmount leftovers before removing a failed tree. */
-static __attribute__((noreturn)) void child_exec(const char *program, char **argv, char **envp,
-                                                 int out, int progress)
+/* The forked child, which puts debootstrap into namespaces of its own:
+ * - a mount namespace with private propagation: the /proc, /sys and /dev/pts mounts
+ *   debootstrap makes inside the target never appear in the caller's namespace (or,
+ *   through shared propagation, the host's), and the kernel removes them when the last
+ *   process of the namespace exits, however debootstrap ends.  So the caller never has
+ *   to find and unmount leftovers before removing a failed tree.
+ * - a PID namespace with debootstrap as its init: when debootstrap exits or is killed,
+ *   the kernel kills whatever it left running (a daemon a postinst started, a wget),
+ *   which would otherwise go on writing into a tree being removed and keep the mount
+ *   namespace alive.  With PR_SET_PDEATHSIG on this child and on debootstrap, all of it
+ *   also dies with the caller (nookctl interrupted).
+ * This child stays outside the PID namespace as debootstrap's parent and passes its
+ * status on. */
+static __attribute__((noreturn)) void child_run(pid_t parent, const char *program, char **argv,
+                                                char **envp, int out, int progress)
 {
-        int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+        int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+        int status;
+        pid_t pid;
 
-        setpgid(0, 0);
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+                _exit(127);
         /* Above the three standard fds, so that the dup2s below cannot clobber them. */
         out = fcntl(out, F_DUPFD_CLOEXEC, 10);
         progress = fcntl(progress, F_DUPFD_CLOEXEC, 10);
         if (devnull < 0 || out < 0 || progress < 0 || dup2(devnull, 0) < 0 || dup2(out, 1) < 0 ||
             dup2(out, 2) < 0 || dup2(progress, 3) < 0)
                 _exit(127);
-        if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
-                dprintf(1, "E: a private mount namespace for debootstrap: %m\n");
+        if (unshare(CLONE_NEWNS | CLONE_NEWPID) < 0 ||
+            mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
+                dprintf(1, "E: namespaces for debootstrap: %m\n");
                 _exit(127);
         }
-        signal(SIGPIPE, SIG_DFL);
-        execve(program, argv, envp);
-        dprintf(1, "E: exec %s: %m\n", program);
-        _exit(127);
+        pid = fork();
+        if (pid < 0) {
+                dprintf(1, "E: fork debootstrap: %m\n");
+                _exit(127);
+        }
+        if (pid == 0) {
+                prctl(PR_SET_PDEATHSIG, SIGKILL);
+                signal(SIGPIPE, SIG_DFL);
+                execve(program, argv, envp);
+                dprintf(1, "E: exec %s: %m\n", program);
+                _exit(127);
+        }
+        /* The caller sees the end of the output when debootstrap's namespace is gone. */
+        if (dup2(devnull, 1) < 0 || dup2(devnull, 2) < 0 || close(3) < 0)
+                _exit(127);
+        while (waitpid(pid, &status, 0) < 0)
+                if (errno != EINTR)
+                        _exit(127);
+        if (WIFSIGNALED(status)) {
+                signal(WTERMSIG(status), SIG_DFL);
+                raise(WTERMSIG(status));
+                _exit(128 + WTERMSIG(status));
+        }
+        _exit(WEXITSTATUS(status));
 }
 
-static void kill_group(pid_t pid)
-{
-        /* The group is the child's own (setpgid in child_exec and in the parent). */
-        kill(-pid, SIGKILL);
-}
-
-/* Pumps both pipes until they close; once debootstrap has exited, kills its process
- * group (anything it started) and stops waiting for pipes held open after LINGER_MS. */
+/* Pumps both pipes until they close, which they do when debootstrap's PID namespace is
+ * gone, and reaps the child. */
 static int pump_until_exit(pid_t pid, struct di_stream *streams, int log_fd,
                            struct di_parser *parser, int *status, struct nook_err *err)
 {
-        bool exited = false;
-        uint64_t deadline = 0;
-
-        for (;;) {
+        while (streams[0].fd >= 0 || streams[1].fd >= 0) {
                 struct pollfd fds[2];
                 int r;
 
-                if (!exited && waitpid(pid, status, WNOHANG) == pid) {
-                        exited = true;
-                        kill_group(pid);
-                        deadline = now_ms() + LINGER_MS;
-                }
-                if (streams[0].fd < 0 && streams[1].fd < 0)
-                        break;
-                if (exited && now_ms() > deadline)
-                        break;
                 for (int i = 0; i < 2; i++)
                         fds[i] = (struct pollfd){.fd = streams[i].fd, .events = POLLIN};
-                r = poll(fds, 2, 200);
+                r = poll(fds, 2, -1);
                 if (r < 0 && errno != EINTR)
                         return nook_err_sys(err, "poll debootstrap's output");
                 for (int i = 0; i < 2 && r > 0; i++)
                         if (fds[i].revents != 0 && di_pump(&streams[i], log_fd, parser, err) < 0)
                                 return -1;
         }
-        if (!exited && waitpid(pid, status, 0) < 0)
-                return nook_err_sys(err, "wait for debootstrap");
-        kill_group(pid);
+        while (waitpid(pid, status, 0) < 0)
+                if (errno != EINTR)
+                        return nook_err_sys(err, "wait for debootstrap");
         return 0;
 }
 
@@ -289,7 +299,7 @@ static int run_debootstrap(const char *program, char **argv, int log_fd, struct 
         _cleanup_strv_ char **envp = child_env();
         struct di_stream streams[2] = {{.fd = -1}, {.fd = -1}};
         int out[2], progress[2], status = 0, r;
-        pid_t pid;
+        pid_t parent, pid;
 
         if (pipe2(out, O_CLOEXEC) < 0)
                 return nook_err_sys(err, "pipe");
@@ -298,9 +308,10 @@ static int run_debootstrap(const char *program, char **argv, int log_fd, struct 
                 close(out[1]);
                 return nook_err_sys(err, "pipe");
         }
+        parent = getpid();
         pid = fork();
         if (pid == 0)
-                child_exec(program, argv, envp, out[1], progress[1]);
+                child_run(parent, program, argv, envp, out[1], progress[1]);
         close(out[1]);
         close(progress[1]);
         streams[0].fd = out[0];
@@ -310,12 +321,12 @@ static int run_debootstrap(const char *program, char **argv, int log_fd, struct 
                 di_stream_close(&streams[1]);
                 return nook_err_sys(err, "fork");
         }
-        setpgid(pid, pid);
         r = pump_until_exit(pid, streams, log_fd, parser, &status, err);
         di_stream_close(&streams[0]);
         di_stream_close(&streams[1]);
         if (r < 0) {
-                kill_group(pid);
+                /* Takes debootstrap and its namespace along (PR_SET_PDEATHSIG). */
+                kill(pid, SIGKILL);
                 waitpid(pid, NULL, 0);
                 return -1;
         }

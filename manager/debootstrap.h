@@ -1,8 +1,9 @@
 /* A Debian root filesystem for a template, built by debootstrap(8): `nookctl template
  * create NAME --debootstrap SUITE`.
  *
- * debootstrap runs in a private mount namespace of its own, so that the /proc, /sys and
- * /dev mounts it makes inside the target die with it, even when it is killed; its whole
+ * debootstrap runs in a private mount namespace and as the init of a PID namespace of
+ * its own, so that the /proc, /sys and /dev mounts it makes inside the target and every
+ * process it starts die with it, even when it or the caller is killed; its whole
  * output goes to a log file next to DIR, and its --debian-installer progress protocol
  * (P:/E: lines on fd 3) drives the progress callback and the error message.  On failure
  * DIR is removed again (if this call created it; an empty DIR given by the caller is

@@ -282,6 +282,14 @@ static void record_progress(void *data, uint64_t done, uint64_t total)
         log->total = total;
 }
 
+/* At most one call per 100 ms, one at the start and one at the end. */
+static void assert_progress_rate(const struct progress_log *log, uint64_t elapsed_ms)
+{
+        if ((uint64_t)log->calls > elapsed_ms / 100 + 2)
+                fail_msg("%d progress calls in %llu ms", log->calls,
+                         (unsigned long long)elapsed_ms);
+}
+
 static void assert_magic(const char *file, const char *suffix)
 {
         unsigned char head[512] = {0};
@@ -331,9 +339,12 @@ static void test_round_trip_every_compression(void **state)
                         struct nook_err err = {0};
                         struct stat st;
 
+                        uint64_t start = now_ms();
+
                         print_message("%s\n", suffixes[i]);
                         if (archive_create(file, src, NULL, &wp, &err) < 0)
                                 fail_msg("create %s: %s", file, err.msg);
+                        assert_progress_rate(&wlog, now_ms() - start);
                         assert_magic(file, suffixes[i]);
                         assert_int_equal(stat(file, &st), 0);
                         assert_int_equal(st.st_mode & 07777, 0600);
@@ -345,8 +356,10 @@ static void test_round_trip_every_compression(void **state)
                         assert_true(wlog.done == wlog.total);
 
                         assert_int_equal(mkdir(dst, 0755), 0);
+                        start = now_ms();
                         if (archive_extract(file, dst, &rp, &err) < 0)
                                 fail_msg("extract %s: %s", file, err.msg);
+                        assert_progress_rate(&rlog, now_ms() - start);
                         assert_true(rlog.calls >= 1);
                         assert_false(rlog.backwards);
                         assert_int_equal(rlog.total, st.st_size);

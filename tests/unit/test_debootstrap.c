@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "common/cleanup.h"
@@ -74,13 +75,22 @@ static const char fake_early_error[] =
                  "echo 'EF: No such script: %s'\n"
                  "exit 1\n";
 
-/* Leaves a process behind that holds the output pipes open. */
-static const char fake_lingers[] = FAKE_PRELUDE "sleep 600 &\n"
-                                                "echo $! > \"${0%/*}/bgpid\"\n"
-                                                "echo 'E: plain error text' >&3\n"
-                                                "exit 1\n";
+/* The host's PIDs of a fake and of a process it leaves running in the background,
+ * recorded in "hostpid" (written last) and "bgpid".  The fake runs in a PID namespace of
+ * its own but sees the host's /proc, whose "self" gives the host's PID. */
+#define FAKE_RECORD_PIDS                                                                           \
+        "( read -r p _ < /proc/self/stat; echo \"$p\" > \"${0%/*}/bgpid\"; exec sleep 30 ) &\n"   \
+        "until [ -s \"${0%/*}/bgpid\" ]; do sleep 0.05; done\n"                                    \
+        "echo $$ > \"${0%/*}/nspid\"\n"                                                            \
+        "read -r p _ < /proc/self/stat; echo \"$p\" > \"${0%/*}/hostpid.tmp\"\n"                   \
+        "mv \"${0%/*}/hostpid.tmp\" \"${0%/*}/hostpid\"\n"
 
-static const char fake_killed[] = FAKE_PRELUDE "kill -9 $$\n";
+/* Leaves a process behind that holds the output pipes open. */
+static const char fake_lingers[] = FAKE_PRELUDE FAKE_RECORD_PIDS "echo 'E: plain error text' >&3\n"
+                                                                 "exit 1\n";
+
+/* Waits to be killed. */
+static const char fake_waits[] = FAKE_PRELUDE FAKE_RECORD_PIDS "sleep 30\n";
 
 static const char fake_fails[] = FAKE_PRELUDE "exit 3\n";
 
@@ -292,37 +302,113 @@ static void test_early_error_on_stdout(void **state)
         assert_int_equal(access(fx.target, F_OK), -1);
 }
 
+/* The PID the fake recorded in NAME, waiting up to 10 s for it. */
+static pid_t recorded_pid(const char *name)
+{
+        for (int i = 0; i < 200; i++) {
+                _cleanup_free_ char *text = record(name);
+                uint64_t pid;
+
+                if (text != NULL) {
+                        text[strcspn(text, "\n")] = '\0';
+                        if (parse_uint64(text, &pid) == 0)
+                                return (pid_t)pid;
+                }
+                usleep(50 * 1000);
+        }
+        return -1;
+}
+
+static pid_t parent_of(pid_t pid)
+{
+        _cleanup_free_ char *path = xasprintf("/proc/%d/stat", (int)pid);
+        _cleanup_free_ char *stat = record(path);
+        char *end = stat != NULL ? strrchr(stat, ')') : NULL;
+        int ppid = -1;
+
+        if (end == NULL || sscanf(end + 1, " %*c %d", &ppid) != 1)
+                return -1;
+        return ppid;
+}
+
+/* Gone (or a zombie nobody reaped yet) within 5 s. */
+static bool is_gone(pid_t pid)
+{
+        for (int i = 0; i < 100; i++) {
+                if (kill(pid, 0) < 0 || proc_is_zombie(pid))
+                        return true;
+                usleep(50 * 1000);
+        }
+        return false;
+}
+
 static void test_processes_left_behind_are_killed(void **state)
 {
         struct nook_err err = {0};
-        _cleanup_free_ char *bgpid = NULL;
-        uint64_t start = now_ms();
-        uint64_t pid;
+        _cleanup_free_ char *nspid = NULL;
+        pid_t bg;
 
         (void)state;
         use_fake(fake_lingers);
         assert_true(template_debootstrap(fx.target, "bookworm", NULL, NULL, NULL, NULL, &err) < 0);
-        assert_true(now_ms() - start < 20000);
         assert_mentions(err.msg, "plain error text");
-        bgpid = record("bgpid");
-        assert_non_null(bgpid);
-        bgpid[strcspn(bgpid, "\n")] = '\0';
-        assert_int_equal(parse_uint64(bgpid, &pid), 0);
-        for (int i = 0; i < 50 && kill((pid_t)pid, 0) == 0 && !proc_is_zombie((pid_t)pid); i++)
-                usleep(100 * 1000);
-        assert_true(kill((pid_t)pid, 0) < 0 || proc_is_zombie((pid_t)pid));
+        /* debootstrap was the init of a PID namespace, whose end took the rest along. */
+        nspid = record("nspid");
+        assert_string_equal(nspid, "1\n");
+        bg = recorded_pid("bgpid");
+        assert_true(bg > 1);
+        assert_true(is_gone(bg));
         assert_int_equal(access(fx.target, F_OK), -1);
 }
 
 static void test_killed_by_signal(void **state)
 {
         struct nook_err err = {0};
+        pid_t killer, bg, fake;
 
         (void)state;
-        use_fake(fake_killed);
+        use_fake(fake_waits);
+        killer = fork();
+        assert_true(killer >= 0);
+        if (killer == 0) {
+                /* Kills the fake's parent, outside its PID namespace, as the OOM killer or
+                 * an administrator would. */
+                pid_t pid = recorded_pid("hostpid");
+
+                _exit(pid > 0 && kill(parent_of(pid), SIGKILL) == 0 ? 0 : 1);
+        }
         assert_true(template_debootstrap(fx.target, "bookworm", NULL, NULL, NULL, NULL, &err) < 0);
+        assert_int_equal(waitpid(killer, NULL, 0), killer);
         assert_mentions(err.msg, "killed by signal 9");
+        fake = recorded_pid("hostpid");
+        bg = recorded_pid("bgpid");
+        assert_true(fake > 1 && bg > 1);
+        assert_true(is_gone(fake));
+        assert_true(is_gone(bg));
         assert_int_equal(access(fx.target, F_OK), -1);
+}
+
+/* The caller (nookctl) killed, Ctrl-C say: debootstrap and all it started die too. */
+static void test_caller_killed(void **state)
+{
+        struct nook_err err = {0};
+        pid_t caller, fake, bg;
+        int status;
+
+        (void)state;
+        use_fake(fake_waits);
+        caller = fork();
+        assert_true(caller >= 0);
+        if (caller == 0)
+                _exit(template_debootstrap(fx.target, "bookworm", NULL, NULL, NULL, NULL, &err) <
+                      0);
+        fake = recorded_pid("hostpid");
+        bg = recorded_pid("bgpid");
+        assert_int_equal(kill(caller, SIGKILL), 0);
+        assert_int_equal(waitpid(caller, &status, 0), caller);
+        assert_true(fake > 1 && bg > 1);
+        assert_true(is_gone(fake));
+        assert_true(is_gone(bg));
 }
 
 static void test_tree_without_init_is_refused(void **state)
@@ -426,6 +512,7 @@ int main(void)
             cmocka_unit_test_setup_teardown(test_early_error_on_stdout, setup, teardown),
             cmocka_unit_test_setup_teardown(test_processes_left_behind_are_killed, setup, teardown),
             cmocka_unit_test_setup_teardown(test_killed_by_signal, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_caller_killed, setup, teardown),
             cmocka_unit_test_setup_teardown(test_tree_without_init_is_refused, setup, teardown),
             cmocka_unit_test_setup_teardown(test_existing_dir, setup, teardown),
             cmocka_unit_test_setup_teardown(test_bad_input, setup_any, teardown),
