@@ -226,12 +226,19 @@ static char **child_env(void)
 static __attribute__((noreturn)) void child_run(pid_t parent, const char *program, char **argv,
                                                 char **envp, int out, int progress)
 {
+        static const int reset[] = {SIGPIPE, SIGCHLD, SIGINT, SIGTERM, SIGQUIT, SIGHUP};
         int devnull = open("/dev/null", O_RDWR | O_CLOEXEC);
+        sigset_t none;
         int status;
         pid_t pid;
 
         if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
                 _exit(127);
+        /* The caller's signal mask and ignored signals would be debootstrap's. */
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        for (size_t i = 0; i < ARRAY_SIZE(reset); i++)
+                signal(reset[i], SIG_DFL);
         /* Above the three standard fds, so that the dup2s below cannot clobber them. */
         out = fcntl(out, F_DUPFD_CLOEXEC, 10);
         progress = fcntl(progress, F_DUPFD_CLOEXEC, 10);
@@ -250,7 +257,6 @@ static __attribute__((noreturn)) void child_run(pid_t parent, const char *progra
         }
         if (pid == 0) {
                 prctl(PR_SET_PDEATHSIG, SIGKILL);
-                signal(SIGPIPE, SIG_DFL);
                 execve(program, argv, envp);
                 dprintf(1, "E: exec %s: %m\n", program);
                 _exit(127);

@@ -32,6 +32,7 @@
         "#!/bin/bash\n"                                                                            \
         "printf '%s\\n' \"$@\" > \"${0%/*}/args\"\n"                                               \
         "env > \"${0%/*}/env\"\n"                                                                  \
+        "grep SigBlk /proc/self/status > \"${0%/*}/sigblk\"\n"                                     \
         "target=${@: -2:1}\n"
 
 #define FAKE_TREE                                                                                  \
@@ -79,7 +80,7 @@ static const char fake_early_error[] =
  * recorded in "hostpid" (written last) and "bgpid".  The fake runs in a PID namespace of
  * its own but sees the host's /proc, whose "self" gives the host's PID. */
 #define FAKE_RECORD_PIDS                                                                           \
-        "( read -r p _ < /proc/self/stat; echo \"$p\" > \"${0%/*}/bgpid\"; exec sleep 30 ) &\n"   \
+        "( read -r p _ < /proc/self/stat; echo \"$p\" > \"${0%/*}/bgpid\"; exec sleep 30 ) &\n"    \
         "until [ -s \"${0%/*}/bgpid\" ]; do sleep 0.05; done\n"                                    \
         "echo $$ > \"${0%/*}/nspid\"\n"                                                            \
         "read -r p _ < /proc/self/stat; echo \"$p\" > \"${0%/*}/hostpid.tmp\"\n"                   \
@@ -207,7 +208,9 @@ static void test_success_fixes_the_tree_for_a_container(void **state)
         struct progress_log log = {0};
         struct archive_progress progress = {record_progress, &log};
         struct nook_err err = {0};
-        _cleanup_free_ char *env = NULL, *text = NULL;
+        _cleanup_free_ char *env = NULL, *text = NULL, *sigblk = NULL;
+        sigset_t usr1;
+        int r;
         _cleanup_free_ char *deb = xasprintf("%s/var/cache/apt/archives/a_1_amd64.deb", fx.target);
         _cleanup_free_ char *lock = xasprintf("%s/var/cache/apt/archives/lock", fx.target);
         _cleanup_free_ char *list =
@@ -216,8 +219,16 @@ static void test_success_fixes_the_tree_for_a_container(void **state)
 
         (void)state;
         use_fake(fake_success);
-        if (template_debootstrap(fx.target, "bookworm", "minbase", NULL, NULL, &progress, &err) < 0)
+        /* A signal the caller blocks stays deliverable to debootstrap. */
+        sigemptyset(&usr1);
+        sigaddset(&usr1, SIGUSR1);
+        assert_int_equal(sigprocmask(SIG_BLOCK, &usr1, NULL), 0);
+        r = template_debootstrap(fx.target, "bookworm", "minbase", NULL, NULL, &progress, &err);
+        assert_int_equal(sigprocmask(SIG_UNBLOCK, &usr1, NULL), 0);
+        if (r < 0)
                 fail_msg("%s", err.msg);
+        sigblk = record("sigblk");
+        assert_string_equal(sigblk, "SigBlk:\t0000000000000000\n");
         assert_args("--variant=minbase\n--include=systemd-sysv\n", "bookworm",
                     "http://deb.debian.org/debian");
         env = record("env");
