@@ -4,7 +4,8 @@
 # containers.conf [engine.runtimes]): run --rm, run -d + exec + top + ps + pause/unpause
 # + stop + logs + rm, kill, run -it on a terminal, exit statuses, a port published by
 # nook's annotation networking (org.nook.net.eth0, podman's own network off), a limit
-# whose cgroup controller is missing refused clearly.  After each container: nothing in
+# whose cgroup controller is missing and a setting nook does not implement
+# (--personality) refused clearly.  After each container: nothing in
 # nook's root, no cgroup; no cgroup v1 directory ever; no process left.
 #
 # podman runs with its own storage and containers.conf under the test's directory
@@ -179,6 +180,11 @@ else
 	fi
 fi
 gone "a refused create leaves nothing" none
+# A setting of the spec nook does not implement is refused at create, never ignored.
+capture pm run --rm "${RUN_OPTS[@]}" --personality LINUX32 "$IMAGE" true
+is "--personality LINUX32: podman fails" "$([ "$RC" != 0 ] && echo failed)" failed
+like "... with nook's error naming linux.personality" "$ERR" 'linux\.personality: Operation not supported'
+gone "... and leaves nothing" none
 
 # --- at the end --------------------------------------------------------------------------------
 
