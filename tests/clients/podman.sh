@@ -1,7 +1,7 @@
 #!/bin/bash
 # shellcheck disable=SC2016 # shell snippets for the container are in single quotes
 # podman (Debian 12's 4.3) with nook as its OCI runtime (--runtime, and by name through
-# containers.conf [engine.runtimes]): run --rm, run -d + exec + top + ps + pause/unpause
+# containers.conf [engine.runtimes]): run --rm, run -d + exec (-it too) + top + ps + pause/unpause
 # + stop + logs + rm, kill, run -it on a terminal, exit statuses, a port published by
 # nook's annotation networking (org.nook.net.eth0, podman's own network off), a limit
 # whose cgroup controller is missing and a setting nook does not implement
@@ -102,6 +102,9 @@ is "exec runs in the container" "$OUT" "exec says hi
 sh -c echo started; trap \"echo stopping; exit 0\" TERM; sleep 1000 & wait "
 capture pm exec web1 sh -c 'exit 3'
 is "exec passes the exit status on" "$RC" 3
+in_terminal "${PODMAN[@]}" --runtime "$NOOK" exec -it web1 sh -c 'tty; test -t 0 && echo stdin-is-a-tty'
+like "exec -it: the process has a terminal" "$OUT" '^/dev/pts/[0-9]+$'
+like "exec -it: its stdin is the terminal" "$OUT" '^stdin-is-a-tty$'
 capture pm top web1 args
 like "podman top shows the container's processes" "$OUT" 'sleep 1000'
 capture pm ps --format '{{.Names}} {{.Status}}'
