@@ -85,3 +85,22 @@ root_left() {
 		echo "entries in $1: $(ls "$1" | tr '\n' ' ')"
 	fi
 }
+
+# gone NAME CGROUP: one check that a removed container left nothing: nothing in nook's
+# root $ROOT, no cgroup CGROUP below the test's parent (with "none": no cgroup at all
+# there, for a container whose id the client did not say), no new mount.
+gone() {
+	local left
+	left=$(
+		root_left "$ROOT"
+		if [ "$2" = none ]; then
+			c=$(cgroup_children)
+			[ -z "$c" ] || echo "cgroups left: $c"
+		elif [ -d "$CGP/$2" ]; then
+			echo "cgroup $CGP_PATH/$2 is left"
+		fi
+		m=$(new_mounts)
+		[ -z "$m" ] || printf 'new mounts:\n%s\n' "$m"
+	)
+	if [ -z "$left" ]; then ok "$1"; else fail "$1" "$left"; fi
+}

@@ -77,17 +77,6 @@ cr() {
 	"${CTR[@]}" run --rootfs --fifo-dir "$T/fifo" --runc-binary "${RUNC:-$NOOK}" \
 		--runc-root "$T/cdroot" --cpu-shares 0 --cgroup "$CGP_PATH/$id" "$@"
 }
-# gone NAME ID: one check that container ID left nothing.
-gone() {
-	local left
-	left=$(
-		root_left "$ROOT"
-		[ ! -d "$CGP/$2" ] || echo "cgroup $CGP_PATH/$2 is left"
-		m=$(new_mounts)
-		[ -z "$m" ] || printf 'new mounts:\n%s\n' "$m"
-	)
-	if [ -z "$left" ]; then ok "$1"; else fail "$1" "$left"; fi
-}
 task_status() {
 	"${CTR[@]}" task ls 2>/dev/null | awk -v id="$1" '$1 == id { print $3 }'
 }

@@ -50,17 +50,6 @@ pm() { "${PODMAN[@]}" --runtime "$NOOK" "$@"; }
 RUN_OPTS=(--network none --cgroup-parent "$CGP_PATH")
 IMAGE=localhost/nook-busybox:test
 
-# gone NAME ID: one check that the container ID, removed, left nothing.
-gone() {
-	local left
-	left=$(
-		root_left "$ROOT"
-		[ ! -d "$CGP/libpod-$2" ] || echo "cgroup $CGP_PATH/libpod-$2 is left"
-		m=$(new_mounts)
-		[ -z "$m" ] || printf 'new mounts:\n%s\n' "$m"
-	)
-	if [ -z "$left" ]; then ok "$1"; else fail "$1" "$left"; fi
-}
 
 # --- set-up ------------------------------------------------------------------------------
 
@@ -122,7 +111,7 @@ capture pm logs web1
 is "logs has the container's output" "$OUT" "started
 stopping"
 check "rm" pm rm web1
-gone "after rm: nothing in nook's root, no cgroup" "$ID1"
+gone "after rm: nothing in nook's root, no cgroup" "libpod-$ID1"
 
 # --- kill ------------------------------------------------------------------------------------
 
@@ -138,7 +127,7 @@ check "kill (SIGKILL)" pm kill k1
 capture pm wait k1
 is "wait: killed by SIGKILL, 137" "$OUT" 137
 check "rm" pm rm k1
-gone "after kill and rm: nothing left" "$ID2"
+gone "after kill and rm: nothing left" "libpod-$ID2"
 
 # --- run -it on a terminal ---------------------------------------------------------------------
 
@@ -166,7 +155,7 @@ check_output "the published port answers on the host's side of the bridge" "hell
 check "rm -f" pm rm -f -t 0 www
 is "the host side of the veth is gone" "$(ip -o link show "${HOST_SIDE:-none}" 2>/dev/null)" ""
 check_fails "the port is no longer published" timeout 5 busybox wget -q -O - http://10.89.0.1:18080/
-gone "after rm -f: nothing left" "$ID3"
+gone "after rm -f: nothing left" "libpod-$ID3"
 
 # --- what nook cannot do here is refused, not ignored --------------------------------------------
 
