@@ -161,6 +161,12 @@ static int check_supported(const struct oci_config *c, const struct create_opts 
                 return nook_err_set(err, EOPNOTSUPP, "config.json: process.apparmorProfile");
         if (c->process->selinux_label && c->process->selinux_label[0])
                 return nook_err_set(err, EOPNOTSUPP, "config.json: process.selinuxLabel");
+        if (c->process->unsupported)
+                return nook_err_set(err, EOPNOTSUPP, "config.json: process.%s",
+                                    c->process->unsupported);
+        if (c->linux_.unsupported)
+                return nook_err_set(err, EOPNOTSUPP, "config.json: linux.%s",
+                                    c->linux_.unsupported);
         if (c->process->terminal && !opts->foreground && opts->console_socket == NULL)
                 return nook_err_set(err, 0,
                                     "process.terminal is set: --console-socket is required");
