@@ -553,6 +553,8 @@ _setup() {
 	CGP_PATH=/nooktest-$$
 	CGP=$CG_MOUNT$CGP_PATH
 	mkdir -p "$CGP" || exit 2
+	# For the runner, which removes it should this script be killed before its cleanup.
+	echo "# cgroup parent: $CGP"
 
 	mount_snapshot
 }

@@ -113,8 +113,23 @@ run_unit() {
 
 # --- integration tests ------------------------------------------------------------------
 
+# remove_cgroup_tree DIR: kills every process in the cgroup DIR and its descendants,
+# then removes them, deepest first.
+remove_cgroup_tree() {
+	local d
+	[ -e "$1/cgroup.kill" ] && echo 1 >"$1/cgroup.kill" 2>/dev/null
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
+		while IFS= read -r d; do
+			rmdir "$d" 2>/dev/null
+		done < <(find "$1" -depth -type d 2>/dev/null)
+		[ -d "$1" ] || return 0
+		sleep 0.2
+	done
+	echo "run-tests: could not remove $1" >&2
+}
+
 run_integration() {
-	local script=$1 name log rc p f s crash=
+	local script=$1 name log rc p f s crash= cgp
 	name=$(basename "$script" .sh)
 	log=$LOGDIR/$name.log
 	ran=$((ran + 1))
@@ -142,7 +157,19 @@ run_integration() {
 	while IFS= read -r line; do
 		skips+=("$name: ${line#skip - }")
 	done < <(grep '^skip - ' "$log")
-	if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+	# A script killed before its cleanup (a timeout's SIGKILL) leaves its cgroup parent
+	# and whatever ran in it: removed here, and a script that ended normally and still
+	# left it has a bug.
+	cgp=$(sed -n 's/^# cgroup parent: //p' "$log" | head -n 1)
+	if [ -n "$cgp" ] && [ -d "$cgp" ]; then
+		remove_cgroup_tree "$cgp"
+		if [ -z "$crash" ] && grep -q '^# done: ' "$log" && [ "$rc" != 124 ] && [ "$rc" != 137 ]; then
+			crash="left its cgroup parent $cgp behind"
+		fi
+	fi
+	if [ -n "$crash" ]; then
+		:
+	elif [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
 		crash="timed out after ${NOOK_SCRIPT_TIMEOUT:-900} s"
 	elif ! grep -q '^# done: ' "$log"; then
 		crash="stopped before its end (exit status $rc)"
