@@ -48,6 +48,25 @@ static void addr_claim_name(const struct net_iface *f, const struct net_addr *a,
         snprintf(buf, len, "%s:%s:%s", kind, scope_of(f), text);
 }
 
+static void port_claim_name(const struct net_publish *p, char *buf, size_t len)
+{
+        snprintf(buf, len, "port:%s:%u", net_proto_name(p->proto), p->host_port);
+}
+
+/* The gateways a bridged interface shares with the others on its bridge. */
+static size_t bridge_gateways(const struct net_iface *f, const struct net_addr *gws[2])
+{
+        size_t n = 0;
+
+        if (f->mode != NET_MODE_BRIDGE)
+                return 0;
+        if (f->gw4.family)
+                gws[n++] = &f->gw4;
+        if (f->gw6.family)
+                gws[n++] = &f->gw6;
+        return n;
+}
+
 /* The id in claim file `name`, "" when it cannot be read. */
 static void claim_owner(int dirfd, const char *name, char *owner, size_t len)
 {
@@ -177,6 +196,8 @@ static int use_gateway(const struct claimer *c, const char *name, struct nook_er
 static int claim_iface(const struct claimer *c, const struct net_iface *f, struct nook_err *err)
 {
         char name[CLAIM_NAME_MAX], owner[NAME_MAX + 1], text[64];
+        const struct net_addr *gws[2];
+        size_t n_gws;
 
         snprintf(name, sizeof(name), "host:%s", f->host);
         if (take(c, name, owner, sizeof(owner), err) < 0)
@@ -209,25 +230,20 @@ static int claim_iface(const struct claimer *c, const struct net_iface *f, struc
                                             "on bridge %s",
                                             f->annotation, text, owner, f->bridge);
         }
-        if (f->mode == NET_MODE_BRIDGE) {
-                const struct net_addr *gws[] = {&f->gw4, &f->gw6};
-
-                for (size_t k = 0; k < 2; k++) {
-                        if (gws[k]->family == 0)
-                                continue;
-                        addr_claim_name(f, gws[k], "gw", name, sizeof(name));
-                        if (use_gateway(c, name, err) < 0)
-                                return -1;
-                        /* After our mark, so that of two racing creates one sees the other. */
-                        addr_claim_name(f, gws[k], "ip", name, sizeof(name));
-                        claim_owner(c->dirfd, name, owner, sizeof(owner));
-                        if (owner[0] && !is_mine(c, owner) && !is_stale(c, owner)) {
-                                net_addr_format(gws[k], false, text, sizeof(text));
-                                return nook_err_set(err, 0,
-                                                    "annotation %s: gw=%s: the address of "
-                                                    "container %s on bridge %s",
-                                                    f->annotation, text, owner, f->bridge);
-                        }
+        n_gws = bridge_gateways(f, gws);
+        for (size_t k = 0; k < n_gws; k++) {
+                addr_claim_name(f, gws[k], "gw", name, sizeof(name));
+                if (use_gateway(c, name, err) < 0)
+                        return -1;
+                /* After our mark, so that of two racing creates one sees the other. */
+                addr_claim_name(f, gws[k], "ip", name, sizeof(name));
+                claim_owner(c->dirfd, name, owner, sizeof(owner));
+                if (owner[0] && !is_mine(c, owner) && !is_stale(c, owner)) {
+                        net_addr_format(gws[k], false, text, sizeof(text));
+                        return nook_err_set(err, 0,
+                                            "annotation %s: gw=%s: the address of container %s "
+                                            "on bridge %s",
+                                            f->annotation, text, owner, f->bridge);
                 }
         }
         for (size_t k = 0; k < f->n_publish; k++) {
@@ -286,6 +302,8 @@ static void drop_gateway(int dirfd, const struct net_config *cfg, const char *na
 void net_unclaim(const struct net_config *cfg, int dirfd)
 {
         char name[CLAIM_NAME_MAX];
+        const struct net_addr *gws[2];
+        size_t n_gws;
 
         if (cfg == NULL)
                 return;
@@ -298,19 +316,13 @@ void net_unclaim(const struct net_config *cfg, int dirfd)
                         addr_claim_name(f, &f->addrs[k], "ip", name, sizeof(name));
                         drop(dirfd, cfg, name);
                 }
-                if (f->mode == NET_MODE_BRIDGE) {
-                        const struct net_addr *gws[] = {&f->gw4, &f->gw6};
-
-                        for (size_t k = 0; k < 2; k++) {
-                                if (gws[k]->family == 0)
-                                        continue;
-                                addr_claim_name(f, gws[k], "gw", name, sizeof(name));
-                                drop_gateway(dirfd, cfg, name);
-                        }
+                n_gws = bridge_gateways(f, gws);
+                for (size_t k = 0; k < n_gws; k++) {
+                        addr_claim_name(f, gws[k], "gw", name, sizeof(name));
+                        drop_gateway(dirfd, cfg, name);
                 }
                 for (size_t k = 0; k < f->n_publish; k++) {
-                        snprintf(name, sizeof(name), "port:%s:%u",
-                                 net_proto_name(f->publish[k].proto), f->publish[k].host_port);
+                        port_claim_name(&f->publish[k], name, sizeof(name));
                         drop(dirfd, cfg, name);
                 }
         }
