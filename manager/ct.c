@@ -389,6 +389,12 @@ int ct_exec(const struct nook_home *h, const char *ctid, char **args, bool tty, 
             struct nook_err *err)
 {
         struct exec_opts o = {.args = args, .tty = tty, .cwd = "/"};
+        struct ct_status st;
 
+        ct_status(h, ctid, &st);
+        if (!st.exists)
+                return nook_err_set(err, 0, "container %s does not exist", ctid);
+        if (!st.running)
+                return nook_err_set(err, 0, "container %s is not running", ctid);
         return container_exec(&h->rt, ctid, &o, status, err);
 }
