@@ -50,7 +50,7 @@ static int mem_file(const char *name)
 
 /* The worker: runs fn and exits with its status; the error message goes to j->cause. */
 static void worker(struct job *j, size_t index, fleet_fn fn, void *ctx, const struct fleet_opts *o,
-                   int ready_w, int go_r)
+                   int ready_w, int go_r, int go_w)
 {
         struct nook_err err = {0};
         int r;
@@ -61,6 +61,8 @@ static void worker(struct job *j, size_t index, fleet_fn fn, void *ctx, const st
         }
         if (o->barrier) {
                 char c = 0;
+                /* Only the parent may hold the go pipe's write end, or it never ends. */
+                close(go_w);
                 /* Ready; then wait for the parent to close the go pipe. */
                 if (write(ready_w, "r", 1) != 1 || read(go_r, &c, 1) != 0)
                         _exit(125);
@@ -164,7 +166,7 @@ int fleet_run(char *const *ctids, fleet_fn fn, void *ctx, const struct fleet_opt
                         j->out = o->label_output ? mem_file("nookctl-out") : -1;
                         j->pid = fork();
                         if (j->pid == 0)
-                                worker(j, next, fn, ctx, o, ready[1], go[0]);
+                                worker(j, next, fn, ctx, o, ready[1], go[0], go[1]);
                         if (j->pid < 0) {
                                 j->pid = 0;
                                 j->msg = xasprintf("fork: %s", strerror(errno));
