@@ -289,6 +289,7 @@ static int cmd_status(const struct nookctl_globals *g, int argc, char **argv)
                                             "Print 'CTID ID exist|deleted mounted|unmounted "
                                             "running|down' per container.\n\n" H_HELP};
         struct nook_home h;
+        struct registry r = {0};
         struct nook_err err = {0};
         _cleanup_strv_ char **ids = NULL;
         struct op_ctx ctx = {.h = &h};
@@ -297,22 +298,18 @@ static int cmd_status(const struct nookctl_globals *g, int argc, char **argv)
                 return 1;
         if (ctl_open_home(g, &h) != 0)
                 return 1;
-        /* A CTID that does not exist is reported as deleted, not refused. */
-        if (ctid_parse_list(argv[optind], &ids, &err) < 0)
-                return ctl_report(&err);
-        for (char **id = ids; *id; id++) {
-                _cleanup_free_ char *dir = home_ct_dir(&h, *id);
-                struct registry r = {0};
-                const struct ct_entry *e;
-                struct stat sb;
-                if (stat(dir, &sb) < 0 && registry_load(&h, &r, &err) == 0 &&
-                    (e = registry_lookup(&r, *id)) != NULL) {
-                        op_status(&ctx, 0, e->ctid, &err);
-                } else {
-                        op_status(&ctx, 0, *id, &err);
-                }
+        /* A CTID that does not exist is reported as deleted, not refused; names are
+         * looked up in the registry. */
+        if (ctid_parse_list(argv[optind], &ids, &err) < 0 || registry_load(&h, &r, &err) < 0) {
                 registry_free(&r);
+                home_close(&h);
+                return ctl_report(&err);
         }
+        for (char **id = ids; *id; id++) {
+                const struct ct_entry *e = registry_lookup(&r, *id);
+                op_status(&ctx, 0, e ? e->ctid : *id, &err);
+        }
+        registry_free(&r);
         home_close(&h);
         return 0;
 }
@@ -413,6 +410,24 @@ static int cmd_exec(const struct nookctl_globals *g, int argc, char **argv)
         return rc;
 }
 
+/* enter and console: exactly one container.  *ctid is newly allocated. */
+static int load_one(const struct nookctl_globals *g, const struct cmd_parser *p, const char *spec,
+                    struct nook_home *h, char **ctid)
+{
+        struct registry r = {0};
+        _cleanup_strv_ char **ids = NULL;
+
+        if (load_targets(g, spec, false, h, &r, &ids) < 0)
+                return -1;
+        registry_free(&r);
+        if (ids[1]) {
+                home_close(h);
+                return cmd_usage_error(p, "%s takes one container", p->name), -1;
+        }
+        *ctid = xstrdup(ids[0]);
+        return 0;
+}
+
 static int cmd_enter(const struct nookctl_globals *g, int argc, char **argv)
 {
         static const struct cmd_parser p = {"enter", "h", help_only,
@@ -421,22 +436,18 @@ static int cmd_enter(const struct nookctl_globals *g, int argc, char **argv)
                                             "container, on a new terminal.\n\n" H_HELP};
         static char *args[] = {"/bin/sh", "-l", NULL};
         struct nook_home h;
-        struct registry r = {0};
-        _cleanup_strv_ char **ids = NULL;
+        _cleanup_free_ char *ctid = NULL;
         struct nook_err err = {0};
         int status = 0, rc;
 
         if (cmd_next_option(&p, argc, argv) != -1 || cmd_positionals(&p, argc, argv, 1, false) < 0)
                 return 1;
-        if (load_targets(g, argv[optind], false, &h, &r, &ids) < 0)
+        if (load_one(g, &p, argv[optind], &h, &ctid) < 0)
                 return 1;
-        if (ids[1])
-                rc = cmd_usage_error(&p, "enter takes one container");
-        else if (!isatty(0))
+        if (!isatty(0))
                 rc = cmd_usage_error(&p, "enter needs a terminal on stdin (use exec)");
         else
-                rc = ct_exec(&h, ids[0], args, true, &status, &err) < 0 ? ctl_report(&err) : status;
-        registry_free(&r);
+                rc = ct_exec(&h, ctid, args, true, &status, &err) < 0 ? ctl_report(&err) : status;
         home_close(&h);
         return rc;
 }
@@ -467,9 +478,7 @@ static int cmd_console(const struct nookctl_globals *g, int argc, char **argv)
             "until the container stops or Ctrl-C.\n\n"
             "  -n, --no-follow     print what is there and return\n" H_HELP};
         struct nook_home h;
-        struct registry r = {0};
-        _cleanup_strv_ char **ids = NULL;
-        _cleanup_free_ char *log = NULL;
+        _cleanup_free_ char *ctid = NULL, *log = NULL;
         _cleanup_close_ int fd = -1, pidfd = -1;
         bool follow = true;
         struct ct_status st;
@@ -483,16 +492,11 @@ static int cmd_console(const struct nookctl_globals *g, int argc, char **argv)
         }
         if (cmd_positionals(&p, argc, argv, 1, false) < 0)
                 return 1;
-        if (load_targets(g, argv[optind], false, &h, &r, &ids) < 0)
+        if (load_one(g, &p, argv[optind], &h, &ctid) < 0)
                 return 1;
-        if (ids[1]) {
-                registry_free(&r);
-                home_close(&h);
-                return cmd_usage_error(&p, "console takes one container");
-        }
-        log = home_ct_path(&h, ids[0], "console.log");
+        log = home_ct_path(&h, ctid, "console.log");
         fd = open(log, O_RDONLY | O_CLOEXEC);
-        ct_status(&h, ids[0], &st);
+        ct_status(&h, ctid, &st);
         if (fd >= 0)
                 copy_new(fd, &off);
         if (follow && st.running && (pidfd = ns_pidfd_open(st.pid)) >= 0) {
@@ -506,7 +510,6 @@ static int cmd_console(const struct nookctl_globals *g, int argc, char **argv)
                 if (fd >= 0)
                         copy_new(fd, &off);
         }
-        registry_free(&r);
         home_close(&h);
         return 0;
 }
