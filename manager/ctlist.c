@@ -1,6 +1,8 @@
 #include "manager/ctlist.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -140,6 +142,51 @@ void list_rows_free(struct list_row *rows, size_t n)
         free(rows);
 }
 
+/* Processes in the cgroup directory dirfd and below it (a systemd guest keeps none in
+ * its root cgroup). */
+static uint64_t count_procs(int dirfd)
+{
+        _cleanup_free_ char *text = NULL;
+        struct nook_err ignored;
+        _cleanup_closedir_ DIR *d = NULL;
+        struct dirent *e;
+        uint64_t n = 0;
+        int fd;
+
+        if (read_file_at(dirfd, "cgroup.procs", &text, NULL, 0, &ignored) == 0)
+                for (const char *p = text; *p; p++)
+                        n += *p == '\n';
+        fd = dup(dirfd);
+        if (fd < 0 || (d = fdopendir(fd)) == NULL) {
+                if (fd >= 0)
+                        close(fd);
+                return n;
+        }
+        while ((e = readdir(d)) != NULL) {
+                if (e->d_type != DT_DIR || e->d_name[0] == '.')
+                        continue;
+                _cleanup_close_ int sub =
+                    openat(dirfd, e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                if (sub >= 0)
+                        n += count_procs(sub);
+        }
+        return n;
+}
+
+static bool nproc(const struct list_row *row, uint64_t *out)
+{
+        _cleanup_free_ char *dir = NULL;
+        _cleanup_close_ int fd = -1;
+        struct nook_err ignored;
+
+        if (!row->running || row->cgroup == NULL ||
+            cgroup_directory(row->cgroup, &dir, &ignored) < 0 ||
+            (fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+                return false;
+        *out = count_procs(fd);
+        return true;
+}
+
 /* A number from a cgroup file: the whole file, or the value after `key ` in it. */
 static bool cgroup_number(const struct list_row *row, const char *file, const char *key,
                           uint64_t *out)
@@ -151,16 +198,8 @@ static bool cgroup_number(const struct list_row *row, const char *file, const ch
         if (!row->running || row->cgroup == NULL ||
             cgroup_read(row->cgroup, file, &text, &ignored) < 0)
                 return false;
-        if (key == NULL) {
-                if (strcmp(file, "cgroup.procs") == 0) {
-                        uint64_t lines = 0;
-                        for (p = text; *p; p++)
-                                lines += *p == '\n';
-                        *out = lines;
-                        return true;
-                }
+        if (key == NULL)
                 return sscanf(text, "%" SCNu64, out) == 1;
-        }
         for (p = text; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
                 if (str_has_prefix(p, key) && p[strlen(key)] == ' ')
                         return sscanf(p + strlen(key) + 1, "%" SCNu64, out) == 1;
@@ -220,7 +259,7 @@ char *list_value(const struct nook_home *h, const struct list_row *row, int f, u
         case F_CTID:
                 return xstrdup(row->e->ctid);
         case F_NPROC:
-                return number(v, cgroup_number(row, "cgroup.procs", NULL, &v), num, has_num);
+                return number(v, nproc(row, &v), num, has_num);
         case F_STATUS:
                 return xstrdup(!row->e->complete ? "broken" : row->running ? "running" : "stopped");
         case F_IP:
