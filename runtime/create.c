@@ -557,6 +557,9 @@ static int init_state(const struct nook_runtime *rt, const char *id, const char 
         st->rootfs = xstrdup(rootfs);
         st->created = state_timestamp_now();
         copy_annotations(c, st);
+        for (int k = 0; k < OCI_HOOK_KIND_COUNT; k++)
+                if (c->hooks[k].n > 0)
+                        st->hooks |= 1u << k;
         if (!rt->cgroups_disabled) {
                 st->cgroup_default = c->linux_.cgroups_path == NULL || !c->linux_.cgroups_path[0];
                 if (cgroup_resolve(c->linux_.cgroups_path, id, &st->cgroup_path, err) < 0)

@@ -12,6 +12,9 @@ int container_load(const struct nook_runtime *rt, const char *id, struct contain
 /* The copy of config.json that create kept in the state dir. */
 int container_load_config(const struct container_state *st, struct oci_config **config,
                           struct nook_err *err);
+/* The same, but only when the config has hooks of that kind (*config NULL otherwise). */
+int container_load_hooks(const struct container_state *st, enum oci_hook_kind kind,
+                         struct oci_config **config, struct nook_err *err);
 /* Opens a pidfd for st->pid and checks it is still the process create started. */
 int container_open_pidfd(const struct container_state *st, int *pidfd, struct nook_err *err);
 /* The signals a foreground run/exec forwards to the container; blocked early so none

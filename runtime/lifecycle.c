@@ -45,6 +45,15 @@ int container_load_config(const struct container_state *st, struct oci_config **
         return oci_config_parse(text, config, err);
 }
 
+int container_load_hooks(const struct container_state *st, enum oci_hook_kind kind,
+                         struct oci_config **config, struct nook_err *err)
+{
+        *config = NULL;
+        if (!state_has_hooks(st, kind))
+                return 0;
+        return container_load_config(st, config, err);
+}
+
 int container_open_pidfd(const struct container_state *st, int *pidfd, struct nook_err *err)
 {
         int fd = ns_pidfd_open(st->pid);
@@ -146,7 +155,7 @@ int container_start(const struct nook_runtime *rt, const char *id, struct nook_e
         if (status != CONTAINER_CREATED)
                 return nook_err_set(err, 0, "cannot start container %s: it is %s", id,
                                     container_status_name(status));
-        if (container_load_config(st, &config, err) < 0)
+        if (container_load_hooks(st, OCI_HOOK_POSTSTART, &config, err) < 0)
                 return -1;
         fifo = xasprintf("%s/%s", st->dir, EXEC_FIFO);
         fd = open(fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
@@ -227,7 +236,7 @@ int container_delete(const struct nook_runtime *rt, const char *id, bool force,
                                     "cannot delete container %s: it is being created (use "
                                     "--force if its create was killed)",
                                     id);
-        if (container_load_config(st, &config, &cfg_err) < 0)
+        if (container_load_hooks(st, OCI_HOOK_POSTSTOP, &config, &cfg_err) < 0)
                 config = NULL; /* a create killed early left none: no hooks to run */
         if (st->cgroup_path) {
                 if (cgroup_destroy(st->cgroup_path, st->cgroup_default, err) < 0)
@@ -235,7 +244,11 @@ int container_delete(const struct nook_runtime *rt, const char *id, bool force,
         } else if (status == CONTAINER_CREATED || status == CONTAINER_RUNNING) {
                 kill_init(st);
         }
-        container_net_release(config, id);
+        /* A create killed before state.json lists no annotations: the config does. */
+        if (config)
+                container_net_release(config->annotations, config->n_annotations, id);
+        else
+                container_net_release(st->annotations, st->n_annotations, id);
         if (state_remove(st, err) < 0)
                 return -1;
         nook_debug("delete %s: removed (was %s)", id, container_status_name(status));
@@ -364,7 +377,8 @@ static int start_foreground(const struct nook_runtime *rt, const char *id,
 
         if (sync_send(res->sync_fd, SYNC_START, err) < 0 || sync_wait_exec(res->sync_fd, err) < 0)
                 return -1;
-        if (container_load(rt, id, &st, err) < 0 || container_load_config(st, &config, err) < 0)
+        if (container_load(rt, id, &st, err) < 0 ||
+            container_load_hooks(st, OCI_HOOK_POSTSTART, &config, err) < 0)
                 return -1;
         run_hooks_warn_only(config, OCI_HOOK_POSTSTART, st, CONTAINER_RUNNING);
         return 0;

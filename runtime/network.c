@@ -81,13 +81,12 @@ int container_net_setup(const struct net_config *cfg, pid_t pid, struct nook_err
         return net_setup(cfg, cfg->id, fd, err);
 }
 
-void container_net_release(const struct oci_config *c, const char *id)
+void container_net_release(const struct oci_kv *annotations, size_t n, const char *id)
 {
         _cleanup_(net_config_freep) struct net_config *cfg = NULL;
         struct nook_err err;
 
-        if (c == NULL || net_config_parse(c->annotations, c->n_annotations, id, &cfg, &err) < 0 ||
-            cfg == NULL)
+        if (net_config_parse(annotations, n, id, &cfg, &err) < 0 || cfg == NULL)
                 return;
         if (net_teardown(cfg, id, &err) < 0)
                 nook_log_err(&err);

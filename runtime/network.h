@@ -13,6 +13,6 @@ int container_net_prepare(const struct nook_runtime *rt, const char *id, const s
 /* Sets up every interface for the init pid (waiting in its new network namespace). */
 int container_net_setup(const struct net_config *cfg, pid_t pid, struct nook_err *err);
 /* Removes the host-side rest (nft rules, routes); failures are logged, not fatal. */
-void container_net_release(const struct oci_config *c, const char *id);
+void container_net_release(const struct oci_kv *annotations, size_t n, const char *id);
 
 #endif

@@ -70,7 +70,8 @@ static void write_annotations(struct json_writer *w, const struct container_stat
 int state_write(const struct container_state *st, struct nook_err *err)
 {
         _cleanup_json_writer_ struct json_writer *w = json_writer_new(false);
-        _cleanup_free_ char *path = xasprintf("%s/%s", st->dir, STATE_FILE);
+        _cleanup_free_ char *path =
+            xasprintf("%s/%s", st->dir, st->pid > 0 ? STATE_FILE : STATE_FILE_CREATING);
         const char *text;
         size_t len;
 
@@ -85,6 +86,12 @@ int state_write(const struct container_state *st, struct nook_err *err)
         json_w_kv_bool(w, "cgroupDefault", st->cgroup_default);
         json_w_kv_string(w, "created", st->created);
         write_annotations(w, st);
+        json_w_key(w, "hooks");
+        json_w_array_open(w);
+        for (int k = 0; k < OCI_HOOK_KIND_COUNT; k++)
+                if (state_has_hooks(st, (enum oci_hook_kind)k))
+                        json_w_string(w, oci_hook_kind_names[k]);
+        json_w_array_close(w);
         json_w_object_close(w);
         text = json_writer_text(w, &len);
         return write_file_atomic(path, text, len, 0600, err);
@@ -97,6 +104,27 @@ static int opt_string(json_val doc, const char *key, char **out, struct nook_err
         if (json_is_null(v))
                 return 0;
         return json_as_string(v, key, out, err);
+}
+
+static int parse_hooks(json_val v, unsigned *hooks, struct nook_err *err)
+{
+        if (json_is_null(v)) {
+                *hooks = STATE_HOOKS_UNKNOWN;
+                return 0;
+        }
+        if (json_expect_array(v, "hooks", err) < 0)
+                return -1;
+        *hooks = 0;
+        for (size_t i = 0; i < json_array_len(v); i++) {
+                _cleanup_free_ char *name = NULL;
+
+                if (json_as_string(json_array_get(v, i), "hooks", &name, err) < 0)
+                        return -1;
+                for (int k = 0; k < OCI_HOOK_KIND_COUNT; k++)
+                        if (strcmp(name, oci_hook_kind_names[k]) == 0)
+                                *hooks |= 1u << k;
+        }
+        return 0;
 }
 
 static int parse_state(struct container_state *st, const char *text, struct nook_err *err)
@@ -120,6 +148,8 @@ static int parse_state(struct container_state *st, const char *text, struct nook
                 return -1;
         v = json_get(doc, "cgroupDefault");
         if (!json_is_null(v) && json_as_bool(v, "cgroupDefault", &st->cgroup_default, err) < 0)
+                return -1;
+        if (parse_hooks(json_get(doc, "hooks"), &st->hooks, err) < 0)
                 return -1;
         ann = json_get(doc, "annotations");
         st->n_annotations = json_object_len(ann);
@@ -145,14 +175,19 @@ int state_read(const char *root, const char *id, struct container_state **out, s
         st->dir = xasprintf("%s/%s", root, id);
         if (stat(st->dir, &sb) < 0 || !S_ISDIR(sb.st_mode))
                 return nook_err_set(err, 0, "container %s does not exist", id);
-        path = xasprintf("%s/%s", st->dir, STATE_FILE);
-        if (read_file(path, &text, NULL, 1 << 20, &ferr) < 0) {
-                if (ferr.errnum != ENOENT) {
+        /* state.json once the init exists, creating.json before. */
+        for (int i = 0; i < 2 && text == NULL; i++) {
+                free(path);
+                path = xasprintf("%s/%s", st->dir, i == 0 ? STATE_FILE : STATE_FILE_CREATING);
+                if (read_file(path, &text, NULL, 1 << 20, &ferr) < 0 && ferr.errnum != ENOENT) {
                         *err = ferr;
                         return -1;
                 }
+        }
+        if (text == NULL) {
                 /* create was killed before it wrote anything: only the directory
                  * exists, and delete --force must still be able to remove it. */
+                st->hooks = STATE_HOOKS_UNKNOWN;
                 *out = TAKE_PTR(st);
                 return 0;
         }

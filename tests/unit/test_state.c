@@ -162,6 +162,59 @@ static void test_killed_create_reads_as_creating(void **state)
         assert_int_equal(access(dir, F_OK), -1);
 }
 
+/* Before the init exists the state goes to creating.json, so that no file is ever
+ * replaced; the state read back (e.g. by delete --force after a killed create) still
+ * names the cgroup, and state.json wins once written. */
+static void test_creating_state_then_state(void **state)
+{
+        struct fixture *f = *state;
+        _cleanup_state_ struct container_state *w = make_state(f->root, "early", 0);
+        _cleanup_state_ struct container_state *r = NULL, *r2 = NULL;
+        _cleanup_free_ char *creating = xasprintf("%s/%s", w->dir, STATE_FILE_CREATING);
+        _cleanup_free_ char *final = xasprintf("%s/%s", w->dir, STATE_FILE);
+        struct nook_err err;
+
+        assert_int_equal(access(creating, F_OK), 0);
+        assert_int_equal(access(final, F_OK), -1);
+        assert_int_equal(state_read(f->root, "early", &r, &err), 0);
+        assert_int_equal(r->pid, 0);
+        assert_string_equal(r->cgroup_path, "/nooktest/x");
+        assert_int_equal(state_status(r), CONTAINER_CREATING);
+
+        w->pid = getpid();
+        assert_int_equal(proc_start_time(w->pid, &w->pid_start), 0);
+        assert_int_equal(state_write(w, &err), 0);
+        assert_int_equal(state_read(f->root, "early", &r2, &err), 0);
+        assert_int_equal(r2->pid, getpid());
+        assert_int_equal(state_status(r2), CONTAINER_RUNNING);
+        assert_int_equal(state_remove(r2, &err), 0);
+        assert_int_equal(access(w->dir, F_OK), -1);
+}
+
+/* Which hook kinds the config has is kept, so start and delete skip parsing the
+ * config copy when they have none to run; a state without the field means "unknown". */
+static void test_hooks_mask(void **state)
+{
+        struct fixture *f = *state;
+        _cleanup_state_ struct container_state *w = NULL;
+        _cleanup_state_ struct container_state *r = NULL, *r2 = NULL;
+        _cleanup_free_ char *path = NULL;
+        struct nook_err err;
+
+        w = make_state(f->root, "hooked", getpid());
+        w->hooks = 1u << OCI_HOOK_POSTSTOP;
+        assert_int_equal(state_write(w, &err), 0);
+        assert_int_equal(state_read(f->root, "hooked", &r, &err), 0);
+        assert_true(state_has_hooks(r, OCI_HOOK_POSTSTOP));
+        assert_false(state_has_hooks(r, OCI_HOOK_POSTSTART));
+
+        path = xasprintf("%s/%s", w->dir, STATE_FILE);
+        assert_int_equal(write_file_atomic(path, "{\"pid\":1,\"pidStart\":1}", 22, 0600, &err), 0);
+        assert_int_equal(state_read(f->root, "hooked", &r2, &err), 0);
+        assert_true(state_has_hooks(r2, OCI_HOOK_POSTSTART));
+        assert_true(state_has_hooks(r2, OCI_HOOK_POSTSTOP));
+}
+
 static void test_oci_json(void **state)
 {
         struct fixture *f = *state;
@@ -215,6 +268,8 @@ int main(void)
             cmocka_unit_test_setup_teardown(test_reaped_pid_is_stopped, setup, teardown),
             cmocka_unit_test_setup_teardown(test_reused_pid_is_not_believed, setup, teardown),
             cmocka_unit_test_setup_teardown(test_killed_create_reads_as_creating, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_creating_state_then_state, setup, teardown),
+            cmocka_unit_test_setup_teardown(test_hooks_mask, setup, teardown),
             cmocka_unit_test_setup_teardown(test_oci_json, setup, teardown),
             cmocka_unit_test_setup_teardown(test_list_ids_sorted, setup, teardown),
             cmocka_unit_test(test_list_missing_root_is_empty),
