@@ -40,6 +40,7 @@ enum {
         O_CAPABILITY,
         O_DESCRIPTION,
         O_SAVE,
+        O_DEVICES,
 };
 
 static const struct option ct_options[] = {
@@ -63,6 +64,7 @@ static const struct option ct_options[] = {
     {"capability", required_argument, NULL, O_CAPABILITY},
     {"description", required_argument, NULL, O_DESCRIPTION},
     {"save", no_argument, NULL, O_SAVE},
+    {"devices", required_argument, NULL, O_DEVICES},
     {"jobs", required_argument, NULL, 'j'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -85,6 +87,8 @@ static const struct option ct_options[] = {
         "      --nameserver IP      resolver in /etc/resolv.conf (repeatable)\n"                   \
         "      --searchdomain D     search domain in /etc/resolv.conf (repeatable)\n"              \
         "      --description TEXT   free text\n"                                                   \
+        "      --devices c|b:MAJ:MIN:ACCESS  allow (r, w, m) or deny (none) a device;\n"           \
+        "                           MAJ/MIN may be *; repeatable\n"                                \
         "  -j, --jobs N             containers handled at once (default: the CPU count)\n"         \
         "  -h, --help               show this help\n"
 
@@ -110,7 +114,7 @@ static const char set_help[] =
 struct raw_opts {
         const char *ostemplate, *hostname, *name, *ram, *swap, *cpus, *cpulimit, *cpuunits,
             *numproc, *onboot, *bridge, *routed, *userpasswd, *description;
-        char **ipadd, **ipdel, **nameservers, **searchdomains, **caps;
+        char **ipadd, **ipdel, **nameservers, **searchdomains, **caps, **devices;
         bool save;
         unsigned jobs;
 };
@@ -122,6 +126,7 @@ static void raw_free(struct raw_opts *o)
         strv_free(o->nameservers);
         strv_free(o->searchdomains);
         strv_free(o->caps);
+        strv_free(o->devices);
 }
 
 static int parse_opts(const struct cmd_parser *p, bool is_set, int argc, char **argv,
@@ -195,6 +200,9 @@ static int parse_opts(const struct cmd_parser *p, bool is_set, int argc, char **
                         break;
                 case O_SAVE:
                         o->save = true;
+                        break;
+                case O_DEVICES:
+                        strv_push(&o->devices, optarg);
                         break;
                 case 'j':
                         if (ctl_parse_jobs(optarg, &o->jobs) < 0)
@@ -310,6 +318,26 @@ static void replace_strv(char ***dst, char **src, const char *ctid, size_t index
         }
 }
 
+/* A rule for the same type and numbers replaces the old one, as in vzctl. */
+static int apply_devices(const struct raw_opts *o, struct ct_settings *s, struct nook_err *err)
+{
+        for (char **d = o->devices; d && *d; d++) {
+                _cleanup_free_ char *norm = NULL;
+                _cleanup_strv_ char **keep = xcalloc(1, sizeof(char *));
+
+                if (ct_device_normalize(*d, &norm, err) < 0)
+                        return -1;
+                size_t id_len = (size_t)(strrchr(norm, ':') - norm) + 1;
+                for (char **old = s->devices; old && *old; old++)
+                        if (strncmp(*old, norm, id_len) != 0)
+                                strv_push(&keep, *old);
+                strv_push(&keep, norm);
+                strv_free(s->devices);
+                s->devices = TAKE_PTR(keep);
+        }
+        return 0;
+}
+
 static int apply_caps(const struct raw_opts *o, struct ct_settings *s, struct nook_err *err)
 {
         for (char **c = o->caps; c && *c; c++) {
@@ -389,7 +417,7 @@ static int apply_opts(const struct raw_opts *o, const char *ctid, size_t index,
                 replace_strv(&s->searchdomains, o->searchdomains, ctid, index);
         }
         if (apply_limits(o, ctid, index, s, err) < 0 || apply_ips(o, ctid, index, s, err) < 0 ||
-            apply_caps(o, s, err) < 0)
+            apply_caps(o, s, err) < 0 || apply_devices(o, s, err) < 0)
                 return -1;
         return 0;
 }
@@ -524,7 +552,8 @@ struct set_ctx {
 
 static bool limits_given(const struct raw_opts *o)
 {
-        return o->ram || o->swap || o->cpus || o->cpulimit || o->cpuunits || o->numproc;
+        return o->ram || o->swap || o->cpus || o->cpulimit || o->cpuunits || o->numproc ||
+               o->devices;
 }
 
 static bool etc_given(const struct raw_opts *o)

@@ -25,6 +25,7 @@ void ct_settings_free(struct ct_settings *s)
         free(s->routed_dev);
         strv_free(s->nameservers);
         strv_free(s->searchdomains);
+        strv_free(s->devices);
         free(s->cgroups_path);
         *s = (struct ct_settings){0};
 }
@@ -115,6 +116,37 @@ int ct_parse_size(const char *opt, const char *s, uint64_t *out, struct nook_err
         if (parse_uint64(num, &v) < 0 || (shift && v > (UINT64_MAX >> shift)))
                 return nook_err_set(err, 0, "%s %s: expected a size such as 512M or 2G", opt, s);
         *out = v << shift;
+        return 0;
+}
+
+static bool dev_number(const char *s, uint64_t *out)
+{
+        if (strcmp(s, "*") == 0) {
+                *out = UINT64_MAX;
+                return true;
+        }
+        return parse_uint64(s, out) == 0 && *out <= 0xfffff;
+}
+
+int ct_device_normalize(const char *spec, char **out, struct nook_err *err)
+{
+        _cleanup_free_ char *copy = xstrdup(spec);
+        char *f[4] = {NULL};
+        char *save = NULL, *p = copy;
+        uint64_t major, minor;
+        size_t n = 0;
+
+        for (char *t = strtok_r(p, ":", &save); t; t = strtok_r(NULL, ":", &save), n++)
+                if (n < 4)
+                        f[n] = t;
+        if (n != 4 || (strcmp(f[0], "c") && strcmp(f[0], "b")) ||
+            !dev_number(f[1], &major) || !dev_number(f[2], &minor) ||
+            (strcmp(f[3], "none") && (f[3][0] == '\0' || strspn(f[3], "rwm") != strlen(f[3]))))
+                return nook_err_set(err, 0,
+                                    "--devices %s: expected c|b:MAJOR:MINOR:ACCESS (numbers or *, "
+                                    "access of r, w, m or none)",
+                                    spec);
+        *out = xasprintf("%s:%s:%s:%s", f[0], f[1], f[2], f[3]);
         return 0;
 }
 
@@ -306,6 +338,29 @@ static void read_resources(json_val res, struct ct_settings *s)
         s->cpuunits = get_u64(res, "cpu", "shares");
         s->cpulimit = quota && period ? quota * 100 / period : 0;
         s->numproc = get_u64(res, "pids", "limit");
+        s->devices = xcalloc(1, sizeof(char *));
+        for (size_t i = 0; i < json_array_len(json_get(res, "devices")); i++) {
+                json_val d = json_array_get(json_get(res, "devices"), i);
+                _cleanup_free_ char *type = NULL, *access = NULL, *major = NULL, *minor = NULL;
+                struct nook_err ignored;
+                bool allow = false;
+                int64_t v;
+
+                if (json_as_bool(json_get(d, "allow"), "allow", &allow, &ignored) < 0 ||
+                    json_as_string(json_get(d, "type"), "type", &type, &ignored) < 0)
+                        continue;
+                if (json_as_string(json_get(d, "access"), "access", &access, &ignored) < 0)
+                        access = xstrdup("rwm");
+                major = json_as_int64(json_get(d, "major"), "major", &v, &ignored) == 0
+                            ? xasprintf("%" PRId64, v)
+                            : xstrdup("*");
+                minor = json_as_int64(json_get(d, "minor"), "minor", &v, &ignored) == 0
+                            ? xasprintf("%" PRId64, v)
+                            : xstrdup("*");
+                char *e = xasprintf("%s:%s:%s:%s", type, major, minor, allow ? access : "none");
+                strv_push(&s->devices, e);
+                free(e);
+        }
 }
 
 int ct_settings_from_config(json_val cfg, struct ct_settings *s, struct nook_err *err)
@@ -339,6 +394,31 @@ int ct_settings_from_config(json_val cfg, struct ct_settings *s, struct nook_err
         return 0;
 }
 
+static void write_devices(struct json_writer *w, char **devices)
+{
+        json_w_key(w, "devices");
+        json_w_array_open(w);
+        for (char **d = devices; *d; d++) {
+                _cleanup_free_ char *copy = xstrdup(*d);
+                char *save = NULL;
+                char *type = strtok_r(copy, ":", &save), *major = strtok_r(NULL, ":", &save);
+                char *minor = strtok_r(NULL, ":", &save), *access = strtok_r(NULL, ":", &save);
+                bool allow = strcmp(access, "none") != 0;
+                int64_t v;
+
+                json_w_object_open(w);
+                json_w_kv_bool(w, "allow", allow);
+                json_w_kv_string(w, "type", type);
+                if (parse_int64(major, &v) == 0)
+                        json_w_kv_int(w, "major", v);
+                if (parse_int64(minor, &v) == 0)
+                        json_w_kv_int(w, "minor", v);
+                json_w_kv_string(w, "access", allow ? access : "rwm");
+                json_w_object_close(w);
+        }
+        json_w_array_close(w);
+}
+
 static void write_resources(struct json_writer *w, const struct ct_settings *s)
 {
         uint64_t quota = s->cpulimit ? s->cpulimit * CT_CPU_PERIOD / 100 : 0;
@@ -368,6 +448,8 @@ static void write_resources(struct json_writer *w, const struct ct_settings *s)
                 }
                 json_w_object_close(w);
         }
+        if (s->devices && s->devices[0])
+                write_devices(w, s->devices);
         if (s->numproc) {
                 json_w_key(w, "pids");
                 json_w_object_open(w);

@@ -45,6 +45,8 @@ struct ct_settings {
         uint64_t cpuunits;  /* cpu.shares; 0 = default */
         uint64_t numproc;   /* pids.limit; 0 = none */
         uint64_t caps;      /* bit n = capability n */
+        char **devices;     /* "c:MAJOR:MINOR:ACCESS" (MAJOR/MINOR may be '*', ACCESS
+                             * of rwm or "none"), beside nook's default devices */
         char *cgroups_path;
 };
 
@@ -74,6 +76,9 @@ const char *ct_ip_addr(const char *ip, char buf[64]);
 bool ct_hostname_valid(const char *s);
 /* "512M", "2G", "1048576", "64K" into bytes. */
 int ct_parse_size(const char *opt, const char *s, uint64_t *out, struct nook_err *err);
+/* Checks a --devices value, "c|b:MAJOR|*:MINOR|*:[r][w][m]|none", and sets *out to
+ * its normal form (newly allocated). */
+int ct_device_normalize(const char *spec, char **out, struct nook_err *err);
 /* "CAP_NET_ADMIN" or "net_admin" into its number, -1 when unknown. */
 int ct_cap_from_name(const char *name);
 

@@ -143,6 +143,17 @@ check "set --description --onboot --save" ctl set 101 --description changed --on
 is "set --save: description" "$(jq -r '.annotations["org.nook.description"]' "$CFG")" changed
 is "set --save keeps the rest of the config" "$(jq -Sc .linux.seccomp "$CFG")" \
 	"$(jq -Sc .linux.seccomp "$T/spec/config.json")"
+capture ctl exec 101 sh -c 'echo x >/dev/full'
+like "before --devices: /dev/full opens (and is full)" "$ERR" 'No space left on device'
+check "set --devices c:1:7:none (live)" ctl set 101 --devices c:1:7:none
+capture ctl exec 101 sh -c 'echo x >/dev/full'
+like "set --devices: /dev/full is denied live" "$ERR" 'Operation not permitted'
+check "set --devices c:1:7:rw --save" ctl set 101 --devices c:1:7:rw --save
+is "set --devices: one rule per device in the config" "$(jq -c .linux.resources.devices "$CFG")" \
+	'[{"allow":true,"type":"c","major":1,"minor":7,"access":"rw"}]'
+capture ctl exec 101 sh -c 'echo x >/dev/full'
+like "set --devices rw: /dev/full opens again" "$ERR" 'No space left on device'
+check_ctl_error "set --devices: a bad rule" "expected c|b:MAJOR:MINOR:ACCESS" ctl set 101 --devices x:1:7:rw
 check "set --capability CAP_SYS_TIME:on --save" ctl set 101 --capability CAP_SYS_TIME:on --save
 check "set: the capability is in the config" jq -e '.process.capabilities.bounding | index("CAP_SYS_TIME")' "$CFG"
 

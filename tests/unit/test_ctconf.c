@@ -100,6 +100,29 @@ static void test_caps(void **state)
         assert_false(ct_default_caps() & (1ULL << 21)); /* CAP_SYS_ADMIN */
 }
 
+static void test_devices(void **state)
+{
+        struct nook_err err = {0};
+        char *out = NULL;
+
+        (void)state;
+        assert_int_equal(ct_device_normalize("c:1:7:rw", &out, &err), 0);
+        assert_string_equal(out, "c:1:7:rw");
+        free(out);
+        assert_int_equal(ct_device_normalize("b:*:*:none", &out, &err), 0);
+        assert_string_equal(out, "b:*:*:none");
+        free(out);
+        out = NULL;
+        assert_true(ct_device_normalize("x:1:7:rw", &out, &err) < 0);
+        assert_true(ct_device_normalize("c:1:7", &out, &err) < 0);
+        assert_true(ct_device_normalize("c:1:7:rwx", &out, &err) < 0);
+        assert_true(ct_device_normalize("c:1:7:", &out, &err) < 0);
+        assert_true(ct_device_normalize("c:a:7:r", &out, &err) < 0);
+        assert_true(ct_device_normalize("c:1:7:r:x", &out, &err) < 0);
+        assert_null(out);
+        assert_non_null(strstr(err.msg, "--devices c:1:7:r:x"));
+}
+
 /* A config written from settings reads back as the same settings, and a rewrite keeps
  * what nookctl does not own. */
 static void test_config_round_trip(void **state)
@@ -126,6 +149,8 @@ static void test_config_round_trip(void **state)
         strv_push(&s.ips, "10.0.0.101/24");
         strv_push(&s.ips, "fd00::101/64");
         strv_push(&s.nameservers, "10.0.0.1");
+        strv_push(&s.devices, "c:10:200:rwm");
+        strv_push(&s.devices, "b:8:*:none");
         json = ct_config_json(NULL, "101", &s);
         assert_int_equal(json_parse(json, &v, &err), 0);
         assert_int_equal(ct_settings_from_config(v, &back, &err), 0);
@@ -140,6 +165,8 @@ static void test_config_round_trip(void **state)
         assert_string_equal(back.ips[1], "fd00::101/64");
         assert_null(back.ips[2]);
         assert_string_equal(back.nameservers[0], "10.0.0.1");
+        assert_string_equal(back.devices[0], "c:10:200:rwm");
+        assert_string_equal(back.devices[1], "b:8:*:none");
         assert_false(back.routed);
         assert_string_equal(back.bridge, CT_DEFAULT_BRIDGE);
         assert_string_equal(back.cgroups_path, "/nook/101");
@@ -165,11 +192,9 @@ static void test_config_round_trip(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-            cmocka_unit_test(test_ip_normalize),
-            cmocka_unit_test(test_hostname),
-            cmocka_unit_test(test_sizes),
-            cmocka_unit_test(test_caps),
-            cmocka_unit_test(test_config_round_trip),
+            cmocka_unit_test(test_ip_normalize), cmocka_unit_test(test_hostname),
+            cmocka_unit_test(test_sizes),        cmocka_unit_test(test_caps),
+            cmocka_unit_test(test_devices),      cmocka_unit_test(test_config_round_trip),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
