@@ -422,29 +422,6 @@ static int apply_opts(const struct raw_opts *o, const char *ctid, size_t index,
         return 0;
 }
 
-/* Names and addresses: unique over the home (r holds every container, s is ctid's). */
-static int check_unique(const struct registry *r, const char *ctid, const struct ct_settings *s,
-                        struct nook_err *err)
-{
-        const struct ct_entry *other;
-
-        if (s->name && (other = registry_name_user(r, s->name, ctid)) != NULL)
-                return nook_err_set(err, 0, "name %s is taken by container %s", s->name,
-                                    other->ctid);
-        for (char **ip = s->ips; ip && *ip; ip++) {
-                char a[64];
-                if ((other = registry_ip_user(r, *ip, ctid)) != NULL)
-                        return nook_err_set(err, 0, "address %s is used by container %s",
-                                            ct_ip_addr(*ip, a), other->ctid);
-                for (char **dup = s->ips; dup < ip; dup++) {
-                        char b[64];
-                        if (strcmp(ct_ip_addr(*dup, a), ct_ip_addr(*ip, b)) == 0)
-                                return nook_err_set(err, 0, "address %s is given twice", a);
-                }
-        }
-        return 0;
-}
-
 /* --- create --------------------------------------------------------------------------- */
 
 struct create_ctx {
@@ -494,7 +471,7 @@ static int prepare_create(const struct nook_home *h, struct registry *r, const s
                         return nook_err_set(err, 0, "create %s: the name is taken by container %s",
                                             ids[i], other->ctid);
                 if (new_settings(h, o, ids[i], i + 1, &s, err) < 0 ||
-                    check_unique(r, ids[i], &s, err) < 0) {
+                    registry_check_unique(r, ids[i], &s, err) < 0) {
                         ct_settings_free(&s);
                         return nook_err_prefix(err, "create %s", ids[i]);
                 }
@@ -663,7 +640,7 @@ static int prepare_set(const struct nook_home *h, struct registry *r, const stru
                     ct_config_load(h, ids[i], NULL, &j->new, err) < 0)
                         return -1;
                 if (apply_opts(o, ids[i], i + 1, &j->new, err) < 0 ||
-                    check_unique(r, ids[i], &j->new, err) < 0)
+                    registry_check_unique(r, ids[i], &j->new, err) < 0)
                         return nook_err_prefix(err, "set %s", ids[i]);
                 /* Later containers of the batch see this one's new name and addresses. */
                 ct_settings_free(&e->s);

@@ -160,3 +160,25 @@ size_t registry_template_users(const struct registry *r, const char *tmpl)
                         n++;
         return n;
 }
+
+int registry_check_unique(const struct registry *r, const char *ctid, const struct ct_settings *s,
+                          struct nook_err *err)
+{
+        const struct ct_entry *other;
+
+        if (s->name && (other = registry_name_user(r, s->name, ctid)) != NULL)
+                return nook_err_set(err, 0, "name %s is taken by container %s", s->name,
+                                    other->ctid);
+        for (char **ip = s->ips; ip && *ip; ip++) {
+                char a[64];
+                if ((other = registry_ip_user(r, *ip, ctid)) != NULL)
+                        return nook_err_set(err, 0, "address %s is used by container %s",
+                                            ct_ip_addr(*ip, a), other->ctid);
+                for (char **dup = s->ips; dup < ip; dup++) {
+                        char b[64];
+                        if (strcmp(ct_ip_addr(*dup, a), ct_ip_addr(*ip, b)) == 0)
+                                return nook_err_set(err, 0, "address %s is given twice", a);
+                }
+        }
+        return 0;
+}

@@ -39,6 +39,10 @@ struct ct_entry *registry_add(struct registry *r, const char *ctid, struct ct_se
 const struct ct_entry *registry_ip_user(const struct registry *r, const char *ip, const char *self);
 const struct ct_entry *registry_name_user(const struct registry *r, const char *name,
                                           const char *self);
+/* Refuses settings s of container ctid whose name or an address another container of
+ * r has (or that list an address twice): "address 10.0.0.5 is used by container 101". */
+int registry_check_unique(const struct registry *r, const char *ctid, const struct ct_settings *s,
+                          struct nook_err *err);
 size_t registry_template_users(const struct registry *r, const char *tmpl);
 
 /* Parses config.json of ctid into *cfg (caller frees) and its settings. */
