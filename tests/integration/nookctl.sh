@@ -202,6 +202,24 @@ like "/etc/shadow inside holds the password" "$(cat "$P/etc/shadow")" '^root:\$6
 check "destroy --force 102" ctl destroy --force 102
 assert_ct_gone 102 "102: nothing left"
 
+# --- routed (venet-style) networking ---------------------------------------------------------
+
+ip link add up0 type veth peer name up1 && ip link set up0 up && ip link set up1 up ||
+	fail "a veth pair as the uplink"
+check "create 104 --routed up0" ctl create 104 --routed up0 --ipadd 10.9.0.4 --hostname routed104
+is "routed: the annotation (a /32, no gateway)" \
+	"$(jq -r '.annotations["org.nook.net.eth0"]' "$HOME_DIR/containers/104/config.json")" \
+	"mode=routed,dev=up0,ip=10.9.0.4/32"
+check "start 104" ctl start 104
+PAGE=
+wait_for 10 http_get http://10.9.0.4/ && PAGE=$(http_get http://10.9.0.4/)
+like "routed: its page through the host's /32 route" "$PAGE" '<h1>routed104</h1>'
+like "routed: the host routes the address to it" "$(ip route show 10.9.0.4)" '^10\.9\.0\.4 dev '
+check "destroy --force 104" ctl destroy --force 104
+assert_ct_gone 104 "104: nothing left"
+is "routed: the host route is gone" "$(ip route show 10.9.0.4)" ""
+ip link del up0
+
 # --- limits -----------------------------------------------------------------------------------
 
 check "create 103 with limits" ctl create 103 --ram 256M --swap 128M --cpus 2 --cpulimit 150 \
