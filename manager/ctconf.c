@@ -313,19 +313,15 @@ static int read_annotations(json_val ann, struct ct_settings *s, struct nook_err
         return 0;
 }
 
+/* obj.a.b as a number; 0 when absent or negative (OCI's -1: no limit). */
 static uint64_t get_u64(json_val obj, const char *a, const char *b)
 {
-        json_val v = json_get(json_get(obj, a), b);
-        uint64_t u = 0;
-        int64_t i;
         struct nook_err ignored;
+        uint64_t u;
 
-        if (json_as_uint64(v, b, UINT64_MAX, &u, &ignored) == 0)
-                return u;
-        /* -1 means "unlimited" in OCI. */
-        if (json_as_int64(v, b, &i, &ignored) == 0 && i < 0)
+        if (json_as_uint64(json_get(json_get(obj, a), b), b, UINT64_MAX, &u, &ignored) < 0)
                 return 0;
-        return 0;
+        return u;
 }
 
 static void read_resources(json_val res, struct ct_settings *s)
