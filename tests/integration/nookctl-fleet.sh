@@ -40,7 +40,10 @@ is "exec: 30 exit statuses" "$(grep -c '^1[0-3][0-9]: exit status 0$' <<<"$OUT")
 capture ctl exec 101-103 sh -c 'exit 3'
 is "exec: a failing command fails the fleet" "$RC" 1
 like "exec: its status is printed" "$OUT" '^102: exit status 3$'
-check "stop 101-130" ctl stop --jobs 30 101-130
+OUT=$(timeout 120 script -qec "$NOOKCTL stop --jobs 30 101-130" /dev/null </dev/null 2>&1 | tr -d '\r')
+like "stop on a terminal: a progress line" "$OUT" 'stop: 30/30 done, 0 failed'
+capture ctl stop 101-103
+unlike "no progress line when stderr is not a terminal" "$ERR" 'done'
 capture ctl list -H
 is "list: none running" "$OUT" ""
 check "destroy 101-130" ctl destroy --jobs 4 101-130
