@@ -12,6 +12,7 @@
 #include "cgroup/cgroup.h"
 #include "common/cleanup.h"
 #include "common/util.h"
+#include "manager/ct.h"
 #include "manager/diskusage.h"
 #include "runtime/container.h"
 
@@ -75,27 +76,6 @@ int list_field_find(const char *name)
         return -1;
 }
 
-/* Mount points of the containers' roots, from one read of mountinfo. */
-static char **mounted_roots(const struct nook_home *h)
-{
-        _cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
-        _cleanup_free_ char *prefix = xasprintf("%s/containers/", h->dir);
-        char **v = xcalloc(1, sizeof(char *));
-        char line[8192];
-
-        while (f && fgets(line, sizeof(line), f)) {
-                char mp[4096];
-                if (sscanf(line, "%*s %*s %*s %*s %4095s", mp) == 1 && str_has_prefix(mp, prefix))
-                        strv_push(&v, mp);
-        }
-        return v;
-}
-
-static int str_cmp(const void *a, const void *b)
-{
-        return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 static int info_cmp(const void *key, const void *b)
 {
         return strcmp(key, ((const struct container_info *)b)->state->id);
@@ -106,22 +86,17 @@ int list_rows(const struct nook_home *h, const struct registry *r, struct list_r
 {
         struct container_info *info = NULL;
         size_t n_info = 0;
-        _cleanup_strv_ char **mounts = mounted_roots(h);
-        size_t n_mounts = strv_length(mounts);
 
         if (container_list(&h->rt, &info, &n_info, err) < 0)
                 return -1;
-        qsort(mounts, n_mounts, sizeof(char *), str_cmp);
         *rows = xcalloc(r->n ? r->n : 1, sizeof(**rows));
         for (size_t i = 0; i < r->n; i++) {
                 struct list_row *row = &(*rows)[i];
-                _cleanup_free_ char *mp = home_ct_path(h, r->v[i].ctid, "rootfs");
-                char *key = mp;
                 struct container_info *ci =
                     bsearch(r->v[i].ctid, info, n_info, sizeof(*info), info_cmp);
 
                 row->e = &r->v[i];
-                row->mounted = bsearch(&key, mounts, n_mounts, sizeof(char *), str_cmp) != NULL;
+                row->mounted = ct_mounted(h, r->v[i].ctid);
                 if (ci && (ci->status == CONTAINER_RUNNING || ci->status == CONTAINER_PAUSED ||
                            ci->status == CONTAINER_CREATED)) {
                         row->running = true;

@@ -29,8 +29,7 @@ struct list_row {
         char *cgroup; /* cgroup path of a running container */
 };
 
-/* One row per container of the registry (all, or only running ones); the runtime
- * state and the mount table are read once for all. */
+/* One row per container of the registry; the runtime state is read once for all. */
 int list_rows(const struct nook_home *h, const struct registry *r, struct list_row **rows,
               size_t *n, struct nook_err *err);
 void list_rows_free(struct list_row *rows, size_t n);
