@@ -139,8 +139,8 @@ int ct_device_normalize(const char *spec, char **out, struct nook_err *err)
         for (char *t = strtok_r(p, ":", &save); t; t = strtok_r(NULL, ":", &save), n++)
                 if (n < 4)
                         f[n] = t;
-        if (n != 4 || (strcmp(f[0], "c") && strcmp(f[0], "b")) ||
-            !dev_number(f[1], &major) || !dev_number(f[2], &minor) ||
+        if (n != 4 || (strcmp(f[0], "c") && strcmp(f[0], "b")) || !dev_number(f[1], &major) ||
+            !dev_number(f[2], &minor) ||
             (strcmp(f[3], "none") && (f[3][0] == '\0' || strspn(f[3], "rwm") != strlen(f[3]))))
                 return nook_err_set(err, 0,
                                     "--devices %s: expected c|b:MAJOR:MINOR:ACCESS (numbers or *, "
