@@ -49,15 +49,18 @@ struct global_opts {
         bool debug;
 };
 
+/* A bad global option is reported after the options before it are applied, so that
+ * it also reaches the --log file: containerd's shim reads a failure from there. */
+static struct nook_err global_err;
+
 __attribute__((format(printf, 1, 2))) static int global_error(const char *fmt, ...)
 {
         va_list ap;
 
-        fprintf(stderr, "nook: ");
         va_start(ap, fmt);
-        vfprintf(stderr, fmt, ap);
+        vsnprintf(global_err.msg, sizeof(global_err.msg), fmt, ap);
         va_end(ap);
-        fputc('\n', stderr);
+        global_err.errnum = 0;
         return -1;
 }
 
@@ -172,10 +175,12 @@ int main(int argc, char **argv)
         int cmd_index;
 
         cmd_index = parse_globals(argc, argv, &g);
-        if (cmd_index < 0)
-                return 1;
         if (nook_log_init("nook", g.log_file, g.log_json, g.debug, &err) < 0) {
                 nook_log_err(&err);
+                return 1;
+        }
+        if (cmd_index < 0) {
+                nook_log_err(&global_err);
                 return 1;
         }
         if (cmd_index >= argc) {

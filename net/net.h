@@ -120,12 +120,17 @@ static inline void net_config_freep(struct net_config **cfg)
                 net_config_free(*cfg);
 }
 
-/* Refuses what would clash with the other running containers' configurations: an
- * address used on the same bridge (or by another routed container), a host-side name,
- * a published port.  The kernel catches a taken host-side name too; both give
+/* Claims, as files in the directory dirfd (one per state root, see net/claims.c), what
+ * must be unique among the containers sharing it: an address on the same bridge (or
+ * among routed containers; nor may it be another's gateway), a host-side name, a
+ * published port.  Atomic (O_EXCL), so two concurrent creates cannot both get one;
+ * a claim whose owner owner_exists() denies is stale and taken over.  On failure
+ * nothing stays claimed.  The kernel catches a taken host-side name too; both give
  *   "annotation org.nook.net.eth0: host=NAME: host-side interface NAME already exists". */
-int net_check_collisions(const struct net_config *mine, const struct net_config *const *others,
-                         size_t n_others, struct nook_err *err);
+int net_claim(const struct net_config *cfg, int dirfd,
+              bool (*owner_exists)(const char *id, void *data), void *data, struct nook_err *err);
+/* Gives back the claims of cfg's container. */
+void net_unclaim(const struct net_config *cfg, int dirfd);
 
 /* Sets up every interface of cfg: the veth pair (its container side created directly in
  * the network namespace netns_fd under its final name), bridge, addresses, routes,

@@ -484,8 +484,21 @@ static void process_freep(struct oci_process **p)
         oci_process_free(*p);
 }
 
+/* Settings of runtime-spec 1.2 that nook does not implement (`nook features` does not
+ * offer them): the first one present, for create to refuse rather than to run a
+ * container with less than its config asks for. */
+static const char *first_unsupported(json_val o, const char *const *keys)
+{
+        for (; *keys; keys++)
+                if (!json_is_null(json_get(o, *keys)))
+                        return *keys;
+        return NULL;
+}
+
 static int parse_process(json_val o, const char *path, struct oci_process *p, struct nook_err *err)
 {
+        static const char *const unsupported[] = {"ioPriority", "scheduler", "execCPUAffinity",
+                                                  NULL};
         int64_t oom;
         int r;
 
@@ -520,6 +533,7 @@ static int parse_process(json_val o, const char *path, struct oci_process *p, st
         if (opt_string(o, path, "apparmorProfile", &p->apparmor_profile, err) < 0 ||
             opt_string(o, path, "selinuxLabel", &p->selinux_label, err) < 0)
                 return -1;
+        p->unsupported = first_unsupported(o, unsupported);
         return 0;
 }
 
@@ -842,6 +856,9 @@ static int parse_rootfs_propagation(json_val obj, const char *path, struct oci_l
 
 static int parse_linux(json_val o, const char *path, struct oci_linux *l, struct nook_err *err)
 {
+        static const char *const unsupported[] = {"intelRdt", "personality", "netDevices",
+                                                  "memoryPolicy", NULL};
+
         if (parse_namespaces(o, path, l, err) < 0 ||
             parse_idmaps(o, path, "uidMappings", &l->uid_mappings, &l->n_uid_mappings, err) < 0 ||
             parse_idmaps(o, path, "gidMappings", &l->gid_mappings, &l->n_gid_mappings, err) < 0 ||
@@ -855,6 +872,9 @@ static int parse_linux(json_val o, const char *path, struct oci_linux *l, struct
             opt_kv(o, path, "sysctl", &l->sysctl, &l->n_sysctl, err) < 0 ||
             opt_string(o, path, "mountLabel", &l->mount_label, err) < 0)
                 return -1;
+        l->unsupported = first_unsupported(o, unsupported);
+        if (l->unsupported == NULL && l->mount_label && l->mount_label[0])
+                l->unsupported = "mountLabel"; /* SELinux: not supported */
 
         {
                 _cleanup_free_ char *rpath = NULL;

@@ -57,6 +57,10 @@ struct oci_process {
         int oom_score_adj;
         char *apparmor_profile;
         char *selinux_label;
+        /* The first setting present that nook does not implement ("ioPriority", ...):
+         * parsing keeps going (`nook state` and `delete` read the same file), create
+         * refuses it. */
+        const char *unsupported;
 };
 
 /* "true": the rootfs is bound idmapped with the container's user namespace mappings. */
@@ -155,6 +159,7 @@ struct oci_linux {
         struct oci_kv *sysctl;
         size_t n_sysctl;
         char *mount_label;
+        const char *unsupported;         /* as in struct oci_process: "intelRdt", ... */
         struct oci_resources *resources; /* NULL when absent (runtime/resources.h) */
         struct oci_seccomp *seccomp;     /* linux.seccomp, NULL when absent (runtime/seccomp.h) */
 };

@@ -40,8 +40,10 @@
 
 /* What has been done so far, so a failure can undo exactly that. */
 struct create_ctx {
+        const struct nook_runtime *rt;
         struct container_state *st;
         const struct net_config *net; /* NULL without org.nook.net.* annotations */
+        bool net_claimed;
         bool net_done;
         bool cgroup_made;
         pid_t pid;
@@ -63,11 +65,22 @@ static void create_rollback(struct create_ctx *cx)
         }
         if (cx->net_done && net_teardown(cx->net, cx->st->id, &ignored) < 0)
                 nook_log_err(&ignored);
+        if (cx->net_claimed)
+                container_net_unclaim(cx->rt, cx->net);
         if (cx->cgroup_made &&
             cgroup_destroy(cx->st->cgroup_path, cx->st->cgroup_default, &ignored) < 0)
                 nook_log_err(&ignored);
         if (cx->st->dir && state_remove(cx->st, &ignored) < 0)
                 nook_log_err(&ignored);
+}
+
+/* Once the state dir exists: it is what keeps the claims alive (net_claim). */
+static int claim_network(struct create_ctx *cx, struct nook_err *err)
+{
+        if (container_net_claim(cx->rt, cx->net, err) < 0)
+                return -1;
+        cx->net_claimed = cx->net != NULL;
+        return 0;
 }
 
 static int resolve_bundle(const char *bundle, char **out, struct nook_err *err)
@@ -148,6 +161,12 @@ static int check_supported(const struct oci_config *c, const struct create_opts 
                 return nook_err_set(err, EOPNOTSUPP, "config.json: process.apparmorProfile");
         if (c->process->selinux_label && c->process->selinux_label[0])
                 return nook_err_set(err, EOPNOTSUPP, "config.json: process.selinuxLabel");
+        if (c->process->unsupported)
+                return nook_err_set(err, EOPNOTSUPP, "config.json: process.%s",
+                                    c->process->unsupported);
+        if (c->linux_.unsupported)
+                return nook_err_set(err, EOPNOTSUPP, "config.json: linux.%s",
+                                    c->linux_.unsupported);
         if (c->process->terminal && !opts->foreground && opts->console_socket == NULL)
                 return nook_err_set(err, 0,
                                     "process.terminal is set: --console-socket is required");
@@ -576,7 +595,7 @@ int container_create(const struct nook_runtime *rt, const char *id, const struct
         _cleanup_free_ char *bundle = NULL, *rootfs = NULL, *text = NULL, *cfg_path = NULL;
         _cleanup_free_ char *pid_file = NULL;
         _cleanup_(net_config_freep) struct net_config *net = NULL;
-        struct create_ctx cx = {.st = st, .pidfd = -1};
+        struct create_ctx cx = {.rt = rt, .st = st, .pidfd = -1};
         struct create_opts o = *opts;
         size_t len;
 
@@ -615,7 +634,7 @@ int container_create(const struct nook_runtime *rt, const char *id, const struct
                 return -1;
         cfg_path = xasprintf("%s/%s", st->dir, CONFIG_COPY);
         if (write_file_atomic(cfg_path, text, len, 0600, err) < 0 || state_write(st, err) < 0 ||
-            spawn(config, rootfs, &cx, &o, res, err) < 0) {
+            claim_network(&cx, err) < 0 || spawn(config, rootfs, &cx, &o, res, err) < 0) {
                 struct nook_err saved = *err;
                 create_rollback(&cx);
                 *err = saved;

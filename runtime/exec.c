@@ -115,6 +115,9 @@ static int build_process(const struct oci_config *c, const struct exec_opts *o,
                 if (read_file(o->process_file, &text, NULL, 8 << 20, err) < 0 ||
                     oci_process_parse(text, &ep->loaded, err) < 0)
                         return -1;
+                if (ep->loaded->unsupported)
+                        return nook_err_set(err, EOPNOTSUPP, "%s: %s", o->process_file,
+                                            ep->loaded->unsupported);
                 ep->p = *ep->loaded;
                 return 0;
         }

@@ -246,9 +246,9 @@ int container_delete(const struct nook_runtime *rt, const char *id, bool force,
         }
         /* A create killed before state.json lists no annotations: the config does. */
         if (config)
-                container_net_release(config->annotations, config->n_annotations, id);
+                container_net_release(rt, config->annotations, config->n_annotations, id);
         else
-                container_net_release(st->annotations, st->n_annotations, id);
+                container_net_release(rt, st->annotations, st->n_annotations, id);
         if (state_remove(st, err) < 0)
                 return -1;
         nook_debug("delete %s: removed (was %s)", id, container_status_name(status));

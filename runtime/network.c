@@ -7,44 +7,61 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "common/cleanup.h"
 #include "common/log.h"
 #include "common/util.h"
 
-/* The networks of the other containers under the same root, for the collision
- * check (addresses on a bridge, host-side names, published ports). */
-static int check_collisions(const struct nook_runtime *rt, const char *id,
-                            const struct net_config *mine, struct nook_err *err)
+/* The directory of the network claims under the root (net_claim), made on first use. */
+static int open_claims(const char *root, struct nook_err *err)
 {
-        struct container_info *list = NULL;
-        struct net_config **others;
-        size_t n = 0, n_others = 0;
-        int r;
+        _cleanup_free_ char *path = xasprintf("%s/.net", root);
+        int fd;
 
-        if (container_list(rt, &list, &n, err) < 0)
+        if (mkdir_p(path, 0700, err) < 0)
                 return -1;
-        others = xcalloc(n + 1, sizeof(*others));
-        for (size_t i = 0; i < n; i++) {
-                const struct container_state *st = list[i].state;
-                struct nook_err ignored;
+        fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return nook_err_sys(err, "open %s", path);
+        return fd;
+}
 
-                /* A stopped container keeps its host side (nft rules, routes) until it
-                 * is deleted, so it still holds its addresses, names and ports. */
-                if (strcmp(st->id, id) == 0)
-                        continue;
-                if (net_config_parse(st->annotations, st->n_annotations, st->id, &others[n_others],
-                                     &ignored) == 0 &&
-                    others[n_others] != NULL)
-                        n_others++;
-        }
-        r = net_check_collisions(mine, (const struct net_config *const *)others, n_others, err);
-        for (size_t i = 0; i < n_others; i++)
-                net_config_free(others[i]);
-        free(others);
-        container_list_free(list, n);
-        return r;
+/* A claim's owner still holds it while its state directory exists (a stopped container
+ * keeps its addresses until it is deleted). */
+static bool owner_exists(const char *id, void *data)
+{
+        const char *root = data;
+        _cleanup_free_ char *dir = xasprintf("%s/%s", root, id);
+        struct stat sb;
+
+        return stat(dir, &sb) == 0 && S_ISDIR(sb.st_mode);
+}
+
+int container_net_claim(const struct nook_runtime *rt, const struct net_config *cfg,
+                        struct nook_err *err)
+{
+        _cleanup_close_ int fd = -1;
+
+        if (cfg == NULL)
+                return 0;
+        fd = open_claims(rt->root, err);
+        if (fd < 0)
+                return -1;
+        return net_claim(cfg, fd, owner_exists, (void *)rt->root, err);
+}
+
+void container_net_unclaim(const struct nook_runtime *rt, const struct net_config *cfg)
+{
+        _cleanup_free_ char *path = xasprintf("%s/.net", rt->root);
+        _cleanup_close_ int fd = -1;
+
+        if (cfg == NULL)
+                return;
+        fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd >= 0)
+                net_unclaim(cfg, fd);
 }
 
 int container_net_prepare(const struct nook_runtime *rt, const char *id, const struct oci_config *c,
@@ -63,8 +80,6 @@ int container_net_prepare(const struct nook_runtime *rt, const char *id, const s
                 return nook_err_set(err, 0,
                                     "annotations org.nook.net.*: need a new network namespace "
                                     "(linux.namespaces)");
-        if (check_collisions(rt, id, cfg, err) < 0)
-                return -1;
         *out = TAKE_PTR(cfg);
         return 0;
 }
@@ -81,7 +96,8 @@ int container_net_setup(const struct net_config *cfg, pid_t pid, struct nook_err
         return net_setup(cfg, cfg->id, fd, err);
 }
 
-void container_net_release(const struct oci_kv *annotations, size_t n, const char *id)
+void container_net_release(const struct nook_runtime *rt, const struct oci_kv *annotations,
+                           size_t n, const char *id)
 {
         _cleanup_(net_config_freep) struct net_config *cfg = NULL;
         struct nook_err err;
@@ -90,4 +106,5 @@ void container_net_release(const struct oci_kv *annotations, size_t n, const cha
                 return;
         if (net_teardown(cfg, id, &err) < 0)
                 nook_log_err(&err);
+        container_net_unclaim(rt, cfg);
 }

@@ -115,12 +115,12 @@ static const struct cgroup_device_rule default_devices[] = {
     {true, 'c', 10, 200, CGROUP_DEV_READ | CGROUP_DEV_WRITE | CGROUP_DEV_MKNOD}, /* net/tun */
 };
 
-void oci_device_rules(const struct oci_config *c, const struct oci_resources *r,
-                      struct cgroup_limits *out)
+/* The standard nodes and the nodes the config asks nook to create (which are meant to
+ * be used), all allowed: the rules after the first default, deny-all. */
+static void add_allowed_devices(const struct oci_config *c, struct cgroup_limits *out)
 {
-        for (size_t i = 0; i < ARRAY_SIZE(default_devices); i++)
+        for (size_t i = 1; i < ARRAY_SIZE(default_devices); i++)
                 cgroup_limits_add_device(out, &default_devices[i]);
-        /* The nodes the config asks nook to create are meant to be used. */
         for (size_t i = 0; c && i < c->linux_.n_devices; i++) {
                 const struct oci_device *d = &c->linux_.devices[i];
                 struct cgroup_device_rule rule = {
@@ -130,8 +130,28 @@ void oci_device_rules(const struct oci_config *c, const struct oci_resources *r,
                 if (d->type == 'c' || d->type == 'u' || d->type == 'b')
                         cgroup_limits_add_device(out, &rule);
         }
-        for (size_t i = 0; r && i < r->n_devices; i++)
+}
+
+static bool denies_everything(const struct cgroup_device_rule *r)
+{
+        return !r->allow && r->type == 'a' && r->major == CGROUP_DEV_ANY &&
+               r->minor == CGROUP_DEV_ANY && r->access == default_devices[0].access;
+}
+
+void oci_device_rules(const struct oci_config *c, const struct oci_resources *r,
+                      struct cgroup_limits *out)
+{
+        cgroup_limits_add_device(out, &default_devices[0]);
+        add_allowed_devices(c, out);
+        for (size_t i = 0; r && i < r->n_devices; i++) {
                 cgroup_limits_add_device(out, &r->devices[i]);
+                /* podman's and containerd's configs start with a deny of everything and
+                 * count on the runtime to keep the standard nodes usable, as runc and
+                 * crun do (podman run -it opens /dev/ptmx, sh opens /dev/null): such a
+                 * rule resets to nook's default list, while a deny of one node wins. */
+                if (denies_everything(&r->devices[i]))
+                        add_allowed_devices(c, out);
+        }
 }
 
 void oci_config_limits(const struct oci_config *c, struct cgroup_limits *out)

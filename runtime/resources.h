@@ -92,7 +92,9 @@ int oci_cpu_list_check(const char *list, unsigned max, const char *path, struct 
 void oci_resources_settings(const struct oci_resources *r, struct cgroup_limits *out);
 /* The device rules of a container: deny everything, allow the standard nodes (null,
  * zero, full, random, urandom, tty, console, ptmx, pts/N, net/tun) and mknod of any
- * node, allow the nodes of linux.devices, then the rules of linux.resources.devices. */
+ * node, allow the nodes of linux.devices, then the rules of linux.resources.devices;
+ * after a rule there that denies everything, the standard and linux.devices nodes are
+ * allowed again (as runc and crun keep them usable). */
 void oci_device_rules(const struct oci_config *c, const struct oci_resources *r,
                       struct cgroup_limits *out);
 /* Settings and device rules of a container to create. */

@@ -4,7 +4,8 @@
 #     tests/setup-and-check.sh
 #
 # 1. installs the build and test dependencies with apt-get;
-# 2. builds out of tree with gcc (-Werror) and runs `make check`;
+# 2. builds out of tree with gcc (-Werror) and runs `make check`, `make check-vm` and
+#    `make check-clients` (podman and containerd with nook as their runtime);
 # 3. builds with AddressSanitizer and UndefinedBehaviorSanitizer and runs `make check`;
 # 4. builds with clang (-Werror), compiling only;
 # 5. builds the libFuzzer targets (`make fuzz`, clang) and runs each for FUZZ_SECONDS;
@@ -163,6 +164,18 @@ if build gcc CC=gcc --enable-werror; then
 	# run in a VM with a pure cgroup v2 hierarchy (Debian's kernel under qemu, TCG).
 	stage "VM tests (make check-vm: pure cgroup v2 under qemu)"
 	check_run gcc check-vm
+fi
+
+# --- 2b. real clients: podman and containerd drive the gcc build (make check-clients) ----------
+
+# tests/clients/*.sh; make check-clients first installs podman and containerd with
+# apt-get where missing (tests/clients/install-packages), so this stage needs the
+# archive even with SKIP_APT=1.
+stage "real clients (make check-clients: podman, containerd)"
+if [ -x "$OUT/gcc/nook" ]; then
+	check_run gcc check-clients
+else
+	problem "clients: no gcc build of nook to run podman and containerd with"
 fi
 
 # --- 3. ASan + UBSan, make check ---------------------------------------------------------------------

@@ -7,9 +7,9 @@
  *
  * An ANNOTATION is KEY=VALUE, split at the first '=' (org.nook.net.eth0=bridge=br0,...).
  * setup and teardown print "setup_us=N" / "teardown_us=N", the time net_setup or
- * net_teardown took; parse prints "NAME HOST" per interface; check runs
- * net_check_collisions against the --other containers.  Errors: "netsetup: <error>" on
- * stderr and exit status 1. */
+ * net_teardown took; parse prints "NAME HOST" per interface; check makes the --other
+ * containers' network claims and then ID's (net_claim, in a scratch directory).
+ * Errors: "netsetup: <error>" on stderr and exit status 1. */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +21,12 @@
 #include "common/util.h"
 #include "net/net.h"
 #include "runtime/config.h"
+
+/* Every container named on the command line is alive. */
+static bool owner_alive(const char *id, void *data)
+{
+        return true;
+}
 
 static void usage(void)
 {
@@ -118,10 +124,18 @@ int main(int argc, char **argv)
                 return 0;
         }
         if (strcmp(cmd, "check") == 0) {
+                /* The others claim first, in a scratch directory; then ours. */
+                char dir[] = "/tmp/netsetup-claims-XXXXXX";
+                struct nook_err ignored;
+                _cleanup_close_ int dfd = -1;
                 struct net_config *others[64];
                 size_t n = 0;
-                int i = 3 + used, r;
+                int i = 3 + used, r = 0;
 
+                if (mkdtemp(dir) == NULL || (dfd = open(dir, O_RDONLY | O_DIRECTORY)) < 0) {
+                        perror("netsetup: claims directory");
+                        return 1;
+                }
                 while (i < argc && n < ARRAY_SIZE(others)) {
                         if (strcmp(argv[i], "--other") != 0 || i + 1 >= argc)
                                 usage();
@@ -131,9 +145,14 @@ int main(int argc, char **argv)
                         n++;
                         i += 2 + used;
                 }
-                r = net_check_collisions(cfg, (const struct net_config *const *)others, n, &err);
+                for (size_t j = 0; j < n && r == 0; j++)
+                        r = net_claim(others[j], dfd, owner_alive, NULL, &err);
+                if (r == 0)
+                        r = net_claim(cfg, dfd, owner_alive, NULL, &err);
                 for (size_t j = 0; j < n; j++)
                         net_config_free(others[j]);
+                if (remove_tree_at(AT_FDCWD, dir, &ignored) < 0)
+                        fprintf(stderr, "netsetup: %s\n", ignored.msg);
                 return r < 0 ? die(&err) : 0;
         }
         usage();

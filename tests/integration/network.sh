@@ -294,6 +294,32 @@ refused "a port a stopped (not deleted) container publishes" \
 	'org.nook.net.eth0=bridge=nookbr0,ip=10.44.0.25/24,gw=10.44.0.1,publish=tcp:8081:80'
 check "delete h2" nook delete --force h2
 
+# Claims are atomic: of several creates racing for one address exactly one wins, and
+# each loser leaves nothing.
+for i in 1 2 3 4; do
+	netbundle "$T/race$i" 'org.nook.net.eth0=bridge=nookbr0,ip=10.44.0.40/24,gw=10.44.0.1' ||
+		bail "make a bundle"
+done
+pids=()
+for i in 1 2 3 4; do
+	nook create -b "$T/race$i" "race$i" >"$T/race$i.out" 2>&1 &
+	pids+=($!)
+done
+wait "${pids[@]}"
+winners=0
+for i in 1 2 3 4; do
+	if nook state "race$i" >/dev/null 2>&1; then
+		winners=$((winners + 1))
+	elif ! grep -q "ip=10.44.0.40/24: address already used by container race" "$T/race$i.out"; then
+		fail "a losing create says who holds the address" "$(cat "$T/race$i.out")"
+	fi
+done
+is "four creates racing for one address: exactly one wins" "$winners" 1
+for i in 1 2 3 4; do
+	nook delete --force "race$i" >/dev/null 2>&1
+	assert_nothing_left "race$i" "race$i: nothing left after the race and delete"
+done
+
 # --- malformed annotations ---------------------------------------------------------------------
 
 refused "an unknown key" "annotation org.nook.net.eth0: colour=blue: unknown key colour" bad1 \
@@ -376,5 +402,7 @@ wait_for 2 host_is "$BEFORE"
 AFTER=$(host_state)
 # The bridge is the only thing that stays.
 is "only the bridge stays on the host" "$(diff <(echo "$BEFORE") <(echo "$AFTER") | grep '^[<>]' | grep -v 'nookbr2')" ""
+# Every network claim was given back as its container was deleted.
+is "no network claim is left under the root" "$(find "$ROOT/.net" -mindepth 1)" ""
 
 done_testing

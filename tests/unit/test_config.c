@@ -322,6 +322,24 @@ static void test_unknown_properties_and_nulls_are_ignored(void **state)
         assert_null(c->linux_.resources);
         assert_null(c->linux_.seccomp);
         assert_int_equal(c->linux_.n_namespaces, 1);
+        /* settings of the spec nook does not implement are noted for create to refuse */
+        assert_string_equal(c->process->unsupported, "ioPriority");
+        assert_string_equal(c->linux_.unsupported, "intelRdt");
+}
+
+static void test_unsupported_settings(void **state)
+{
+        _cleanup_config_ struct oci_config *c =
+            parse_ok(LINUX("'mountLabel':'system_u:object_r:container_file_t:s0'"));
+        _cleanup_config_ struct oci_config *none = parse_ok(PROCESS(",'scheduler':null"));
+        _cleanup_config_ struct oci_config *sched =
+            parse_ok(PROCESS(",'scheduler':{'policy':'SCHED_BATCH'}"));
+
+        (void)state;
+        assert_string_equal(c->linux_.unsupported, "mountLabel");
+        assert_null(none->process->unsupported);
+        assert_null(none->linux_.unsupported);
+        assert_string_equal(sched->process->unsupported, "scheduler");
 }
 
 static void test_error_unknown_capability(void **state)
@@ -924,6 +942,7 @@ int main(void)
             cmocka_unit_test(test_full_config_mounts_hooks_annotations),
             cmocka_unit_test(test_full_config_linux),
             cmocka_unit_test(test_unknown_properties_and_nulls_are_ignored),
+            cmocka_unit_test(test_unsupported_settings),
             cmocka_unit_test(test_error_unknown_capability),
             cmocka_unit_test(test_id_mappings),
             cmocka_unit_test(test_error_id_mapping_ranges),

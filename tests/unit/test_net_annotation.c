@@ -1,6 +1,6 @@
 /* The org.nook.net.* annotations (net/annotation.c): every key, the defaults, the host
  * names derived from container ids, every malformed case with its exact message, and
- * the collisions between containers (net/collisions.c). */
+ * the network claims that keep containers from colliding (net/claims.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,9 +9,11 @@
 #include <cmocka.h>
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/util.h"
 #include "net/internal.h"
@@ -511,18 +513,55 @@ static struct net_config *config_of(const char *id, const char *value)
         return cfg;
 }
 
+static bool all_alive(const char *id, void *data)
+{
+        return true;
+}
+
+/* Only the ids in data (a NULL-terminated list) have a state directory. */
+static bool listed(const char *id, void *data)
+{
+        for (const char *const *p = data; *p; p++)
+                if (strcmp(*p, id) == 0)
+                        return true;
+        return false;
+}
+
+/* A scratch directory for claims; removed by the caller with remove_tree_at. */
+static int claims_dir(char *path)
+{
+        int fd;
+
+        strcpy(path, "/tmp/nook-test-claims-XXXXXX");
+        assert_non_null(mkdtemp(path));
+        fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        assert_true(fd >= 0);
+        return fd;
+}
+
 static void assert_collision(const char *mine, const char *other, const char *want)
 {
         struct net_config *a = config_of("me", mine), *b = config_of("other", other);
-        const struct net_config *others[] = {NULL, b};
         struct nook_err err = {0};
-        int r = net_check_collisions(a, others, 2, &err);
+        char path[64];
+        int fd = claims_dir(path), r;
 
+        assert_int_equal(net_claim(b, fd, all_alive, NULL, &err), 0);
+        r = net_claim(a, fd, all_alive, NULL, &err);
         if (want == NULL && r != 0)
                 fail_msg("%s vs %s: %s", mine, other, err.msg);
         if (want && (r == 0 || strcmp(err.msg, want) != 0))
                 fail_msg("%s vs %s:\n got:  %s\n want: %s", mine, other, r ? err.msg : "(none)",
                          want);
+        /* The loser holds nothing; the winner gives everything back. */
+        if (r < 0)
+                net_unclaim(b, fd);
+        else {
+                net_unclaim(a, fd);
+                net_unclaim(b, fd);
+        }
+        assert_int_equal(rmdir(path), 0);
+        close(fd);
         net_config_free(a);
         net_config_free(b);
 }
@@ -544,6 +583,13 @@ static void test_collisions(void **state)
         assert_collision("bridge=br0,ip=10.0.0.1/24", "bridge=br0,ip=10.0.0.3/24,gw=10.0.0.1",
                          "annotation " ETH0 ": ip=10.0.0.1/24: the gateway of container other on "
                          "bridge br0");
+        /* ... and the other way round. */
+        assert_collision("bridge=br0,ip=10.0.0.3/24,gw=10.0.0.1", "bridge=br0,ip=10.0.0.1/24",
+                         "annotation " ETH0 ": gw=10.0.0.1: the address of container other on "
+                         "bridge br0");
+        /* Many share a gateway. */
+        assert_collision("bridge=br0,ip=10.0.0.2/24,gw=10.0.0.1",
+                         "bridge=br0,ip=10.0.0.3/24,gw=10.0.0.1", NULL);
         assert_collision("bridge=br0,host=veth1", "bridge=br1,host=veth1",
                          "annotation " ETH0 ": host=veth1: host-side interface veth1 already "
                          "exists");
@@ -557,17 +603,42 @@ static void test_collisions(void **state)
         assert_collision("bridge=b", "bridge=b", NULL);
 }
 
-static void test_collisions_skip_self(void **state)
+/* A container's own claims do not stand in its way (a create retried under the same
+ * id), a claim of a container whose state is gone is taken over, and a failed claim
+ * leaves nothing behind. */
+static void test_claims_self_stale_and_rollback(void **state)
 {
-        struct net_config *a = config_of("me", "bridge=br0,ip=10.0.0.2/24");
-        struct net_config *same = config_of("me", "bridge=br0,ip=10.0.0.2/24");
-        const struct net_config *others[] = {a, same};
+        struct net_config *a = config_of("me", "bridge=br0,ip=10.0.0.2/24,gw=10.0.0.1");
+        struct net_config *gone = config_of("gone", "bridge=br0,ip=10.0.0.5/24,host=vx1");
+        struct net_config *live = config_of("live", "bridge=br0,ip=10.0.0.6/24");
+        struct net_config *greedy =
+            config_of("greedy", "bridge=br0,ip=10.0.0.7/24,ip=10.0.0.6/24,gw=10.0.0.1,host=vx1");
+        const char *const alive[] = {"me", "live", "greedy", NULL};
         struct nook_err err = {0};
+        char path[64];
+        int fd = claims_dir(path);
 
-        assert_int_equal(net_check_collisions(a, others, 2, &err), 0);
-        assert_int_equal(net_check_collisions(NULL, others, 2, &err), 0);
+        assert_int_equal(net_claim(a, fd, listed, (void *)alive, &err), 0);
+        assert_int_equal(net_claim(a, fd, listed, (void *)alive, &err), 0);
+        assert_int_equal(net_claim(gone, fd, all_alive, NULL, &err), 0);
+        assert_int_equal(net_claim(live, fd, listed, (void *)alive, &err), 0);
+        /* vx1 is taken over from "gone", then 10.0.0.6 belongs to "live". */
+        assert_true(net_claim(greedy, fd, listed, (void *)alive, &err) < 0);
+        assert_string_equal(err.msg, "annotation " ETH0 ": ip=10.0.0.6/24: address already used "
+                                     "by container live (on bridge br0)");
+        assert_int_equal(faccessat(fd, "ip:br0:10.0.0.7", F_OK, 0), -1);
+        assert_int_equal(faccessat(fd, "host:vx1", F_OK, 0), -1);
+        assert_int_equal(faccessat(fd, "ip:br0:10.0.0.6", F_OK, 0), 0);
+        net_unclaim(live, fd);
+        net_unclaim(a, fd);
+        net_unclaim(gone, fd);
+        /* Everything given back, the shared gateway directory too. */
+        assert_int_equal(rmdir(path), 0);
+        close(fd);
         net_config_free(a);
-        net_config_free(same);
+        net_config_free(gone);
+        net_config_free(live);
+        net_config_free(greedy);
 }
 
 int main(void)
@@ -591,7 +662,7 @@ int main(void)
             cmocka_unit_test(test_bad_across_interfaces),
             cmocka_unit_test(test_too_many),
             cmocka_unit_test(test_collisions),
-            cmocka_unit_test(test_collisions_skip_self),
+            cmocka_unit_test(test_claims_self_stale_and_rollback),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -245,6 +245,31 @@ static void test_device_rules(void **state)
         oci_resources_free(r);
 }
 
+/* podman's and containerd's configs begin with a deny of everything: the standard
+ * nodes stay allowed after it (as with runc and crun), a later deny of one still wins. */
+static void test_device_rules_deny_all(void **state)
+{
+        _cleanup_(cgroup_limits_clear) struct cgroup_limits l = {0};
+        struct oci_resources *r = parse_ok("{'devices':[{'allow':false,'access':'rwm'},"
+                                           "{'allow':false,'type':'c','major':1,'minor':5}]}");
+        bool ptmx_after_deny_all = false;
+        size_t deny_all = 0;
+
+        (void)state;
+        oci_device_rules(NULL, r, &l);
+        for (size_t i = 1; i < l.n_devices; i++)
+                if (!l.devices[i].allow && l.devices[i].type == 'a')
+                        deny_all = i;
+        assert_true(deny_all > 0);
+        for (size_t i = deny_all + 1; i < l.n_devices; i++)
+                if (l.devices[i].allow && l.devices[i].major == 5 && l.devices[i].minor == 2)
+                        ptmx_after_deny_all = true;
+        assert_true(ptmx_after_deny_all);
+        assert_false(l.devices[l.n_devices - 1].allow);
+        assert_int_equal(l.devices[l.n_devices - 1].minor, 5);
+        oci_resources_free(r);
+}
+
 static void test_device_program_shape(void **state)
 {
         /* deny all; allow c 1:3 rw; allow b *:* m */
@@ -317,6 +342,7 @@ int main(void)
             cmocka_unit_test(test_bad_input),
             cmocka_unit_test(test_cpu_list),
             cmocka_unit_test(test_device_rules),
+            cmocka_unit_test(test_device_rules_deny_all),
             cmocka_unit_test(test_device_program_shape),
             cmocka_unit_test(test_device_program_loads),
         };
