@@ -16,9 +16,7 @@
 #include "common/util.h"
 #include "manager/ct.h"
 #include "manager/ctid.h"
-#include "manager/diskusage.h"
 #include "manager/fleet.h"
-#include "manager/template.h"
 #include "ns/ns.h"
 
 #define H_HELP "  -h, --help          show this help\n"
@@ -514,61 +512,32 @@ static int cmd_console(const struct nookctl_globals *g, int argc, char **argv)
         return 0;
 }
 
-/* --- templates ------------------------------------------------------------------------ */
+/* --- progress of long operations ----------------------------------------------------- */
 
-static const char template_help[] =
-    "Usage: nookctl template create NAME\n"
-    "       nookctl template list\n"
-    "       nookctl template remove NAME\n"
-    "Templates are read-only root filesystems under HOME/templates/NAME, the lower layer\n"
-    "of every container made from them.  'create' builds a busybox system from the\n"
-    "host's static busybox (Debian's busybox-static): busybox init, syslogd, httpd on\n"
-    "port 80 serving /var/www, telnetd.  'remove' is refused while containers use it.\n\n" H_HELP;
-
-static int cmd_template(const struct nookctl_globals *g, int argc, char **argv)
+static void show_progress(void *data, uint64_t done, uint64_t total)
 {
-        static const struct cmd_parser p = {"template", "+h", help_only, template_help};
-        struct nook_home h;
-        struct registry r = {0};
-        struct nook_err err = {0};
-        const char *sub;
-        int rc = 0;
+        const char *what = data;
 
-        if (cmd_next_option(&p, argc, argv) != -1 || cmd_positionals(&p, argc, argv, 1, true) < 0)
-                return 1;
-        sub = argv[optind];
-        if (strcmp(sub, "list") == 0 ? argc - optind != 1 : argc - optind != 2)
-                return cmd_usage_error(&p, "expected 'create NAME', 'list' or 'remove NAME'");
-        if (strcmp(sub, "create") && strcmp(sub, "list") && strcmp(sub, "remove"))
-                return cmd_usage_error(&p, "unknown subcommand %s", sub);
-        if (ctl_open_home(g, &h) != 0)
-                return 1;
-        if (strcmp(sub, "create") == 0) {
-                if (template_create_minimal(&h, argv[optind + 1], stderr, &err) < 0)
-                        rc = ctl_report(&err);
-        } else if (strcmp(sub, "remove") == 0) {
-                if (template_name_check(argv[optind + 1], &err) < 0 || home_lock(&h, &err) < 0 ||
-                    registry_load(&h, &r, &err) < 0 ||
-                    template_remove(&h, argv[optind + 1],
-                                    registry_template_users(&r, argv[optind + 1]), &err) < 0)
-                        rc = ctl_report(&err);
-        } else {
-                _cleanup_strv_ char **names = NULL;
-                if (registry_load(&h, &r, &err) < 0 || template_names(&h, &names, &err) < 0) {
-                        rc = ctl_report(&err);
-                } else {
-                        printf("%-20s %12s %10s\n", "NAME", "SIZE", "CONTAINERS");
-                        for (char **n = names; *n; n++) {
-                                _cleanup_free_ char *dir = home_template_dir(&h, *n);
-                                printf("%-20s %12llu %10zu\n", *n,
-                                       (unsigned long long)disk_usage(dir),
-                                       registry_template_users(&r, *n));
-                        }
-                }
-        }
-        registry_free(&r);
-        home_close(&h);
-        return rc;
+        if (total)
+                fprintf(stderr, "\r%s: %llu%%", what, (unsigned long long)(done * 100 / total));
+        else
+                fprintf(stderr, "\r%s: %.1f MiB", what, (double)done / (1 << 20));
+        fflush(stderr);
+}
+
+struct archive_progress ctl_progress(const char *what)
+{
+        struct archive_progress p = {NULL, NULL};
+
+        if (isatty(2))
+                p = (struct archive_progress){show_progress, (void *)what};
+        return p;
+}
+
+void ctl_progress_end(const struct archive_progress *p)
+{
+        if (p->fn)
+                fputc('\n', stderr);
 }
 
 const struct nookctl_command nookctl_commands[] = {
@@ -585,6 +554,8 @@ const struct nookctl_command nookctl_commands[] = {
     {"enter", cmd_enter, "an interactive login shell in a container"},
     {"console", cmd_console, "show and follow a container's console"},
     {"list", cmd_list, "list containers (vzlist)"},
-    {"template", cmd_template, "create, list and remove templates"},
+    {"template", cmd_template, "create, import, export, list and remove templates"},
+    {"backup", cmd_backup, "write a container's private layer and config to a tarball"},
+    {"restore", cmd_restore, "make a container from a backup"},
     {NULL, NULL, NULL},
 };

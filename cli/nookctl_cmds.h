@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 
+#include "manager/archive.h"
 #include "manager/home.h"
 #include "manager/registry.h"
 
@@ -32,6 +33,14 @@ int ctl_targets(const struct registry *r, const char *spec, char ***out, struct 
 /* --jobs N */
 int ctl_parse_jobs(const char *v, unsigned *out);
 
+/* A progress display on stderr when it is a terminal (what names the operation), and
+ * its last line. */
+struct archive_progress ctl_progress(const char *what);
+void ctl_progress_end(const struct archive_progress *p);
+
+int cmd_template(const struct nookctl_globals *g, int argc, char **argv);
+int cmd_backup(const struct nookctl_globals *g, int argc, char **argv);
+int cmd_restore(const struct nookctl_globals *g, int argc, char **argv);
 int cmd_create(const struct nookctl_globals *g, int argc, char **argv);
 int cmd_set(const struct nookctl_globals *g, int argc, char **argv);
 int cmd_list(const struct nookctl_globals *g, int argc, char **argv);
