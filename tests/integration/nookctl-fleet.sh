@@ -37,6 +37,12 @@ like "exec on a fleet labels each output" "$OUT" '^101\| stu101$'
 capture ctl exec 101-130 hostname
 is "exec: 30 outputs" "$(grep -c '^1[0-3][0-9]| stu1[0-3][0-9]$' <<<"$OUT")" 30
 is "exec: 30 exit statuses" "$(grep -c '^1[0-3][0-9]: exit status 0$' <<<"$OUT")" 30
+check "set on the fleet: a resolver for all, saved" ctl set 101-130 --nameserver 10.0.0.1 \
+	--searchdomain lab.example --description 'desk {N}' --save
+is "set on the fleet: resolv.conf inside" "$(ctl exec 117 cat /etc/resolv.conf)" "search lab.example
+nameserver 10.0.0.1"
+is "set on the fleet: {N} per container" \
+	"$(jq -r '.annotations["org.nook.description"]' "$HOME_DIR/containers/117/config.json")" "desk 17"
 capture ctl exec 101-103 sh -c 'exit 3'
 is "exec: a failing command fails the fleet" "$RC" 1
 like "exec: its status is printed" "$OUT" '^102: exit status 3$'
