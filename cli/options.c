@@ -10,6 +10,8 @@
 #include "common/cleanup.h"
 #include "common/util.h"
 
+const char *cmd_program = "nook";
+
 static const struct {
         const char *name;
         int sig;
@@ -51,7 +53,8 @@ int parse_count(const char *opt, const char *value)
         uint64_t n;
 
         if (parse_uint64(value, &n) < 0 || n > 65536) {
-                fprintf(stderr, "nook: %s %s: expected a small non-negative number\n", opt, value);
+                fprintf(stderr, "%s: %s %s: expected a small non-negative number\n", cmd_program,
+                        opt, value);
                 return -1;
         }
         return (int)n;
@@ -61,11 +64,11 @@ int cmd_usage_error(const struct cmd_parser *p, const char *fmt, ...)
 {
         va_list ap;
 
-        fprintf(stderr, "nook %s: ", p->name);
+        fprintf(stderr, "%s %s: ", cmd_program, p->name);
         va_start(ap, fmt);
         vfprintf(stderr, fmt, ap);
         va_end(ap);
-        fprintf(stderr, " (see 'nook %s --help')\n", p->name);
+        fprintf(stderr, " (see '%s %s --help')\n", cmd_program, p->name);
         return 1;
 }
 

@@ -6,6 +6,9 @@
 #include <getopt.h>
 #include <stdbool.h>
 
+/* The program named in messages: "nook" unless the program sets another. */
+extern const char *cmd_program;
+
 /* "TERM", "SIGTERM", "term" or "15"; -1 when unknown. */
 int parse_signal(const char *s);
 /* A non-negative int option value, or -1 (after printing the error). */

@@ -291,6 +291,24 @@ void json_w_value(struct json_writer *w, json_val v)
         }
 }
 
+static bool key_listed(const char *key, const char *const *list)
+{
+        for (; list && *list; list++)
+                if (strcmp(*list, key) == 0)
+                        return true;
+        return false;
+}
+
+void json_w_members(struct json_writer *w, json_val obj, const char *const *skip)
+{
+        for (size_t i = 0; i < json_object_len(obj); i++) {
+                if (key_listed(obj->u.object.keys[i], skip))
+                        continue;
+                json_w_key(w, obj->u.object.keys[i]);
+                json_w_value(w, obj->u.object.values[i]);
+        }
+}
+
 const char *json_writer_text(struct json_writer *w, size_t *len)
 {
         const unsigned char *buf;

@@ -77,6 +77,10 @@ void json_w_kv_bool(struct json_writer *w, const char *key, bool v);
 void json_w_kv_strv(struct json_writer *w, const char *key, char *const *v);
 /* Any parsed value, nested objects and arrays included (NULL writes null). */
 void json_w_value(struct json_writer *w, json_val v);
+/* The members of the object obj (key and value each) except those whose key is in the
+ * NULL-terminated skip list, inside an object the caller opened: edits a document by
+ * copying what it does not change and writing the changed keys itself. */
+void json_w_members(struct json_writer *w, json_val obj, const char *const *skip);
 /* The text written so far (owned by the writer, NUL-terminated). */
 const char *json_writer_text(struct json_writer *w, size_t *len);
 

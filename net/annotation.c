@@ -169,6 +169,13 @@ static const char *parse_addr(const char *text, bool want_prefix, struct net_add
         return NULL;
 }
 
+int net_addr_parse(const char *text, struct net_addr *a, struct nook_err *err)
+{
+        const char *why = parse_addr(text, true, a);
+
+        return why ? nook_err_set(err, EINVAL, "%s: %s", text, why) : 0;
+}
+
 static bool parse_mac(const char *s, uint8_t mac[6])
 {
         if (strlen(s) != 17)

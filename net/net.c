@@ -415,6 +415,46 @@ int net_teardown(const struct net_config *cfg, const char *id, struct nook_err *
         return r;
 }
 
+int net_addr_change(int netns_fd, const char *ifname, const struct net_addr *a, bool add,
+                    struct nook_err *err)
+{
+        _cleanup_(nl_closep) struct nl_sock s = {0};
+        _cleanup_nl_req_ struct nl_req *q = NULL;
+        struct net_link link = {0};
+
+        if (nl_open(&s, NETLINK_ROUTE, netns_fd, err) < 0)
+                return -1;
+        q = nl_req_new();
+        net_link_get_put(q, ifname, &link);
+        if (nl_req_run(&s, q, err) < 0)
+                return -1;
+        if (!link.found)
+                return nook_err_set(err, ENODEV, "find interface %s", ifname);
+        nl_req_reset(q);
+        net_addr_put(q, add ? RTM_NEWADDR : RTM_DELADDR, link.index, ifname, a,
+                     add && a->family == AF_INET6 ? IFA_F_NODAD : 0);
+        return nl_req_run(&s, q, err);
+}
+
+int net_link_delete(const char *name, struct nook_err *err)
+{
+        _cleanup_(nl_closep) struct nl_sock s = {0};
+        _cleanup_nl_req_ struct nl_req *q = NULL;
+        struct net_link link = {0};
+
+        if (nl_open(&s, NETLINK_ROUTE, -1, err) < 0)
+                return -1;
+        q = nl_req_new();
+        net_link_get_put(q, name, &link);
+        if (nl_req_run(&s, q, err) < 0)
+                return -1;
+        if (!link.found)
+                return 0;
+        nl_req_reset(q);
+        net_link_del_put(q, link.index, name);
+        return nl_req_run(&s, q, err);
+}
+
 int net_loopback_up(struct nook_err *err)
 {
         _cleanup_(nl_closep) struct nl_sock s = {0};

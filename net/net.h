@@ -146,6 +146,20 @@ int net_setup(const struct net_config *cfg, const char *id, int netns_fd, struct
  * setup.  Needs the configuration net_setup was given. */
 int net_teardown(const struct net_config *cfg, const char *id, struct nook_err *err);
 
+/* Parses "ADDR/PREFIX" (a unicast IPv4 or IPv6 address), as ip= of the annotation. */
+int net_addr_parse(const char *text, struct net_addr *a, struct nook_err *err);
+
+/* Adds (add) or removes the address a on interface ifname of the network namespace
+ * netns_fd (a running container's, for `nookctl set --ipadd/--ipdel`): IPv6 without
+ * duplicate address detection, as net_setup does. */
+int net_addr_change(int netns_fd, const char *ifname, const struct net_addr *a, bool add,
+                    struct nook_err *err);
+
+/* Deletes the link called name in the calling process's network namespace, if there is
+ * one: a stopped container's host-side veth, which would otherwise vanish only when the
+ * kernel gets round to tearing down its network namespace. */
+int net_link_delete(const char *name, struct nook_err *err);
+
 /* Sets "lo" up in the calling process's network namespace. */
 int net_loopback_up(struct nook_err *err);
 

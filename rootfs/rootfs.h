@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "common/error.h"
 
@@ -57,5 +58,16 @@ int rootfs_bind_console(const char *pts_path, struct nook_err *err);
 
 /* Writes linux.sysctl entries under /proc/sys (after pivot, before finalize). */
 int rootfs_apply_sysctl(const struct oci_config *config, struct nook_err *err);
+
+/* rootfs/infile.c: the host's reads and writes of files inside a container's root
+ * directory `root` (which the container may have filled with symlinks): `path` is
+ * resolved inside root, never outside.  A write replaces the file atomically (a new
+ * file renamed over it, keeping the old one's owner and mode, else `mode`) and creates
+ * missing directories; a symlink at `path` itself is replaced, not followed. */
+int rootfs_write_file_in(const char *root, const char *path, const void *data, size_t len,
+                         mode_t mode, struct nook_err *err);
+/* Reads a regular file (at most max bytes, 0 = no limit), NUL-terminated. */
+int rootfs_read_file_in(const char *root, const char *path, char **out, size_t max,
+                        struct nook_err *err);
 
 #endif

@@ -221,6 +221,23 @@ static void test_pretty_writer_round_trip(void **state)
         check_sample(text);
 }
 
+static void test_members_copy_all_but_skipped(void **state)
+{
+        _cleanup_json_writer_ struct json_writer *w = json_writer_new(false);
+        _cleanup_json_ json_val v = NULL;
+        static const char *const skip[] = {"b", "d", NULL};
+        struct nook_err err = {0};
+
+        assert_int_equal(json_parse("{\"a\":1,\"b\":[2],\"c\":{\"x\":null},\"d\":\"s\"}", &v, &err),
+                         0);
+        json_w_object_open(w);
+        json_w_members(w, v, skip);
+        json_w_kv_string(w, "b", "new");
+        json_w_object_close(w);
+        assert_string_equal(json_writer_text(w, NULL),
+                            "{\"a\":1,\"c\":{\"x\":null},\"b\":\"new\"}");
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -231,6 +248,7 @@ int main(void)
             cmocka_unit_test(test_strv_reads_strings_and_names_bad_element),
             cmocka_unit_test(test_compact_writer_round_trip),
             cmocka_unit_test(test_pretty_writer_round_trip),
+            cmocka_unit_test(test_members_copy_all_but_skipped),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,85 @@
+/* A nookctl container's settings and their one home, the bundle's config.json.
+ *
+ * nookctl-only settings are annotations (org.nook.ostemplate, .name, .onboot,
+ * .description, .nameserver, .searchdomain); the network is org.nook.net.eth0 (see
+ * net/net.h); limits are linux.resources; everything else is a system container's
+ * OCI config built on `nook spec`'s (its seccomp profile, masked and read-only paths):
+ * /sbin/init as process 1 without a terminal, the capabilities of ct_default_caps(),
+ * a writable cgroup2 mount for systemd guests, /run as a tmpfs, env container=nook.
+ * Writing a config keeps whatever else the existing one holds. */
+#ifndef NOOK_MANAGER_CTCONF_H
+#define NOOK_MANAGER_CTCONF_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "common/error.h"
+#include "common/json.h"
+
+#define CT_ANN_OSTEMPLATE   "org.nook.ostemplate"
+#define CT_ANN_NAME         "org.nook.name"
+#define CT_ANN_ONBOOT       "org.nook.onboot"
+#define CT_ANN_DESCRIPTION  "org.nook.description"
+#define CT_ANN_NAMESERVER   "org.nook.nameserver"
+#define CT_ANN_SEARCHDOMAIN "org.nook.searchdomain"
+#define CT_ANN_NET          "org.nook.net.eth0"
+#define CT_DEFAULT_BRIDGE   "nookbr0"
+#define CT_CPU_PERIOD       100000
+/* Below this a busybox init and a shell do not fit; the kernel itself takes less. */
+#define CT_MIN_RAM (16ULL << 20)
+
+struct ct_settings {
+        char *name; /* alias, NULL for none */
+        char *ostemplate;
+        char *hostname; /* NULL: the CTID */
+        char *description;
+        bool onboot;
+        char **ips;       /* "ADDR/PREFIX" (normalized), NULL-terminated, may be NULL */
+        bool routed;      /* mode=routed instead of a bridge */
+        char *bridge;     /* bridge mode: default nookbr0 */
+        char *routed_dev; /* routed mode: the uplink, NULL for none */
+        char **nameservers;
+        char **searchdomains;
+        uint64_t ram, swap; /* bytes; 0 = no limit */
+        uint64_t cpulimit;  /* percent of one CPU; 0 = none */
+        uint64_t cpuunits;  /* cpu.shares; 0 = default */
+        uint64_t numproc;   /* pids.limit; 0 = none */
+        uint64_t caps;      /* bit n = capability n */
+        char **devices;     /* "c:MAJOR:MINOR:ACCESS" (MAJOR/MINOR may be '*', ACCESS
+                             * of rwm or "none"), beside nook's default devices */
+        char *cgroups_path;
+};
+
+void ct_settings_free(struct ct_settings *s);
+
+/* The capabilities a system container starts with: Docker's default set plus what a
+ * VPS's init and daemons need inside their own namespaces. */
+uint64_t ct_default_caps(void);
+
+/* Reads the settings of config.json text (already parsed as cfg). */
+int ct_settings_from_config(json_val cfg, struct ct_settings *s, struct nook_err *err);
+
+/* The config.json text for s: base (the existing config, or NULL to start from `nook
+ * spec`'s) with s's keys replaced.  ctid names the hostname default. */
+char *ct_config_json(json_val base, const char *ctid, const struct ct_settings *s);
+
+/* The linux.resources object of s as JSON text, for container_update. */
+char *ct_resources_json(const struct ct_settings *s);
+
+/* Checks and normalizes one --ipadd value ("10.0.0.5" -> "10.0.0.5/24" in bridge mode,
+ * /32 routed); *out is newly allocated. */
+int ct_ip_normalize(const char *ip, bool routed, char **out, struct nook_err *err);
+/* The address part of a normalized "ADDR/PREFIX", for comparisons (static buffer). */
+const char *ct_ip_addr(const char *ip, char buf[64]);
+/* Whether s is a host name of DNS labels (letters, digits, '-', not at either end of
+ * a label; at most 63 per label and 253 in all). */
+bool ct_hostname_valid(const char *s);
+/* "512M", "2G", "1048576", "64K" into bytes. */
+int ct_parse_size(const char *opt, const char *s, uint64_t *out, struct nook_err *err);
+/* Checks a --devices value, "c|b:MAJOR|*:MINOR|*:[r][w][m]|none", and sets *out to
+ * its normal form (newly allocated). */
+int ct_device_normalize(const char *spec, char **out, struct nook_err *err);
+/* "CAP_NET_ADMIN" or "net_admin" into its number, -1 when unknown. */
+int ct_cap_from_name(const char *name);
+
+#endif

@@ -1,0 +1,279 @@
+#include "manager/ctlist.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cgroup/cgroup.h"
+#include "common/cleanup.h"
+#include "common/util.h"
+#include "manager/ct.h"
+#include "manager/diskusage.h"
+#include "runtime/container.h"
+
+enum {
+        F_CTID,
+        F_NPROC,
+        F_STATUS,
+        F_IP,
+        F_HOSTNAME,
+        F_NAME,
+        F_OSTEMPLATE,
+        F_ONBOOT,
+        F_DESCRIPTION,
+        F_RAM,
+        F_SWAP,
+        F_RAM_USAGE,
+        F_SWAP_USAGE,
+        F_CPU_USAGE,
+        F_CPULIMIT,
+        F_CPUUNITS,
+        F_NUMPROC,
+        F_DISK,
+        F_UPTIME,
+        F_MOUNTED,
+};
+
+const struct list_field list_fields[] = {
+    [F_CTID] = {"ctid", "CTID", false},
+    [F_NPROC] = {"numproc_usage", "NPROC", true},
+    [F_STATUS] = {"status", "STATUS", false},
+    [F_IP] = {"ip", "IP_ADDR", false},
+    [F_HOSTNAME] = {"hostname", "HOSTNAME", false},
+    [F_NAME] = {"name", "NAME", false},
+    [F_OSTEMPLATE] = {"ostemplate", "OSTEMPLATE", false},
+    [F_ONBOOT] = {"onboot", "ONBOOT", false},
+    [F_DESCRIPTION] = {"description", "DESCRIPTION", false},
+    [F_RAM] = {"ram", "RAM", true},
+    [F_SWAP] = {"swap", "SWAP", true},
+    [F_RAM_USAGE] = {"ram_usage", "RAM_USAGE", true},
+    [F_SWAP_USAGE] = {"swap_usage", "SWAP_USAGE", true},
+    [F_CPU_USAGE] = {"cpu_usage", "CPU_USEC", true},
+    [F_CPULIMIT] = {"cpulimit", "CPULIM", true},
+    [F_CPUUNITS] = {"cpuunits", "CPUUNITS", true},
+    [F_NUMPROC] = {"numproc", "NUMPROC", true},
+    [F_DISK] = {"disk", "DISK_USED", true},
+    [F_UPTIME] = {"uptime", "UPTIME", true},
+    [F_MOUNTED] = {"mounted", "MOUNTED", false},
+};
+const size_t list_n_fields = sizeof(list_fields) / sizeof(list_fields[0]);
+
+int list_field_find(const char *name)
+{
+        for (size_t i = 0; i < list_n_fields; i++)
+                if (strcmp(list_fields[i].name, name) == 0)
+                        return (int)i;
+        /* vzlist's spelling of the default columns. */
+        if (strcmp(name, "nproc") == 0)
+                return F_NPROC;
+        if (strcmp(name, "ip_addr") == 0)
+                return F_IP;
+        return -1;
+}
+
+static int info_cmp(const void *key, const void *b)
+{
+        return strcmp(key, ((const struct container_info *)b)->state->id);
+}
+
+int list_rows(const struct nook_home *h, const struct registry *r, struct list_row **rows,
+              size_t *n, struct nook_err *err)
+{
+        struct container_info *info = NULL;
+        size_t n_info = 0;
+
+        if (container_list(&h->rt, &info, &n_info, err) < 0)
+                return -1;
+        *rows = xcalloc(r->n ? r->n : 1, sizeof(**rows));
+        for (size_t i = 0; i < r->n; i++) {
+                struct list_row *row = &(*rows)[i];
+                struct container_info *ci =
+                    bsearch(r->v[i].ctid, info, n_info, sizeof(*info), info_cmp);
+
+                row->e = &r->v[i];
+                row->mounted = ct_mounted(h, r->v[i].ctid);
+                if (ci && (ci->status == CONTAINER_RUNNING || ci->status == CONTAINER_PAUSED ||
+                           ci->status == CONTAINER_CREATED)) {
+                        row->running = true;
+                        row->pid = ci->state->pid;
+                        row->cgroup =
+                            ci->state->cgroup_path ? xstrdup(ci->state->cgroup_path) : NULL;
+                }
+        }
+        *n = r->n;
+        container_list_free(info, n_info);
+        return 0;
+}
+
+void list_rows_free(struct list_row *rows, size_t n)
+{
+        for (size_t i = 0; i < n; i++)
+                free(rows[i].cgroup);
+        free(rows);
+}
+
+/* Processes in the cgroup directory dirfd and below it (a systemd guest keeps none in
+ * its root cgroup). */
+static uint64_t count_procs(int dirfd)
+{
+        _cleanup_free_ char *text = NULL;
+        struct nook_err ignored;
+        _cleanup_closedir_ DIR *d = NULL;
+        struct dirent *e;
+        uint64_t n = 0;
+        int fd;
+
+        if (read_file_at(dirfd, "cgroup.procs", &text, NULL, 0, &ignored) == 0)
+                for (const char *p = text; *p; p++)
+                        n += *p == '\n';
+        fd = dup(dirfd);
+        if (fd < 0 || (d = fdopendir(fd)) == NULL) {
+                if (fd >= 0)
+                        close(fd);
+                return n;
+        }
+        while ((e = readdir(d)) != NULL) {
+                if (e->d_type != DT_DIR || e->d_name[0] == '.')
+                        continue;
+                _cleanup_close_ int sub =
+                    openat(dirfd, e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                if (sub >= 0)
+                        n += count_procs(sub);
+        }
+        return n;
+}
+
+static bool nproc(const struct list_row *row, uint64_t *out)
+{
+        _cleanup_free_ char *dir = NULL;
+        _cleanup_close_ int fd = -1;
+        struct nook_err ignored;
+
+        if (!row->running || row->cgroup == NULL ||
+            cgroup_directory(row->cgroup, &dir, &ignored) < 0 ||
+            (fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+                return false;
+        *out = count_procs(fd);
+        return true;
+}
+
+/* A number from a cgroup file: the whole file, or the value after `key ` in it. */
+static bool cgroup_number(const struct list_row *row, const char *file, const char *key,
+                          uint64_t *out)
+{
+        _cleanup_free_ char *text = NULL;
+        struct nook_err ignored;
+        const char *p;
+
+        if (!row->running || row->cgroup == NULL ||
+            cgroup_read(row->cgroup, file, &text, &ignored) < 0)
+                return false;
+        if (key == NULL)
+                return sscanf(text, "%" SCNu64, out) == 1;
+        for (p = text; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
+                if (str_has_prefix(p, key) && p[strlen(key)] == ' ')
+                        return sscanf(p + strlen(key) + 1, "%" SCNu64, out) == 1;
+        return false;
+}
+
+static bool uptime_of(pid_t pid, uint64_t *out)
+{
+        _cleanup_free_ char *text = NULL;
+        struct nook_err ignored;
+        uint64_t start;
+        double up;
+
+        if (proc_start_time(pid, &start) < 0 ||
+            read_file("/proc/uptime", &text, NULL, 0, &ignored) < 0 ||
+            sscanf(text, "%lf", &up) != 1)
+                return false;
+        double since = up - (double)start / (double)sysconf(_SC_CLK_TCK);
+        *out = since > 0 ? (uint64_t)since : 0;
+        return true;
+}
+
+static char *join_ips(char **ips)
+{
+        char *r = NULL;
+
+        for (size_t i = 0; ips && ips[i]; i++) {
+                char a[64];
+                char *n = xasprintf("%s%s%s", r ? r : "", r ? " " : "", ct_ip_addr(ips[i], a));
+                free(r);
+                r = n;
+        }
+        return r ? r : xstrdup("-");
+}
+
+static char *number(uint64_t v, bool ok, uint64_t *num, bool *has_num)
+{
+        *has_num = ok;
+        *num = ok ? v : 0;
+        return ok ? xasprintf("%" PRIu64, v) : xstrdup("-");
+}
+
+static char *text_or_dash(const char *s)
+{
+        return xstrdup(s && s[0] ? s : "-");
+}
+
+char *list_value(const struct nook_home *h, const struct list_row *row, int f, uint64_t *num,
+                 bool *has_num)
+{
+        const struct ct_settings *s = &row->e->s;
+        uint64_t v = 0;
+
+        *has_num = false;
+        *num = 0;
+        switch (f) {
+        case F_CTID:
+                return xstrdup(row->e->ctid);
+        case F_NPROC:
+                return number(v, nproc(row, &v), num, has_num);
+        case F_STATUS:
+                return xstrdup(!row->e->complete ? "broken" : row->running ? "running" : "stopped");
+        case F_IP:
+                return join_ips(s->ips);
+        case F_HOSTNAME:
+                return text_or_dash(s->hostname);
+        case F_NAME:
+                return text_or_dash(s->name);
+        case F_OSTEMPLATE:
+                return text_or_dash(s->ostemplate);
+        case F_ONBOOT:
+                return xstrdup(s->onboot ? "yes" : "no");
+        case F_DESCRIPTION:
+                return text_or_dash(s->description);
+        case F_RAM:
+                return number(s->ram, s->ram != 0, num, has_num);
+        case F_SWAP:
+                return number(s->swap, s->ram != 0, num, has_num);
+        case F_RAM_USAGE:
+                return number(v, cgroup_number(row, "memory.current", NULL, &v), num, has_num);
+        case F_SWAP_USAGE:
+                return number(v, cgroup_number(row, "memory.swap.current", NULL, &v), num, has_num);
+        case F_CPU_USAGE:
+                return number(v, cgroup_number(row, "cpu.stat", "usage_usec", &v), num, has_num);
+        case F_CPULIMIT:
+                return number(s->cpulimit, s->cpulimit != 0, num, has_num);
+        case F_CPUUNITS:
+                return number(s->cpuunits, s->cpuunits != 0, num, has_num);
+        case F_NUMPROC:
+                return number(s->numproc, s->numproc != 0, num, has_num);
+        case F_DISK: {
+                _cleanup_free_ char *priv = home_ct_path(h, row->e->ctid, "private");
+                return number(disk_usage(priv), true, num, has_num);
+        }
+        case F_UPTIME:
+                return number(v, row->running && uptime_of(row->pid, &v), num, has_num);
+        case F_MOUNTED:
+                return xstrdup(row->mounted ? "yes" : "no");
+        default:
+                return xstrdup("-");
+        }
+}

@@ -1,0 +1,184 @@
+#include "manager/registry.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/cleanup.h"
+#include "common/util.h"
+#include "manager/ctid.h"
+
+int ct_config_load(const struct nook_home *h, const char *ctid, json_val *cfg,
+                   struct ct_settings *s, struct nook_err *err)
+{
+        _cleanup_free_ char *path = home_ct_path(h, ctid, "config.json");
+        _cleanup_free_ char *text = NULL;
+        _cleanup_json_ json_val v = NULL;
+
+        if (read_file(path, &text, NULL, 16 << 20, err) < 0 || json_parse(text, &v, err) < 0 ||
+            ct_settings_from_config(v, s, err) < 0)
+                return nook_err_prefix(err, "container %s", ctid);
+        if (cfg)
+                *cfg = TAKE_PTR(v);
+        return 0;
+}
+
+static bool numeric(const char *s)
+{
+        for (; *s; s++)
+                if (!isdigit((unsigned char)*s))
+                        return false;
+        return true;
+}
+
+int ctid_cmp(const char *a, const char *b)
+{
+        bool na = numeric(a), nb = numeric(b);
+
+        if (na && nb) {
+                size_t la = strlen(a), lb = strlen(b);
+                if (la != lb)
+                        return la < lb ? -1 : 1;
+        } else if (na != nb) {
+                return na ? -1 : 1;
+        }
+        return strcmp(a, b);
+}
+
+static int entry_cmp(const void *a, const void *b)
+{
+        return ctid_cmp(((const struct ct_entry *)a)->ctid, ((const struct ct_entry *)b)->ctid);
+}
+
+int registry_load(const struct nook_home *h, struct registry *r, struct nook_err *err)
+{
+        _cleanup_free_ char *cdir = xasprintf("%s/containers", h->dir);
+        _cleanup_closedir_ DIR *d = opendir(cdir);
+        struct dirent *e;
+        size_t cap = 0;
+
+        *r = (struct registry){0};
+        if (d == NULL)
+                return nook_err_sys(err, "open %s", cdir);
+        while ((e = readdir(d)) != NULL) {
+                struct ct_entry *ce;
+                struct nook_err ignored;
+
+                if (e->d_type != DT_DIR || !ctid_valid(e->d_name))
+                        continue;
+                if (r->n == cap) {
+                        cap = cap ? cap * 2 : 64;
+                        r->v = xrealloc(r->v, cap * sizeof(*r->v));
+                }
+                ce = &r->v[r->n++];
+                *ce = (struct ct_entry){.ctid = xstrdup(e->d_name)};
+                ce->complete = ct_config_load(h, e->d_name, NULL, &ce->s, &ignored) == 0;
+        }
+        qsort(r->v, r->n, sizeof(*r->v), entry_cmp);
+        return 0;
+}
+
+void registry_free(struct registry *r)
+{
+        for (size_t i = 0; i < r->n; i++) {
+                free(r->v[i].ctid);
+                ct_settings_free(&r->v[i].s);
+        }
+        free(r->v);
+        *r = (struct registry){0};
+}
+
+struct ct_entry *registry_get(const struct registry *r, const char *ctid)
+{
+        struct ct_entry key = {.ctid = (char *)ctid};
+
+        return bsearch(&key, r->v, r->n, sizeof(*r->v), entry_cmp);
+}
+
+struct ct_entry *registry_lookup(const struct registry *r, const char *ctid_or_name)
+{
+        struct ct_entry *e = registry_get(r, ctid_or_name);
+
+        if (e)
+                return e;
+        for (size_t i = 0; i < r->n; i++)
+                if (r->v[i].s.name && strcmp(r->v[i].s.name, ctid_or_name) == 0)
+                        return &r->v[i];
+        return NULL;
+}
+
+struct ct_entry *registry_add(struct registry *r, const char *ctid, struct ct_settings *s)
+{
+        size_t at = 0;
+
+        while (at < r->n && ctid_cmp(r->v[at].ctid, ctid) < 0)
+                at++;
+        r->v = xrealloc(r->v, (r->n + 1) * sizeof(*r->v));
+        memmove(&r->v[at + 1], &r->v[at], (r->n - at) * sizeof(*r->v));
+        r->v[at] = (struct ct_entry){.ctid = xstrdup(ctid), .complete = true, .s = *s};
+        *s = (struct ct_settings){0};
+        r->n++;
+        return &r->v[at];
+}
+
+const struct ct_entry *registry_ip_user(const struct registry *r, const char *ip, const char *self)
+{
+        char want[64], have[64];
+
+        ct_ip_addr(ip, want);
+        for (size_t i = 0; i < r->n; i++) {
+                if (self && strcmp(r->v[i].ctid, self) == 0)
+                        continue;
+                for (char **p = r->v[i].s.ips; p && *p; p++)
+                        if (strcmp(ct_ip_addr(*p, have), want) == 0)
+                                return &r->v[i];
+        }
+        return NULL;
+}
+
+const struct ct_entry *registry_name_user(const struct registry *r, const char *name,
+                                          const char *self)
+{
+        for (size_t i = 0; i < r->n; i++) {
+                if (self && strcmp(r->v[i].ctid, self) == 0)
+                        continue;
+                if (strcmp(r->v[i].ctid, name) == 0 ||
+                    (r->v[i].s.name && strcmp(r->v[i].s.name, name) == 0))
+                        return &r->v[i];
+        }
+        return NULL;
+}
+
+size_t registry_template_users(const struct registry *r, const char *tmpl)
+{
+        size_t n = 0;
+
+        for (size_t i = 0; i < r->n; i++)
+                if (r->v[i].s.ostemplate && strcmp(r->v[i].s.ostemplate, tmpl) == 0)
+                        n++;
+        return n;
+}
+
+int registry_check_unique(const struct registry *r, const char *ctid, const struct ct_settings *s,
+                          struct nook_err *err)
+{
+        const struct ct_entry *other;
+
+        if (s->name && (other = registry_name_user(r, s->name, ctid)) != NULL)
+                return nook_err_set(err, 0, "name %s is taken by container %s", s->name,
+                                    other->ctid);
+        for (char **ip = s->ips; ip && *ip; ip++) {
+                char a[64];
+                if ((other = registry_ip_user(r, *ip, ctid)) != NULL)
+                        return nook_err_set(err, 0, "address %s is used by container %s",
+                                            ct_ip_addr(*ip, a), other->ctid);
+                for (char **dup = s->ips; dup < ip; dup++) {
+                        char b[64];
+                        if (strcmp(ct_ip_addr(*dup, a), ct_ip_addr(*ip, b)) == 0)
+                                return nook_err_set(err, 0, "address %s is given twice", a);
+                }
+        }
+        return 0;
+}

@@ -1,0 +1,55 @@
+/* Every container of a home, read once per command: the CTIDs under
+ * <home>/containers/ and each one's settings from its config.json.  Names, addresses
+ * and template users are derived from it, not stored twice.  A directory without a
+ * config.json is a create that was killed midway; it is listed (so destroy can clean
+ * it) but owns nothing. */
+#ifndef NOOK_MANAGER_REGISTRY_H
+#define NOOK_MANAGER_REGISTRY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "common/error.h"
+#include "common/json.h"
+#include "manager/ctconf.h"
+#include "manager/home.h"
+
+struct ct_entry {
+        char *ctid;
+        bool complete; /* has a config.json that parsed */
+        struct ct_settings s;
+};
+
+struct registry {
+        struct ct_entry *v; /* sorted: numbers by value first, then names */
+        size_t n;
+};
+
+int registry_load(const struct nook_home *h, struct registry *r, struct nook_err *err);
+void registry_free(struct registry *r);
+
+struct ct_entry *registry_get(const struct registry *r, const char *ctid);
+/* By CTID, else by --name alias; NULL when neither. */
+struct ct_entry *registry_lookup(const struct registry *r, const char *ctid_or_name);
+
+/* Adds an entry (a container being created) and returns it; s is moved in. */
+struct ct_entry *registry_add(struct registry *r, const char *ctid, struct ct_settings *s);
+
+/* The container other than `self` that uses address ip (normalized) or name, or NULL. */
+const struct ct_entry *registry_ip_user(const struct registry *r, const char *ip, const char *self);
+const struct ct_entry *registry_name_user(const struct registry *r, const char *name,
+                                          const char *self);
+/* Refuses settings s of container ctid whose name or an address another container of
+ * r has (or that list an address twice): "address 10.0.0.5 is used by container 101". */
+int registry_check_unique(const struct registry *r, const char *ctid, const struct ct_settings *s,
+                          struct nook_err *err);
+size_t registry_template_users(const struct registry *r, const char *tmpl);
+
+/* Parses config.json of ctid into *cfg (caller frees) and its settings. */
+int ct_config_load(const struct nook_home *h, const char *ctid, json_val *cfg,
+                   struct ct_settings *s, struct nook_err *err);
+
+/* CTID order: numbers by value, before names, names alphabetically. */
+int ctid_cmp(const char *a, const char *b);
+
+#endif

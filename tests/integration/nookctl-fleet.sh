@@ -1,0 +1,98 @@
+#!/bin/bash
+# shellcheck disable=SC2016 # container scripts are in single quotes
+# nookctl fleets: the classroom (30 containers from minimal, each serving HTTP on its
+# own address, all reachable; disk per container measured), per-container failures
+# reported at the end without stopping the others, and the load test (6 clients hit one
+# server at the same instant with exec --barrier; the server sees 6 source addresses).
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/../lib.sh"
+# shellcheck source=tests/integration/nookctl-lib.bash
+. "$(dirname "$0")/nookctl-lib.bash"
+
+# --- the classroom ----------------------------------------------------------------------------
+
+check "create 101-130 with {ID} and {N}" ctl create 101-130 --ipadd '10.0.0.{ID}/24' \
+	--hostname 'stu{ID}' --description 'seat {N}'
+is "{N} is the position in the list" \
+	"$(jq -r '.annotations["org.nook.description"]' "$HOME_DIR/containers/130/config.json")" "seat 30"
+check "start 101-130" ctl start --jobs 4 101-130
+capture ctl list -H -o ctid,status
+is "list: 30 running" "$(grep -c ' running$' <<<"$OUT")" 30
+BAD=
+for id in $(seq 101 130); do
+	page=
+	wait_for 10 http_get "http://10.0.0.$id/" && page=$(http_get "http://10.0.0.$id/")
+	[[ $page == *"<h1>stu$id</h1>"* ]] || BAD="$BAD $id"
+done
+is "all 30 serve their own page on their own address" "${BAD:-none}" none
+TOTAL=0
+for id in $(seq 101 130); do
+	TOTAL=$((TOTAL + $(du -sk "$HOME_DIR/containers/$id/private" | cut -f1)))
+done
+echo "# disk per running container (private layer, du): $((TOTAL / 30)) KiB; template: $(du -sk "$HOME_DIR/templates/minimal" | cut -f1) KiB"
+capture ctl list -H -o ctid,disk -s -disk
+like "list -o disk -s -disk: numbers, largest first" "$(head -n 1 <<<"$OUT")" '^1[0-3][0-9] +[0-9]+$'
+check "exec on the fleet" ctl exec 101-130 hostname
+like "exec on a fleet labels each output" "$OUT" '^101\| stu101$'
+capture ctl exec 101-130 hostname
+is "exec: 30 outputs" "$(grep -c '^1[0-3][0-9]| stu1[0-3][0-9]$' <<<"$OUT")" 30
+is "exec: 30 exit statuses" "$(grep -c '^1[0-3][0-9]: exit status 0$' <<<"$OUT")" 30
+check "set on the fleet: a resolver for all, saved" ctl set 101-130 --nameserver 10.0.0.1 \
+	--searchdomain lab.example --description 'desk {N}' --save
+is "set on the fleet: resolv.conf inside" "$(ctl exec 117 cat /etc/resolv.conf)" "search lab.example
+nameserver 10.0.0.1"
+is "set on the fleet: {N} per container" \
+	"$(jq -r '.annotations["org.nook.description"]' "$HOME_DIR/containers/117/config.json")" "desk 17"
+capture ctl exec 101-103 sh -c 'exit 3'
+is "exec: a failing command fails the fleet" "$RC" 1
+like "exec: its status is printed" "$OUT" '^102: exit status 3$'
+OUT=$(timeout 120 script -qec "$NOOKCTL stop --jobs 30 101-130" /dev/null </dev/null 2>&1 | tr -d '\r')
+like "stop on a terminal: a progress line" "$OUT" 'stop: 30/30 done, 0 failed'
+capture ctl stop 101-103
+unlike "no progress line when stderr is not a terminal" "$ERR" 'done'
+capture ctl list -H
+is "list: none running" "$OUT" ""
+check "destroy 101-130" ctl destroy --jobs 4 101-130
+LEFT=
+for id in $(seq 101 130); do LEFT=$LEFT$(ct_leftovers "$id"); done
+is "the classroom left nothing" "${LEFT:-nothing}" nothing
+
+# --- failures are reported at the end, the others go on --------------------------------------
+
+check "create 140-144" ctl create 140-144
+jq '.process.args = ["/nonexistent"]' "$HOME_DIR/containers/142/config.json" >"$T/c.json" &&
+	mv "$T/c.json" "$HOME_DIR/containers/142/config.json"
+capture ctl start 140-144
+is "start with one broken container: exit status 1" "$RC" 1
+like "the failure names the container" "$ERR" '^nookctl: 142: .*nonexistent'
+like "the summary counts it" "$ERR" 'start failed for 1 of 5 containers'
+for id in 140 141 143 144; do
+	is "$id started despite 142" "$(ct_status "$id")" "exist mounted running"
+done
+is "142 was cleaned up" "$(ct_status 142)" "exist unmounted down"
+check "destroy --force 140-144" ctl destroy --force 140-144
+
+# --- the load test: 6 clients, one server, one instant -----------------------------------------
+
+check "create the server 200" ctl create 200 --ipadd 10.0.0.200/24 --hostname server
+check "create the clients 201-206" ctl create 201-206 --ipadd '10.0.0.{ID}/24' --hostname 'client{N}'
+check "start them" ctl start 200-206
+check "a CGI on the server records its peers" ctl exec 200 sh -c 'mkdir -p /var/www/cgi-bin &&
+	printf "#!/bin/sh\necho \$REMOTE_ADDR >>/tmp/peers\nprintf \"Content-Type: text/plain\\\\r\\\\n\\\\r\\\\n%%s\\\\n\" \"\$REMOTE_ADDR\"\n" >/var/www/cgi-bin/peer &&
+	chmod 755 /var/www/cgi-bin/peer'
+wait_for 10 http_get http://10.0.0.200/ || fail "the server answers"
+capture ctl exec 201-206 --barrier -- sh -c 'cut -d" " -f1 /proc/uptime; wget -q -O - http://10.0.0.200/cgi-bin/peer'
+is "exec --barrier: exit status 0" "$RC" 0
+is "exec --barrier: every client got its own address back" \
+	"$(grep -cE '^20([1-6])\| (\[::ffff:)?10\.0\.0\.20\1\]?$' <<<"$OUT")" 6
+is "exec --barrier: six exit statuses" "$(grep -c '^20[1-6]: exit status 0$' <<<"$OUT")" 6
+STARTS=$(grep -E '^20[1-6]\| [0-9]+\.[0-9]+$' <<<"$OUT" | awk '{ print $2 }' | sort -n)
+echo "# exec --barrier start times (uptime): $(echo "$STARTS" | tr '\n' ' ')"
+is "the server saw 6 distinct source addresses" \
+	"$(ctl exec 200 cat /tmp/peers | sort -u | grep -cE '^(\[::ffff:)?10\.0\.0\.20[1-6]\]?$')" 6
+check "destroy --force 200-206" ctl destroy --force 200-206
+LEFT=
+for id in $(seq 200 206); do LEFT=$LEFT$(ct_leftovers "$id"); done
+is "the load test left nothing" "${LEFT:-nothing}" nothing
+
+done_testing

@@ -1,0 +1,200 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "common/cleanup.h"
+#include "common/json.h"
+#include "common/util.h"
+#include "manager/ctconf.h"
+
+static void assert_ip(const char *in, bool routed, const char *want)
+{
+        _cleanup_free_ char *out = NULL;
+        struct nook_err err = {0};
+
+        if (ct_ip_normalize(in, routed, &out, &err) < 0)
+                fail_msg("%s: %s", in, err.msg);
+        assert_string_equal(out, want);
+}
+
+static void assert_bad_ip(const char *in, const char *reason)
+{
+        _cleanup_free_ char *out = NULL;
+        struct nook_err err = {0};
+
+        assert_true(ct_ip_normalize(in, false, &out, &err) < 0);
+        assert_null(out);
+        if (strstr(err.msg, reason) == NULL)
+                fail_msg("error '%s' does not mention '%s'", err.msg, reason);
+}
+
+static void test_ip_normalize(void **state)
+{
+        (void)state;
+        assert_ip("10.0.0.5", false, "10.0.0.5/24");
+        assert_ip("10.0.0.5", true, "10.0.0.5/32");
+        assert_ip("10.0.0.5/16", false, "10.0.0.5/16");
+        assert_ip("fd00:0::5", false, "fd00::5/64");
+        assert_ip("fd00::5", true, "fd00::5/128");
+        assert_bad_ip("10.0.0.256", "invalid IP address");
+        assert_bad_ip("10.0.0.1/33", "bad prefix length");
+        assert_bad_ip("10.0.0.1/0", "bad prefix length");
+        assert_bad_ip("10.0.0.1/x", "bad prefix length");
+        assert_bad_ip("224.0.0.1/24", "not a unicast address");
+        assert_bad_ip("", "invalid IP address");
+}
+
+static void test_hostname(void **state)
+{
+        char long_label[70];
+
+        (void)state;
+        assert_true(ct_hostname_valid("web101"));
+        assert_true(ct_hostname_valid("web-1.example.org"));
+        assert_true(ct_hostname_valid("1a"));
+        assert_false(ct_hostname_valid(""));
+        assert_false(ct_hostname_valid("-web"));
+        assert_false(ct_hostname_valid("web-"));
+        assert_false(ct_hostname_valid("a_b"));
+        assert_false(ct_hostname_valid("a..b"));
+        assert_false(ct_hostname_valid(".a"));
+        assert_false(ct_hostname_valid("a."));
+        memset(long_label, 'a', 64);
+        long_label[64] = '\0';
+        assert_false(ct_hostname_valid(long_label));
+        long_label[63] = '\0';
+        assert_true(ct_hostname_valid(long_label));
+}
+
+static void test_sizes(void **state)
+{
+        struct nook_err err = {0};
+        uint64_t v;
+
+        (void)state;
+        assert_int_equal(ct_parse_size("--ram", "512M", &v, &err), 0);
+        assert_true(v == 512ULL << 20);
+        assert_int_equal(ct_parse_size("--ram", "2g", &v, &err), 0);
+        assert_true(v == 2ULL << 30);
+        assert_int_equal(ct_parse_size("--ram", "4096", &v, &err), 0);
+        assert_true(v == 4096);
+        assert_true(ct_parse_size("--ram", "lots", &v, &err) < 0);
+        assert_true(ct_parse_size("--ram", "M", &v, &err) < 0);
+        assert_true(ct_parse_size("--ram", "99999999999999999T", &v, &err) < 0);
+        assert_non_null(strstr(err.msg, "--ram 99999999999999999T"));
+}
+
+static void test_caps(void **state)
+{
+        (void)state;
+        assert_int_equal(ct_cap_from_name("CAP_NET_ADMIN"), 12);
+        assert_int_equal(ct_cap_from_name("net_admin"), 12);
+        assert_int_equal(ct_cap_from_name("CAP_NOPE"), -1);
+        assert_int_equal(ct_cap_from_name("12"), -1);
+        assert_true(ct_default_caps() & (1ULL << 12));
+        assert_false(ct_default_caps() & (1ULL << 21)); /* CAP_SYS_ADMIN */
+}
+
+static void test_devices(void **state)
+{
+        struct nook_err err = {0};
+        char *out = NULL;
+
+        (void)state;
+        assert_int_equal(ct_device_normalize("c:1:7:rw", &out, &err), 0);
+        assert_string_equal(out, "c:1:7:rw");
+        free(out);
+        assert_int_equal(ct_device_normalize("b:*:*:none", &out, &err), 0);
+        assert_string_equal(out, "b:*:*:none");
+        free(out);
+        out = NULL;
+        assert_true(ct_device_normalize("x:1:7:rw", &out, &err) < 0);
+        assert_true(ct_device_normalize("c:1:7", &out, &err) < 0);
+        assert_true(ct_device_normalize("c:1:7:rwx", &out, &err) < 0);
+        assert_true(ct_device_normalize("c:1:7:", &out, &err) < 0);
+        assert_true(ct_device_normalize("c:a:7:r", &out, &err) < 0);
+        assert_true(ct_device_normalize("c:1:7:r:x", &out, &err) < 0);
+        assert_null(out);
+        assert_non_null(strstr(err.msg, "--devices c:1:7:r:x"));
+}
+
+/* A config written from settings reads back as the same settings, and a rewrite keeps
+ * what nookctl does not own. */
+static void test_config_round_trip(void **state)
+{
+        struct ct_settings s = {.ostemplate = xstrdup("minimal"),
+                                .hostname = xstrdup("web101"),
+                                .name = xstrdup("web"),
+                                .description = xstrdup("d"),
+                                .onboot = true,
+                                .ram = 256ULL << 20,
+                                .swap = 128ULL << 20,
+                                .cpulimit = 150,
+                                .cpuunits = 512,
+                                .numproc = 100,
+                                .caps = ct_default_caps(),
+                                .cgroups_path = xstrdup("/nook/101")};
+        struct ct_settings back = {0};
+        struct nook_err err = {0};
+        _cleanup_json_ json_val v = NULL, v2 = NULL;
+        _cleanup_free_ char *json = NULL, *json2 = NULL;
+        _cleanup_free_ char *edited = NULL;
+
+        (void)state;
+        strv_push(&s.ips, "10.0.0.101/24");
+        strv_push(&s.ips, "fd00::101/64");
+        strv_push(&s.nameservers, "10.0.0.1");
+        strv_push(&s.devices, "c:10:200:rwm");
+        strv_push(&s.devices, "b:8:*:none");
+        json = ct_config_json(NULL, "101", &s);
+        assert_int_equal(json_parse(json, &v, &err), 0);
+        assert_int_equal(ct_settings_from_config(v, &back, &err), 0);
+        assert_string_equal(back.ostemplate, "minimal");
+        assert_string_equal(back.hostname, "web101");
+        assert_string_equal(back.name, "web");
+        assert_true(back.onboot);
+        assert_true(back.ram == s.ram && back.swap == s.swap);
+        assert_true(back.cpulimit == 150 && back.cpuunits == 512 && back.numproc == 100);
+        assert_true(back.caps == s.caps);
+        assert_string_equal(back.ips[0], "10.0.0.101/24");
+        assert_string_equal(back.ips[1], "fd00::101/64");
+        assert_null(back.ips[2]);
+        assert_string_equal(back.nameservers[0], "10.0.0.1");
+        assert_string_equal(back.devices[0], "c:10:200:rwm");
+        assert_string_equal(back.devices[1], "b:8:*:none");
+        assert_false(back.routed);
+        assert_string_equal(back.bridge, CT_DEFAULT_BRIDGE);
+        assert_string_equal(back.cgroups_path, "/nook/101");
+        assert_non_null(strstr(json, "\"bridge=nookbr0,ip=10.0.0.101/24,ip=fd00::101/64,"
+                                     "gw=10.0.0.1,gw=fd00::1\""));
+
+        /* A key nookctl does not own survives a rewrite. */
+        edited = xasprintf("{\"x-mine\":[1,2],%s", strchr(json, '{') + 1);
+        assert_int_equal(json_parse(edited, &v2, &err), 0);
+        json2 = ct_config_json(v2, "101", &back);
+        assert_non_null(strstr(json2, "\"x-mine\""));
+        ct_settings_free(&back);
+
+        /* Routed: no gateway written, the uplink kept. */
+        s.routed = true;
+        s.routed_dev = xstrdup("eth0");
+        free(json);
+        json = ct_config_json(NULL, "101", &s);
+        assert_non_null(strstr(json, "\"mode=routed,dev=eth0,ip=10.0.0.101/24,ip=fd00::101/64\""));
+        ct_settings_free(&s);
+}
+
+int main(void)
+{
+        const struct CMUnitTest tests[] = {
+            cmocka_unit_test(test_ip_normalize), cmocka_unit_test(test_hostname),
+            cmocka_unit_test(test_sizes),        cmocka_unit_test(test_caps),
+            cmocka_unit_test(test_devices),      cmocka_unit_test(test_config_round_trip),
+        };
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
