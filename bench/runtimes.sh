@@ -194,11 +194,13 @@ rt_stop() {
 		lxc-stop -k -n "$id" -P "$WORK/lxc"
 		return
 	fi
-	# containerd and podman tear the network down before they kill the container.
+	# containerd and podman tear the network down before they kill the container; the
+	# container goes even when that fails, as with them.
+	local cni_rc=0
 	if [ "$rt" != nook ] && [ "${RT_VARIANT[$id]}" = net ]; then
-		cni DEL "$id" "$(<"$WORK/b/$id/pid")" || return 1
+		cni DEL "$id" "$(<"$WORK/b/$id/pid")" || cni_rc=1
 	fi
-	"${RT_BIN[$rt]:-$NOOK}" --root "$WORK/state-$rt" delete -f "$id"
+	"${RT_BIN[$rt]:-$NOOK}" --root "$WORK/state-$rt" delete -f "$id" && return "$cni_rc"
 }
 
 rt_cleanup() {
