@@ -221,6 +221,43 @@ int cgroup_enter(const char *path, pid_t pid, struct nook_err *err)
         return write_knob(dir, "cgroup.procs", buf, err);
 }
 
+int cgroup_for_new_process(const char *path, pid_t init, char **out, struct nook_err *err)
+{
+        _cleanup_free_ char *dir = NULL, *ctl = NULL, *text = NULL, *proc = NULL;
+        _cleanup_free_ char *norm = NULL;
+        struct nook_err ignored;
+        const char *own;
+        size_t len;
+
+        *out = NULL;
+        if (cgroup_dir(path, &dir, err) < 0 || normalize(path, "cgroup path", &norm, err) < 0)
+                return -1;
+        ctl = xasprintf("%s/cgroup.subtree_control", dir);
+        if (read_file(ctl, &text, NULL, 4096, &ignored) < 0 || text[strspn(text, " \n")] == '\0') {
+                *out = TAKE_PTR(norm);
+                return 0;
+        }
+        /* "0::/path" is the v2 line; the path is relative to our cgroup namespace's root,
+         * which is the host's. */
+        proc = xasprintf("/proc/%d/cgroup", (int)init);
+        free(TAKE_PTR(text));
+        if (read_file(proc, &text, NULL, 65536, err) < 0)
+                return -1;
+        own = strstr(text, "0::");
+        if (own && (own == text || own[-1] == '\n')) {
+                size_t n = strlen(norm);
+
+                own += 3;
+                len = strcspn(own, "\n");
+                if (len >= n && strncmp(own, norm, n) == 0 && (len == n || own[n] == '/')) {
+                        *out = xstrndup(own, len);
+                        return 0;
+                }
+        }
+        *out = TAKE_PTR(norm);
+        return 0;
+}
+
 struct pid_list {
         pid_t *pids;
         size_t n, cap;

@@ -29,6 +29,12 @@ int cgroup_open(const char *path, int *dirfd_out, struct nook_err *err);
 
 /* Moves pid into the cgroup (for kernels without CLONE_INTO_CGROUP). */
 int cgroup_enter(const char *path, pid_t pid, struct nook_err *err);
+/* Where a new process of the container whose cgroup is `path` and whose init is `pid`
+ * goes: `path` itself, unless the guest manages its own cgroups (systemd enables
+ * controllers in it and moves its init into a child), when the kernel refuses
+ * processes there ("no internal processes", EBUSY) and the init's cgroup is used, as
+ * long as it lies below `path`.  Caller frees *out. */
+int cgroup_for_new_process(const char *path, pid_t init, char **out, struct nook_err *err);
 
 /* Pids in cgroup.procs of the cgroup and all its descendants. */
 int cgroup_pids(const char *path, pid_t **pids, size_t *n, struct nook_err *err);

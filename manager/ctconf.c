@@ -523,6 +523,8 @@ static void write_mount(struct json_writer *w, const char *dest, const char *typ
 static void write_mounts(struct json_writer *w, json_val base)
 {
         static char *const run_opts[] = {"nosuid", "nodev", "mode=755", "size=65536k", NULL};
+        static char *const lock_opts[] = {"nosuid",    "nodev",      "noexec",
+                                          "mode=1777", "size=5120k", NULL};
         static char *const cg_opts[] = {"nosuid", "noexec", "nodev", "relatime", NULL};
 
         json_w_key(w, "mounts");
@@ -534,11 +536,16 @@ static void write_mounts(struct json_writer *w, json_val base)
                 struct nook_err ignored;
 
                 if (json_as_string(d, "destination", &dest, &ignored) == 0 &&
-                    (strcmp(dest, "/run") == 0 || strcmp(dest, "/sys/fs/cgroup") == 0))
+                    (strcmp(dest, "/run") == 0 || strcmp(dest, "/run/lock") == 0 ||
+                     strcmp(dest, "/sys/fs/cgroup") == 0))
                         continue;
                 json_w_value(w, m);
         }
         write_mount(w, "/run", "tmpfs", run_opts);
+        /* systemd (252) mounts /run/lock itself unless it is a mount point already, and
+         * a guest without CAP_SYS_ADMIN cannot: "Failed to mount tmpfs at /run/lock",
+         * "Exiting PID 1". */
+        write_mount(w, "/run/lock", "tmpfs", lock_opts);
         /* Writable: a systemd guest manages its own subtree (cgroup namespace). */
         write_mount(w, "/sys/fs/cgroup", "cgroup", cg_opts);
         json_w_array_close(w);

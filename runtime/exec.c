@@ -252,6 +252,7 @@ static int exec_spawn(const struct container_state *st, const struct oci_process
 {
         _cleanup_close_ int pidfd = -1, cgroup_fd = -1, child_pidfd = -1, master = -1;
         _cleanup_close_ int parent_end = -1, child_end = -1, joiner_pidfd = -1;
+        _cleanup_free_ char *cgroup = NULL;
         struct ns_clone_args ca = {.cgroup_fd = -1, .exit_signal = SIGCHLD};
         int sv[2], flags;
         bool placed;
@@ -260,7 +261,8 @@ static int exec_spawn(const struct container_state *st, const struct oci_process
         if (container_open_pidfd(st, &pidfd, err) < 0 || ns_differing(st->pid, &flags, err) < 0)
                 return -1;
         if (st->cgroup_path) {
-                if (cgroup_open(st->cgroup_path, &cgroup_fd, err) < 0)
+                if (cgroup_for_new_process(st->cgroup_path, st->pid, &cgroup, err) < 0 ||
+                    cgroup_open(cgroup, &cgroup_fd, err) < 0)
                         return -1;
                 ca.cgroup_fd = cgroup_fd;
         }
@@ -281,7 +283,7 @@ static int exec_spawn(const struct container_state *st, const struct oci_process
         close(TAKE_FD(child_end));
         if (receive_process(parent_end, joiner, &child_pidfd, &pid, err) < 0)
                 return -1;
-        if (!placed && st->cgroup_path && cgroup_enter(st->cgroup_path, pid, err) < 0)
+        if (!placed && cgroup && cgroup_enter(cgroup, pid, err) < 0)
                 return -1;
         if (p->terminal) {
                 if (sync_expect(parent_end, SYNC_PTY_MASTER, &master, err) < 0)

@@ -4,8 +4,10 @@
 #     tests/setup-and-check.sh
 #
 # 1. installs the build and test dependencies with apt-get;
-# 2. builds out of tree with gcc (-Werror) and runs `make check`, `make check-vm` and
-#    `make check-clients` (podman and containerd with nook as their runtime);
+# 2. builds out of tree with gcc (-Werror) and runs `make check`, `make check-vm` (a VM
+#    with pure cgroup v2; its VPS test boots a Debian template that `make vps-template`
+#    makes with debootstrap first) and `make check-clients` (podman and containerd with
+#    nook as their runtime);
 # 3. builds with AddressSanitizer and UndefinedBehaviorSanitizer and runs `make check`;
 # 4. builds with clang (-Werror), compiling only;
 # 5. builds the libFuzzer targets (`make fuzz`, clang) and runs each for FUZZ_SECONDS;
@@ -28,7 +30,7 @@ SRC=$(cd "$(dirname "$0")/.." && pwd)
 JOBS=${JOBS:-2}
 OUT=$SRC/build-check
 PACKAGES=(build-essential autoconf automake pkg-config libseccomp-dev libcap-dev libyajl-dev
-	libmnl-dev libnftnl-dev libarchive-dev zstd xz-utils nftables libcmocka-dev busybox-static qemu-system-x86 linux-image-amd64 cpio clang libclang-rt-14-dev clang-format jq util-linux bsdutils iproute2
+	libmnl-dev libnftnl-dev libarchive-dev libcrypt-dev zstd xz-utils debootstrap nftables libcmocka-dev busybox-static qemu-system-x86 linux-image-amd64 cpio clang libclang-rt-14-dev clang-format jq util-linux bsdutils iproute2
 	procps)
 
 passed=0
@@ -162,6 +164,12 @@ if build gcc CC=gcc --enable-werror; then
 	check_run gcc check
 	# Resource limits need cgroup v2 controllers, which hybrid hosts lack: those tests
 	# run in a VM with a pure cgroup v2 hierarchy (Debian's kernel under qemu, TCG).
+	# The VPS test boots a Debian template made by debootstrap; the VM has no network,
+	# so the host makes it first (kept in /var/tmp/nook-vm between runs).
+	stage "Debian template for the VPS test (make vps-template: debootstrap bookworm)"
+	if ! make -C "$OUT/gcc" vps-template 2>&1 | grep -v -E '^make(\[[0-9]+\])?: (Entering|Leaving) directory'; then
+		problem "make vps-template failed: the VPS test in the VM will skip"
+	fi
 	stage "VM tests (make check-vm: pure cgroup v2 under qemu)"
 	check_run gcc check-vm
 fi
