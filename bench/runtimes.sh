@@ -148,8 +148,8 @@ rt_argv() {
 			RT_ARGV=(unshare -m -u -i -n -p -f /bin/true)
 		fi
 		;;
-	lxc) RT_ARGV=(lxc-start -F -n "$id" -P "$WORK/lxc" -f "$WORK/b/$id/lxc.conf") ;;
-	*) RT_ARGV=("${RT_BIN[$rt]:-$NOOK}" --root "$WORK/state-$rt" run --bundle "$WORK/b/$id" "$id") ;;
+	lxc) RT_ARGV=(lxc-start -F -n "$id" -P "$WORK/run/lxc" -f "$WORK/b/$id/lxc.conf") ;;
+	*) RT_ARGV=("${RT_BIN[$rt]:-$NOOK}" --root "$WORK/run/$rt" run --bundle "$WORK/b/$id" "$id") ;;
 	esac
 }
 
@@ -168,21 +168,21 @@ cni() {
 rt_start() {
 	local rt=$1 id=$2 bin=${RT_BIN[$1]:-$NOOK}
 	if [ "$rt" = lxc ]; then
-		lxc-start -d -n "$id" -P "$WORK/lxc" -f "$WORK/b/$id/lxc.conf" </dev/null >/dev/null
+		lxc-start -d -n "$id" -P "$WORK/run/lxc" -f "$WORK/b/$id/lxc.conf" </dev/null >/dev/null
 		return
 	fi
-	"$bin" --root "$WORK/state-$rt" create --bundle "$WORK/b/$id" --pid-file "$WORK/b/$id/pid" "$id" \
+	"$bin" --root "$WORK/run/$rt" create --bundle "$WORK/b/$id" --pid-file "$WORK/b/$id/pid" "$id" \
 		</dev/null >/dev/null || return 1
 	if [ "$rt" != nook ] && [ "${RT_VARIANT[$id]}" = net ]; then
 		cni ADD "$id" "$(<"$WORK/b/$id/pid")" || return 1
 	fi
-	"$bin" --root "$WORK/state-$rt" start "$id"
+	"$bin" --root "$WORK/run/$rt" start "$id"
 }
 
 rt_pid() {
 	local rt=$1 id=$2
 	if [ "$rt" = lxc ]; then
-		lxc-info -H -p -n "$id" -P "$WORK/lxc"
+		lxc-info -H -p -n "$id" -P "$WORK/run/lxc"
 	else
 		printf '%s\n' "$(<"$WORK/b/$id/pid")"
 	fi
@@ -191,7 +191,7 @@ rt_pid() {
 rt_stop() {
 	local rt=$1 id=$2
 	if [ "$rt" = lxc ]; then
-		lxc-stop -k -n "$id" -P "$WORK/lxc"
+		lxc-stop -k -n "$id" -P "$WORK/run/lxc"
 		return
 	fi
 	# containerd and podman tear the network down before they kill the container; the
@@ -200,7 +200,7 @@ rt_stop() {
 	if [ "$rt" != nook ] && [ "${RT_VARIANT[$id]}" = net ]; then
 		cni DEL "$id" "$(<"$WORK/b/$id/pid")" || cni_rc=1
 	fi
-	"${RT_BIN[$rt]:-$NOOK}" --root "$WORK/state-$rt" delete -f "$id" && return "$cni_rc"
+	"${RT_BIN[$rt]:-$NOOK}" --root "$WORK/run/$rt" delete -f "$id" && return "$cni_rc"
 }
 
 rt_cleanup() {
@@ -209,9 +209,9 @@ rt_cleanup() {
 	floor) ;;
 	lxc) ;; # LXC keeps no state for a container started from a config file: see bench/run
 	*)
-		[ -d "$WORK/state-$rt" ] || return 0
-		for id in $("$(rt_bin "$rt")" --root "$WORK/state-$rt" list -q 2>/dev/null); do
-			"$(rt_bin "$rt")" --root "$WORK/state-$rt" delete -f "$id" >/dev/null 2>&1
+		[ -d "$WORK/run/$rt" ] || return 0
+		for id in $("$(rt_bin "$rt")" --root "$WORK/run/$rt" list -q 2>/dev/null); do
+			"$(rt_bin "$rt")" --root "$WORK/run/$rt" delete -f "$id" >/dev/null 2>&1
 		done
 		;;
 	esac
