@@ -153,7 +153,7 @@ check_output() {
 # "nook: ..." (or "nook COMMAND: ..." for usage errors) on stderr that contains TEXT
 # (case-insensitive).
 check_error() {
-	local name=$1 text=$2
+	local name=$1 text=$2 prog=${ERROR_PROGRAM:-nook}
 	shift 2
 	capture "$@"
 	local why=
@@ -161,8 +161,8 @@ check_error() {
 		why="expected exit status 1"
 	elif [ "$(printf '%s\n' "$ERR" | grep -c .)" != 1 ]; then
 		why="expected exactly one line on stderr"
-	elif ! printf '%s\n' "$ERR" | grep -qE '^nook( [a-z]+)?: '; then
-		why="expected the error to start with 'nook: ' (or 'nook COMMAND: ')"
+	elif ! printf '%s\n' "$ERR" | grep -qE "^$prog( [a-z]+)?: "; then
+		why="expected the error to start with '$prog: ' (or '$prog COMMAND: ')"
 	elif ! printf '%s\n' "$ERR" | grep -qiF -- "$text"; then
 		why="expected the error to contain: $text"
 	fi

@@ -11,10 +11,6 @@ if [ -z "${NOOK_IN_VM:-}" ]; then
 	done_testing
 	exit 0
 fi
-# The VM's root is itself an overlay, which overlayfs does not take as its upper layer:
-# the home goes on a tmpfs of its own.
-mkdir -p "$T/home" && mount -t tmpfs tmpfs "$T/home" || bail "a tmpfs for the home"
-mount_snapshot
 # shellcheck source=tests/integration/nookctl-lib.bash
 . "$(dirname "$0")/../../integration/nookctl-lib.bash"
 

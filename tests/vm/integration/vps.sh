@@ -21,9 +21,6 @@ if [ ! -s "$TARBALL" ]; then
 	done_testing
 	exit 0
 fi
-# The VM's root is an overlay, which overlayfs does not take as its upper layer.
-mkdir -p "$T/home" && mount -t tmpfs tmpfs "$T/home" || bail "a tmpfs for the home"
-mount_snapshot
 # shellcheck source=tests/integration/nookctl-lib.bash
 . "$(dirname "$0")/../../integration/nookctl-lib.bash"
 
