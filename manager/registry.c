@@ -76,7 +76,8 @@ int registry_load(const struct nook_home *h, struct registry *r, struct nook_err
                 *ce = (struct ct_entry){.ctid = xstrdup(e->d_name)};
                 ce->complete = ct_config_load(h, e->d_name, NULL, &ce->s, &ignored) == 0;
         }
-        qsort(r->v, r->n, sizeof(*r->v), entry_cmp);
+        if (r->n > 1) /* qsort's array may not be NULL, even for no elements */
+                qsort(r->v, r->n, sizeof(*r->v), entry_cmp);
         return 0;
 }
 

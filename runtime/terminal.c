@@ -151,19 +151,36 @@ static enum copy_result copy_chunk(int from, int to)
         return write_all(to, buf, (size_t)n) < 0 ? COPY_ERROR : COPY_OK;
 }
 
-/* After the process exited: whatever it wrote last is still in the pty buffer. */
+/* After the process exited: whatever it wrote last may still be on its way.  The
+ * kernel moves a pty's output to the master side asynchronously (the tty flip buffer),
+ * so an empty master right after the exit does not mean the end: read until the slave
+ * side is closed (EIO) or nothing came for a while, as when a process left in the
+ * container still holds the terminal.  (exec --tty lost its last line this way under
+ * ASan.) */
 static int drain_master(int master, struct nook_err *err)
 {
-        enum copy_result r;
+        struct pollfd p = {.fd = master, .events = POLLIN};
         int flags = fcntl(master, F_GETFL);
 
         if (flags < 0 || fcntl(master, F_SETFL, flags | O_NONBLOCK) < 0)
                 return nook_err_sys(err, "make the pty master non-blocking");
-        while ((r = copy_chunk(master, STDOUT_FILENO)) == COPY_OK)
-                ;
-        if (r == COPY_ERROR)
-                return nook_err_sys(err, "relay the pty output");
-        return 0;
+        for (;;) {
+                enum copy_result r;
+                int n = poll(&p, 1, 200);
+
+                if (n < 0 && errno == EINTR)
+                        continue;
+                if (n < 0)
+                        return nook_err_sys(err, "poll the pty");
+                if (n == 0)
+                        return 0;
+                /* Also on POLLHUP alone: reading the master flushes what is pending. */
+                r = copy_chunk(master, STDOUT_FILENO);
+                if (r == COPY_ERROR)
+                        return nook_err_sys(err, "relay the pty output");
+                if (r != COPY_OK)
+                        return 0;
+        }
 }
 
 static int handle_signal(int master, int sigfd, void (*on_signal)(int signo, void *ctx), void *ctx,
