@@ -241,7 +241,8 @@ int cmd_list(const struct nookctl_globals *g, int argc, char **argv)
         sort_col = sort_col_idx;
         sort_desc = lo.sort_desc;
         sort_numeric = list_fields[lo.sort_field].numeric;
-        qsort(table, shown, sizeof(*table), row_cmp);
+        if (shown > 1)
+                qsort(table, shown, sizeof(*table), row_cmp);
         if (lo.json)
                 print_json(table, shown, &lo, cols);
         else

@@ -93,7 +93,7 @@ int list_rows(const struct nook_home *h, const struct registry *r, struct list_r
         for (size_t i = 0; i < r->n; i++) {
                 struct list_row *row = &(*rows)[i];
                 struct container_info *ci =
-                    bsearch(r->v[i].ctid, info, n_info, sizeof(*info), info_cmp);
+                    n_info ? bsearch(r->v[i].ctid, info, n_info, sizeof(*info), info_cmp) : NULL;
 
                 row->e = &r->v[i];
                 row->mounted = ct_mounted(h, r->v[i].ctid);

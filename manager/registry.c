@@ -95,7 +95,8 @@ struct ct_entry *registry_get(const struct registry *r, const char *ctid)
 {
         struct ct_entry key = {.ctid = (char *)ctid};
 
-        return bsearch(&key, r->v, r->n, sizeof(*r->v), entry_cmp);
+        /* bsearch's array may not be NULL, even for no elements */
+        return r->n ? bsearch(&key, r->v, r->n, sizeof(*r->v), entry_cmp) : NULL;
 }
 
 struct ct_entry *registry_lookup(const struct registry *r, const char *ctid_or_name)
