@@ -37,6 +37,9 @@ cgroups = "no-conmon"
 [engine]
 cgroup_manager = "cgroupfs"
 events_logger = "file"
+# Locks as files under the test's runroot: the default (shm) leaves /dev/shm/libpod_lock
+# on the host.
+lock_type = "file"
 
 [engine.runtimes]
 nook = ["$NOOK"]
@@ -184,4 +187,6 @@ is "no cgroup left under the test's parent" "$(cgroup_children)" ""
 is "nothing made in a cgroup v1 hierarchy" "$(v1_traces "${CGP_PATH#/}|libpod|conmon")" ""
 check "podman rmi" pm rmi "$IMAGE"
 is "no podman process left" "$(own_processes)" ""
+check "podman left no lock file in the host's /dev/shm" test ! -e /dev/shm/libpod_lock
+
 done_testing
