@@ -329,31 +329,14 @@ static void delete_host_links(const struct nook_home *h, const char *ctid)
 {
         _cleanup_free_ char *path = home_ct_path(h, ctid, "config.json");
         _cleanup_free_ char *text = NULL;
-        _cleanup_json_ json_val cfg = NULL;
+        _cleanup_config_ struct oci_config *cfg = NULL;
         __attribute__((cleanup(net_config_freep))) struct net_config *net = NULL;
-        _cleanup_free_ struct oci_kv *kv = NULL;
-        _cleanup_strv_ char **values = xcalloc(1, sizeof(char *));
-        json_val ann;
         struct nook_err ignored;
-        size_t n = 0;
 
         if (read_file(path, &text, NULL, 16 << 20, &ignored) < 0 ||
-            json_parse(text, &cfg, &ignored) < 0)
-                return;
-        ann = json_get(cfg, "annotations");
-        kv = xcalloc(json_object_len(ann) + 1, sizeof(*kv));
-        for (size_t i = 0; i < json_object_len(ann); i++) {
-                _cleanup_free_ char *v = NULL;
-                if (!str_has_prefix(json_object_key(ann, i), NET_ANNOTATION_PREFIX) ||
-                    json_as_string(json_object_value(ann, i), "annotation", &v, &ignored) < 0)
-                        continue;
-                strv_push(&values, v);
-                kv[n] = (struct oci_kv){(char *)json_object_key(ann, i), NULL};
-                n++;
-        }
-        for (size_t i = 0; i < n; i++)
-                kv[i].value = values[i];
-        if (net_config_parse(kv, n, ctid, &net, &ignored) < 0 || net == NULL)
+            oci_config_parse(text, &cfg, &ignored) < 0 ||
+            net_config_parse(cfg->annotations, cfg->n_annotations, ctid, &net, &ignored) < 0 ||
+            net == NULL)
                 return;
         for (size_t i = 0; i < net->n_ifaces; i++)
                 net_link_delete(net->ifaces[i].host, &ignored);
