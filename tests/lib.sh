@@ -177,11 +177,16 @@ check_error() {
 # status of CMD) and OUT (what appeared on the terminal, without carriage returns).
 # script's stdin stays open while CMD runs: at end of file script would type an EOF
 # character into the terminal, which then shows up in the output.
+# script runs CMD with $SHELL -c, or /bin/sh when SHELL is unset (as under CI): dash
+# would fork CMD instead of exec'ing it, and a `timeout` in CMD then moves itself into a
+# background process group of the terminal, where the client's tcsetattr stops it with
+# SIGTTOU.  Hence bash (which also reads printf %q's quoting) and `exec`: CMD leads the
+# terminal's session.
 in_terminal() {
 	local o=$T/terminal.out spid
 	exec 9< <(exec sleep 120)
 	spid=$!
-	timeout 60 script -qec "$(printf '%q ' "$@")" /dev/null <&9 >"$o" 2>&1
+	SHELL=/bin/bash timeout 60 script -qec "exec $(printf '%q ' "$@")" /dev/null <&9 >"$o" 2>&1
 	RC=$?
 	exec 9<&-
 	kill "$spid" 2>/dev/null
