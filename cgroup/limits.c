@@ -219,7 +219,8 @@ static int enable_controllers(const char *mnt, const char *dir, const struct cgr
         return 0;
 }
 
-int cgroup_apply_limits(const char *path, const struct cgroup_limits *l, struct nook_err *err)
+static int apply(const char *path, const struct cgroup_limits *l, bool devices,
+                 struct nook_err *err)
 {
         _cleanup_free_ char *dir = NULL;
         _cleanup_close_ int dirfd = -1;
@@ -239,7 +240,18 @@ int cgroup_apply_limits(const char *path, const struct cgroup_limits *l, struct 
                 if (write_file_at(dirfd, s->file, s->value, strlen(s->value), err) < 0)
                         return nook_err_prefix(err, "set %s to '%s' in %s", s->file, s->value, dir);
         }
-        if (l->n_devices > 0 && cgroup_devices_attach(dirfd, l->devices, l->n_devices, err) < 0)
+        if (devices && l->n_devices > 0 &&
+            cgroup_devices_attach(dirfd, l->devices, l->n_devices, err) < 0)
                 return nook_err_prefix(err, "device rules of %s", dir);
         return 0;
+}
+
+int cgroup_apply_limits(const char *path, const struct cgroup_limits *l, struct nook_err *err)
+{
+        return apply(path, l, true, err);
+}
+
+int cgroup_apply_settings(const char *path, const struct cgroup_limits *l, struct nook_err *err)
+{
+        return apply(path, l, false, err);
 }

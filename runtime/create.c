@@ -46,6 +46,7 @@ struct create_ctx {
         bool net_claimed;
         bool net_done;
         bool cgroup_made;
+        int cgroup_fd; /* the container's cgroup directory; spawn() owns it */
         pid_t pid;
         int pidfd;
         bool reaped;
@@ -377,6 +378,33 @@ static void explain_init_death(struct create_ctx *cx, struct nook_err *err)
                              info.si_status, strsignal(info.si_status));
 }
 
+/* The device program of the container's cgroup.  Attached after the clone: the init
+ * runs only nook's own setup before SYNC_HOST_READY, so nothing of the container can
+ * reach a device before the rules are in force. */
+static int attach_devices(const struct oci_config *c, const struct create_ctx *cx,
+                          struct nook_err *err)
+{
+        _cleanup_(cgroup_limits_clear) struct cgroup_limits l = {0};
+
+        if (cx->cgroup_fd < 0)
+                return 0;
+        oci_config_limits(c, &l);
+        if (l.n_devices == 0)
+                return 0;
+        if (cgroup_devices_attach(cx->cgroup_fd, l.devices, l.n_devices, err) < 0)
+                return nook_err_prefix(err, "device rules of %s", cx->st->cgroup_path);
+        return 0;
+}
+
+/* A send that failed because the init has gone: what it said before dying (a
+ * SYNC_ERROR waiting in the channel) is the cause to report, not "broken pipe". */
+static int child_error(int sync_fd, struct nook_err *err)
+{
+        if (err->errnum == EPIPE || err->errnum == ECONNRESET)
+                (void)sync_expect(sync_fd, SYNC_CHILD_READY, NULL, err);
+        return -1;
+}
+
 /* The parent's half of the lock-step protocol with container_init(). */
 static int talk_to_child(const struct oci_config *c, struct create_ctx *cx, int sync_fd,
                          const struct create_opts *opts, int *pty_master, struct nook_err *err)
@@ -389,14 +417,18 @@ static int talk_to_child(const struct oci_config *c, struct create_ctx *cx, int 
                 return -1;
         if (write_oom_score_adj(c->process, cx->pid, err) < 0)
                 return -1;
-        /* The init waits in its new network namespace: wire it up now. */
+        /* The init mounts its root while we set up the host's side: on two cores that
+         * hides the network (1.5 ms) and the device program (0.5 ms) behind its
+         * mounts.  Nothing of the container runs before it gets SYNC_HOST_READY. */
+        if (sync_send(sync_fd, SYNC_PARENT_READY, err) < 0 || attach_devices(c, cx, err) < 0)
+                return -1;
         if (cx->net) {
                 if (container_net_setup(cx->net, cx->pid, err) < 0)
                         return -1;
                 cx->net_done = true;
         }
-        if (sync_send(sync_fd, SYNC_PARENT_READY, err) < 0)
-                return -1;
+        if (sync_send(sync_fd, SYNC_HOST_READY, err) < 0)
+                return child_error(sync_fd, err);
         if (init_has_runtime_hooks(c)) {
                 if (sync_expect(sync_fd, SYNC_RUN_PRESTART, NULL, err) < 0 ||
                     run_parent_hooks(c, cx->st, err) < 0 ||
@@ -457,12 +489,12 @@ static int check_limits(const struct oci_config *c, const struct container_state
         return cgroup_check_limits(&l, err);
 }
 
-static int apply_limits(const struct oci_config *c, const char *cgroup_path, struct nook_err *err)
+static int apply_settings(const struct oci_config *c, const char *cgroup_path, struct nook_err *err)
 {
         _cleanup_(cgroup_limits_clear) struct cgroup_limits l = {0};
 
         oci_config_limits(c, &l);
-        return cgroup_apply_limits(cgroup_path, &l, err);
+        return cgroup_apply_settings(cgroup_path, &l, err);
 }
 
 static int spawn(const struct oci_config *c, const char *rootfs, struct create_ctx *cx,
@@ -481,9 +513,10 @@ static int spawn(const struct oci_config *c, const char *rootfs, struct create_c
                         return -1;
                 cx->cgroup_made = true;
                 /* Before the clone: the init is born already limited. */
-                if (apply_limits(c, cx->st->cgroup_path, err) < 0)
+                if (apply_settings(c, cx->st->cgroup_path, err) < 0)
                         return -1;
                 ca.cgroup_fd = cgroup_fd;
+                cx->cgroup_fd = cgroup_fd;
         }
         if (!opts->foreground && make_start_files(cx->st, &fifo_fd, &error_fd, err) < 0)
                 return -1;
@@ -595,7 +628,7 @@ int container_create(const struct nook_runtime *rt, const char *id, const struct
         _cleanup_free_ char *bundle = NULL, *rootfs = NULL, *text = NULL, *cfg_path = NULL;
         _cleanup_free_ char *pid_file = NULL;
         _cleanup_(net_config_freep) struct net_config *net = NULL;
-        struct create_ctx cx = {.rt = rt, .st = st, .pidfd = -1};
+        struct create_ctx cx = {.rt = rt, .st = st, .cgroup_fd = -1, .pidfd = -1};
         struct create_opts o = *opts;
         size_t len;
 

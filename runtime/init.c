@@ -150,6 +150,10 @@ static int init_setup(struct init_ctx *ctx, char **exe, struct process_seccomp *
         learn_host_pid(ctx->state);
         if (rootfs_prepare(c, ctx->rootfs, ctx->idmaps, err) < 0)
                 return -1;
+        /* The parent wires up the network and attaches the device program while we
+         * mount; from here on (hooks, sysctls on eth0) both must be in place. */
+        if (sync_expect(ctx->sync_fd, SYNC_HOST_READY, NULL, err) < 0)
+                return -1;
         if (init_has_runtime_hooks(c) &&
             (sync_send(ctx->sync_fd, SYNC_RUN_PRESTART, err) < 0 ||
              sync_expect(ctx->sync_fd, SYNC_HOOKS_DONE, NULL, err) < 0))

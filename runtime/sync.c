@@ -15,6 +15,7 @@ static const char *sync_type_name(uint32_t type)
             [SYNC_ERROR] = "error",
             [SYNC_CHILD_STARTED] = "child-started",
             [SYNC_PARENT_READY] = "parent-ready",
+            [SYNC_HOST_READY] = "host-ready",
             [SYNC_RUN_PRESTART] = "run-prestart",
             [SYNC_HOOKS_DONE] = "hooks-done",
             [SYNC_CHILD_READY] = "child-ready",

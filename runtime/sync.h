@@ -11,8 +11,9 @@
 
 enum sync_type {
         SYNC_ERROR = 1,
-        SYNC_CHILD_STARTED, /* child: alive, waiting for id maps / network */
-        SYNC_PARENT_READY,  /* parent: maps and host-side setup done, carry on */
+        SYNC_CHILD_STARTED, /* child: alive, waiting for id maps */
+        SYNC_PARENT_READY,  /* parent: maps written, do the mounts */
+        SYNC_HOST_READY,    /* parent: network and device program in place */
         SYNC_RUN_PRESTART,  /* child: mounts done, run createRuntime/prestart hooks now */
         SYNC_HOOKS_DONE,    /* parent: those hooks succeeded */
         SYNC_CHILD_READY,   /* child: set up; waiting for start (or about to exec) */

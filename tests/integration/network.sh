@@ -234,6 +234,24 @@ else
 fi
 assert_nothing_left hookfail "the failed create left nothing else"
 
+# The init mounts its root while create wires up the network: a mount that fails there
+# is the error reported (not the closed channel), and the network is undone all the same.
+netbundle "$T/mountfail" 'org.nook.net.eth0=bridge=nookbr0,ip=10.44.0.17/24,gw=10.44.0.1' ||
+	bail "make a bundle"
+edit_config "$T/mountfail" '.mounts += [{"destination": "/mnt", "type": "bind", "source": "/no/such/dir", "options": ["bind"]}]'
+BEFORE=$(host_state)
+check_error "a mount that fails while the network is set up is the error reported" \
+	"/no/such/dir" nook create -b "$T/mountfail" mountfail
+wait_for 2 host_is "$BEFORE"
+AFTER=$(host_state)
+if [ "$BEFORE" = "$AFTER" ]; then
+	ok "... and left no link, address, route or rule"
+else
+	fail "... and left no link, address, route or rule" "$(diff <(echo "$BEFORE") <(echo "$AFTER"))"
+fi
+assert_nothing_left mountfail "... nor anything else"
+is "... nor a claim on its address" "$(ls "$ROOT/.net" 2>/dev/null | grep -c '10.44.0.17')" 0
+
 # --- collisions -------------------------------------------------------------------------------
 
 # refused NAME WANT ID ANNOTATION: create of container ID with ANNOTATION fails with an
