@@ -455,12 +455,12 @@ int net_link_delete(const char *name, struct nook_err *err)
         return nl_req_run(&s, q, err);
 }
 
-int net_loopback_up(struct nook_err *err)
+int net_loopback_up(int netns_fd, struct nook_err *err)
 {
         _cleanup_(nl_closep) struct nl_sock s = {0};
         _cleanup_nl_req_ struct nl_req *q = NULL;
 
-        if (nl_open(&s, NETLINK_ROUTE, -1, err) < 0)
+        if (nl_open(&s, NETLINK_ROUTE, netns_fd, err) < 0)
                 return nook_err_prefix(err, "set lo up");
         q = nl_req_new();
         net_link_up_put(q, 0, "lo");

@@ -160,7 +160,7 @@ int net_addr_change(int netns_fd, const char *ifname, const struct net_addr *a, 
  * kernel gets round to tearing down its network namespace. */
 int net_link_delete(const char *name, struct nook_err *err);
 
-/* Sets "lo" up in the calling process's network namespace. */
-int net_loopback_up(struct nook_err *err);
+/* Sets "lo" up in the network namespace netns_fd (-1: the caller's own). */
+int net_loopback_up(int netns_fd, struct nook_err *err);
 
 #endif

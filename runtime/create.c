@@ -47,6 +47,7 @@ struct create_ctx {
         bool net_done;
         bool cgroup_made;
         int cgroup_fd; /* the container's cgroup directory; spawn() owns it */
+        bool new_netns;
         pid_t pid;
         int pidfd;
         bool reaped;
@@ -396,13 +397,22 @@ static int attach_devices(const struct oci_config *c, const struct create_ctx *c
         return 0;
 }
 
-/* A send that failed because the init has gone: what it said before dying (a
- * SYNC_ERROR waiting in the channel) is the cause to report, not "broken pipe". */
-static int child_error(int sync_fd, struct nook_err *err)
+/* The host's side of the container, done while the init mounts its root: on two
+ * cores that hides the device program (0.5 ms), lo (a netlink round trip that would
+ * wait for the rtnl lock our veth work holds) and the network (1.5 ms) behind the
+ * mounts.  Nothing of the container runs before the init gets SYNC_HOST_READY. */
+static int set_up_host_side(const struct oci_config *c, struct create_ctx *cx, struct nook_err *err)
 {
-        if (err->errnum == EPIPE || err->errnum == ECONNRESET)
-                (void)sync_expect(sync_fd, SYNC_CHILD_READY, NULL, err);
-        return -1;
+        if (attach_devices(c, cx, err) < 0)
+                return -1;
+        if (cx->new_netns && container_loopback_up(cx->pid, err) < 0)
+                return -1;
+        if (cx->net) {
+                if (container_net_setup(cx->net, cx->pid, err) < 0)
+                        return -1;
+                cx->net_done = true;
+        }
+        return 0;
 }
 
 /* The parent's half of the lock-step protocol with container_init(). */
@@ -417,18 +427,14 @@ static int talk_to_child(const struct oci_config *c, struct create_ctx *cx, int 
                 return -1;
         if (write_oom_score_adj(c->process, cx->pid, err) < 0)
                 return -1;
-        /* The init mounts its root while we set up the host's side: on two cores that
-         * hides the network (1.5 ms) and the device program (0.5 ms) behind its
-         * mounts.  Nothing of the container runs before it gets SYNC_HOST_READY. */
-        if (sync_send(sync_fd, SYNC_PARENT_READY, err) < 0 || attach_devices(c, cx, err) < 0)
+        if (sync_send(sync_fd, SYNC_PARENT_READY, err) < 0)
                 return -1;
-        if (cx->net) {
-                if (container_net_setup(cx->net, cx->pid, err) < 0)
-                        return -1;
-                cx->net_done = true;
+        /* The init may die of a failed mount meanwhile: then its error is the one to
+         * report, not our "no such file" for its /proc entries or a broken pipe. */
+        if (set_up_host_side(c, cx, err) < 0 || sync_send(sync_fd, SYNC_HOST_READY, err) < 0) {
+                sync_prefer_peer_error(sync_fd, err);
+                return -1;
         }
-        if (sync_send(sync_fd, SYNC_HOST_READY, err) < 0)
-                return child_error(sync_fd, err);
         if (init_has_runtime_hooks(c)) {
                 if (sync_expect(sync_fd, SYNC_RUN_PRESTART, NULL, err) < 0 ||
                     run_parent_hooks(c, cx->st, err) < 0 ||
@@ -531,6 +537,7 @@ static int spawn(const struct oci_config *c, const char *rootfs, struct create_c
         if (make_idmapped_mounts(c, rootfs, &idmaps, err) < 0)
                 return -1;
         ca.flags = clone_flags(c, &time_by_unshare);
+        cx->new_netns = (ca.flags & CLONE_NEWNET) != 0;
         if (join_child_namespaces(c, err) < 0)
                 return -1;
         if (time_by_unshare &&

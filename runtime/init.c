@@ -12,7 +12,6 @@
 
 #include "common/cleanup.h"
 #include "common/util.h"
-#include "net/net.h"
 #include "ns/ns.h"
 #include "rootfs/rootfs.h"
 #include "runtime/hooks.h"
@@ -144,8 +143,6 @@ static int init_setup(struct init_ctx *ctx, char **exe, struct process_seccomp *
         if (join_namespaces(c, err) < 0)
                 return -1;
         if (new_ns(c, CLONE_NEWUTS) && set_names(c, err) < 0)
-                return -1;
-        if (new_ns(c, CLONE_NEWNET) && net_loopback_up(err) < 0)
                 return -1;
         learn_host_pid(ctx->state);
         if (rootfs_prepare(c, ctx->rootfs, ctx->idmaps, err) < 0)

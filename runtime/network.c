@@ -84,16 +84,30 @@ int container_net_prepare(const struct nook_runtime *rt, const char *id, const s
         return 0;
 }
 
-int container_net_setup(const struct net_config *cfg, pid_t pid, struct nook_err *err)
+static int open_netns(pid_t pid, struct nook_err *err)
 {
         char path[64];
-        _cleanup_close_ int fd = -1;
+        int fd;
 
         snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)pid);
         fd = open(path, O_RDONLY | O_CLOEXEC);
         if (fd < 0)
                 return nook_err_sys(err, "open %s", path);
-        return net_setup(cfg, cfg->id, fd, err);
+        return fd;
+}
+
+int container_net_setup(const struct net_config *cfg, pid_t pid, struct nook_err *err)
+{
+        _cleanup_close_ int fd = open_netns(pid, err);
+
+        return fd < 0 ? -1 : net_setup(cfg, cfg->id, fd, err);
+}
+
+int container_loopback_up(pid_t pid, struct nook_err *err)
+{
+        _cleanup_close_ int fd = open_netns(pid, err);
+
+        return fd < 0 ? -1 : net_loopback_up(fd, err);
 }
 
 void container_net_release(const struct nook_runtime *rt, const struct oci_kv *annotations,

@@ -12,6 +12,8 @@ int container_net_prepare(const struct nook_runtime *rt, const char *id, const s
                           struct net_config **out, struct nook_err *err);
 /* Sets up every interface for the init pid (waiting in its new network namespace). */
 int container_net_setup(const struct net_config *cfg, pid_t pid, struct nook_err *err);
+/* Sets "lo" up in the new network namespace of the init pid. */
+int container_loopback_up(pid_t pid, struct nook_err *err);
 /* Claims the container's addresses, host-side names and published ports among the
  * (not yet deleted) containers under rt->root (net_claim); once its state dir exists,
  * which is what keeps a claim alive. */

@@ -1,6 +1,7 @@
 #include "runtime/sync.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -141,6 +142,18 @@ int sync_expect(int fd, enum sync_type type, int *payload, struct nook_err *err)
                 *payload = TAKE_FD(received);
         }
         return 0;
+}
+
+void sync_prefer_peer_error(int fd, struct nook_err *err)
+{
+        _cleanup_close_ int received = -1;
+        struct pollfd pfd = {.fd = fd, .events = POLLIN};
+        struct sync_msg msg = {0};
+        struct nook_err peer = {0};
+
+        if (poll(&pfd, 1, 0) == 1 && recv_msg(fd, &msg, &received, &peer) < 0 &&
+            msg.type == SYNC_ERROR)
+                *err = peer;
 }
 
 int sync_wait_exec(int fd, struct nook_err *err)

@@ -39,6 +39,11 @@ int sync_send_fd(int fd, enum sync_type type, int payload, struct nook_err *err)
  * payload is not NULL an attached fd is returned there. */
 int sync_expect(int fd, enum sync_type type, int *payload, struct nook_err *err);
 
+/* For a failure of our own while the peer worked on: when the peer has died of an
+ * error it reported (which is often why we failed: its /proc entries are gone), that
+ * error replaces ours in err.  Does not wait. */
+void sync_prefer_peer_error(int fd, struct nook_err *err);
+
 /* After the child was told to exec: 0 when the socket closes (close-on-exec fired, so
  * execve succeeded), -1 with the child's error when it sends SYNC_ERROR instead. */
 int sync_wait_exec(int fd, struct nook_err *err);
