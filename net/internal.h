@@ -78,10 +78,9 @@ bool net_nft_needed(const struct net_config *cfg);
 /* Adds cfg's masquerade and port-forward rules, tagged with id, creating the table on
  * first use; one batch. */
 int net_nft_add(const struct net_config *cfg, const char *id, struct nook_err *err);
-/* Removes every rule tagged with id; nothing when the table does not exist. */
+/* Removes every rule tagged with id (net_owner_tag); nothing when the table does not
+ * exist. */
 int net_nft_remove(const char *id, struct nook_err *err);
-/* The tag: "nook:<id>", or for a long id its first 100 bytes and a hash. */
-void net_nft_tag(const char *id, char *buf, size_t len);
 
 /* --- annotation.c ----------------------------------------------------------------------- */
 
@@ -91,6 +90,11 @@ bool net_addr_equal(const struct net_addr *a, const struct net_addr *b);
 /* "nk" + 11 hex digits of a hash of id + index in hex: 14 bytes. */
 void net_host_name(const char *id, size_t index, char out[NET_IFNAME_MAX + 1]);
 uint64_t net_hash(const char *s);
+/* What nook made for container id is tagged "nook:<id>" (or, for a long id, its first
+ * 100 bytes and a hash): its nft rules' comments, its host-side veths' alias. */
+#define NET_OWNER_TAG_PREFIX "nook:"
+#define NET_OWNER_TAG_MAX    160
+void net_owner_tag(const char *id, char *buf, size_t len);
 const char *net_proto_name(uint8_t proto);
 /* The interface's first address of family, its gateway of family; NULL for none. */
 const struct net_addr *net_iface_first_addr(const struct net_iface *ifc, int family);

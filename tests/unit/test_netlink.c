@@ -572,19 +572,19 @@ static void test_link_answer(void **state)
         assert_string_equal(l.kind, "veth");
 }
 
-/* --- nft rule tags ------------------------------------------------------------------------- */
+/* --- owner tags: nft rule comments, host-side veth aliases -------------------------------- */
 
-static void test_nft_tag(void **state)
+static void test_owner_tag(void **state)
 {
-        char a[160], b[160], id[201];
+        char a[NET_OWNER_TAG_MAX], b[NET_OWNER_TAG_MAX], id[201];
 
-        net_nft_tag("web1", a, sizeof(a));
+        net_owner_tag("web1", a, sizeof(a));
         assert_string_equal(a, "nook:web1");
         memset(id, 'x', 200);
         id[200] = '\0';
-        net_nft_tag(id, a, sizeof(a));
+        net_owner_tag(id, a, sizeof(a));
         id[199] = 'y';
-        net_nft_tag(id, b, sizeof(b));
+        net_owner_tag(id, b, sizeof(b));
         /* Cut to fit nft's comments, told apart by the hash, longer than any uncut tag. */
         assert_int_equal(strlen(a), 5 + 100 + 1 + 16);
         assert_true(strlen(a) < 128);
@@ -613,7 +613,7 @@ int main(void)
             cmocka_unit_test(test_foreign_answers_are_ignored),
             cmocka_unit_test(test_refused_batch_answers_everything),
             cmocka_unit_test(test_link_answer),
-            cmocka_unit_test(test_nft_tag),
+            cmocka_unit_test(test_owner_tag),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
