@@ -16,12 +16,15 @@
 
 /* --- link.c: links, veth pairs, bridges ------------------------------------------------- */
 
+#define NET_ALIAS_MAX 256 /* IFALIASZ, the kernel's limit with the NUL */
+
 struct net_link {
         bool found;
         int index;
         int link;      /* IFLA_LINK: a veth's peer, as an index in the peer's namespace */
         int master;    /* IFLA_MASTER, 0 = none */
         char kind[16]; /* IFLA_INFO_KIND, "" for a link without one (lo, a physical NIC) */
+        char alias[NET_ALIAS_MAX]; /* IFLA_IFALIAS, "" for none */
 };
 
 /* RTM_GETLINK by name; the answer fills *out, a missing link leaves out->found false. */
@@ -42,6 +45,12 @@ struct net_veth {
  * side up; the container side must be set up on its own (net_link_up_put). */
 void net_veth_put(struct nl_req *r, const struct net_veth *v);
 void net_link_del_put(struct nl_req *r, int index, const char *name);
+/* RTM_SETLINK of the link's alias (IFLA_IFALIAS; "" removes it), by index, or by name
+ * when index is 0.  The kernel ignores an alias in the request that creates a link. */
+void net_link_alias_put(struct nl_req *r, int index, const char *name, const char *alias);
+/* Whether the link is a veth nook made for the owner of tag (net_owner_tag): net_setup
+ * gives every host side it creates its container's tag as alias. */
+bool net_link_marked_for(const struct net_link *l, const char *tag);
 /* Sets the link up, by index, or by name when index is 0. */
 void net_link_up_put(struct nl_req *r, int index, const char *name);
 /* Counts the links whose master is ports->master (a bridge's ports) into ports->count. */
