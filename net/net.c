@@ -141,7 +141,9 @@ static void restore_alias(struct setup *c, const struct net_iface *ifc,
  * deleted one's, whose network namespace the kernel has not torn down yet: it is
  * deleted (with its peer) and the pair created again, once.  Another container's veth
  * is not taken over even so: it may be alive under another state root (claims are per
- * root), or the caller may not claim at all (tests/helpers/netsetup). */
+ * root), or the caller may not claim at all (tests/helpers/netsetup).  (A live
+ * container of the same id under another root cannot be told apart: the default
+ * host-side name, a hash of the id, makes the two collide anyway.) */
 static int create_veth(struct setup *c, const struct net_iface *ifc, struct iface_state *st,
                        struct nook_err *err)
 {
