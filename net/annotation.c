@@ -51,6 +51,19 @@ void net_host_name(const char *id, size_t index, char out[NET_IFNAME_MAX + 1])
                  index & 0xf);
 }
 
+void net_owner_tag(const char *id, char *buf, size_t len)
+{
+        /* nft shows comments of up to 128 bytes; a long id is cut and told apart by a
+         * hash, and such a tag is longer than any uncut one, so the two never meet. */
+        enum { ID_MAX = 100 };
+
+        if (strlen(id) <= ID_MAX)
+                snprintf(buf, len, NET_OWNER_TAG_PREFIX "%s", id);
+        else
+                snprintf(buf, len, NET_OWNER_TAG_PREFIX "%.*s~%016llx", ID_MAX, id,
+                         (unsigned long long)net_hash(id));
+}
+
 const char *net_proto_name(uint8_t proto)
 {
         return proto == IPPROTO_TCP ? "tcp" : "udp";

@@ -16,12 +16,15 @@
 
 /* --- link.c: links, veth pairs, bridges ------------------------------------------------- */
 
+#define NET_ALIAS_MAX 256 /* IFALIASZ, the kernel's limit with the NUL */
+
 struct net_link {
         bool found;
         int index;
         int link;      /* IFLA_LINK: a veth's peer, as an index in the peer's namespace */
         int master;    /* IFLA_MASTER, 0 = none */
         char kind[16]; /* IFLA_INFO_KIND, "" for a link without one (lo, a physical NIC) */
+        char alias[NET_ALIAS_MAX]; /* IFLA_IFALIAS, "" for none */
 };
 
 /* RTM_GETLINK by name; the answer fills *out, a missing link leaves out->found false. */
@@ -42,6 +45,12 @@ struct net_veth {
  * side up; the container side must be set up on its own (net_link_up_put). */
 void net_veth_put(struct nl_req *r, const struct net_veth *v);
 void net_link_del_put(struct nl_req *r, int index, const char *name);
+/* RTM_SETLINK of the link's alias (IFLA_IFALIAS; "" removes it), by index, or by name
+ * when index is 0.  The kernel ignores an alias in the request that creates a link. */
+void net_link_alias_put(struct nl_req *r, int index, const char *name, const char *alias);
+/* Whether the link is a veth nook made for the owner of tag (net_owner_tag): net_setup
+ * gives every host side it creates its container's tag as alias. */
+bool net_link_marked_for(const struct net_link *l, const char *tag);
 /* Sets the link up, by index, or by name when index is 0. */
 void net_link_up_put(struct nl_req *r, int index, const char *name);
 /* Counts the links whose master is ports->master (a bridge's ports) into ports->count. */
@@ -78,10 +87,9 @@ bool net_nft_needed(const struct net_config *cfg);
 /* Adds cfg's masquerade and port-forward rules, tagged with id, creating the table on
  * first use; one batch. */
 int net_nft_add(const struct net_config *cfg, const char *id, struct nook_err *err);
-/* Removes every rule tagged with id; nothing when the table does not exist. */
+/* Removes every rule tagged with id (net_owner_tag); nothing when the table does not
+ * exist. */
 int net_nft_remove(const char *id, struct nook_err *err);
-/* The tag: "nook:<id>", or for a long id its first 100 bytes and a hash. */
-void net_nft_tag(const char *id, char *buf, size_t len);
 
 /* --- annotation.c ----------------------------------------------------------------------- */
 
@@ -91,6 +99,11 @@ bool net_addr_equal(const struct net_addr *a, const struct net_addr *b);
 /* "nk" + 11 hex digits of a hash of id + index in hex: 14 bytes. */
 void net_host_name(const char *id, size_t index, char out[NET_IFNAME_MAX + 1]);
 uint64_t net_hash(const char *s);
+/* What nook made for container id is tagged "nook:<id>" (or, for a long id, its first
+ * 100 bytes and a hash): its nft rules' comments, its host-side veths' alias. */
+#define NET_OWNER_TAG_PREFIX "nook:"
+#define NET_OWNER_TAG_MAX    160
+void net_owner_tag(const char *id, char *buf, size_t len);
 const char *net_proto_name(uint8_t proto);
 /* The interface's first address of family, its gateway of family; NULL for none. */
 const struct net_addr *net_iface_first_addr(const struct net_iface *ifc, int family);

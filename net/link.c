@@ -1,4 +1,4 @@
-/* Links: veth pairs, bridges, lookups by name, deletion. */
+/* Links: veth pairs, bridges, lookups by name, aliases (nook's mark), deletion. */
 #include <errno.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
@@ -20,17 +20,23 @@ static struct ifinfomsg *put_ifinfomsg(struct nlmsghdr *nlh, int index, unsigned
         return ifm;
 }
 
+/* A string attribute into buf, cut to fit; the kernel's need not end in a NUL. */
+static void copy_str_attr(const struct nlattr *a, char *buf, size_t len)
+{
+        if (mnl_attr_validate(a, MNL_TYPE_STRING) == 0)
+                snprintf(buf, len, "%.*s",
+                         (int)strnlen(mnl_attr_get_str(a), mnl_attr_get_payload_len(a)),
+                         mnl_attr_get_str(a));
+}
+
 static void parse_linkinfo(const struct nlattr *nest, struct net_link *out)
 {
         const struct nlattr *a;
 
         mnl_attr_for_each_nested(a, nest)
         {
-                if (mnl_attr_get_type(a) == IFLA_INFO_KIND &&
-                    mnl_attr_validate(a, MNL_TYPE_STRING) == 0)
-                        snprintf(out->kind, sizeof(out->kind), "%.*s",
-                                 (int)strnlen(mnl_attr_get_str(a), mnl_attr_get_payload_len(a)),
-                                 mnl_attr_get_str(a));
+                if (mnl_attr_get_type(a) == IFLA_INFO_KIND)
+                        copy_str_attr(a, out->kind, sizeof(out->kind));
         }
 }
 
@@ -56,6 +62,9 @@ static void on_link(const struct nlmsghdr *nlh, void *data)
                         break;
                 case IFLA_LINKINFO:
                         parse_linkinfo(a, out);
+                        break;
+                case IFLA_IFALIAS:
+                        copy_str_attr(a, out->alias, sizeof(out->alias));
                         break;
                 }
         }
@@ -131,6 +140,22 @@ void net_link_del_put(struct nl_req *r, int index, const char *name)
 
         put_ifinfomsg(nlh, index, 0);
         nl_req_expect(r, ENODEV);
+}
+
+void net_link_alias_put(struct nl_req *r, int index, const char *name, const char *alias)
+{
+        struct nlmsghdr *nlh = nl_req_put(r, RTM_SETLINK, 0, "set the alias of %s", name);
+
+        put_ifinfomsg(nlh, index, 0);
+        if (index == 0)
+                mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+        /* The kernel keeps the bytes given: no NUL, and none at all removes the alias. */
+        mnl_attr_put(nlh, IFLA_IFALIAS, strlen(alias), alias);
+}
+
+bool net_link_marked_for(const struct net_link *l, const char *tag)
+{
+        return l->found && strcmp(l->kind, "veth") == 0 && strcmp(l->alias, tag) == 0;
 }
 
 void net_link_up_put(struct nl_req *r, int index, const char *name)

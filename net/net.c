@@ -2,7 +2,8 @@
  *
  * Round trips per interface (each a batch of pipelined requests, net/netlink.h):
  *   host:      find the bridge (+ create it, once per bridge)
- *   host:      gateway addresses on the bridge, the veth pair, find its host side
+ *   host:      gateway addresses on the bridge, the veth pair, find its host side, mark
+ *              it as nook's (+ once more when a deleted container's veth has the name)
  *   container: up, addresses, neighbour entries, default routes
  *   host:      (routed) host routes, proxy entries
  * then one nftables batch for NAT and port forwards of all interfaces. */
@@ -104,11 +105,51 @@ static int find_or_create_bridge(struct setup *c, const struct net_iface *ifc,
         return 0;
 }
 
+/* Appends the creation of the veth pair v, the lookup of its host side into st->host
+ * and the mark on it; *veth = the creation's index in the request.  The alias goes by
+ * name in the same request, as the kernel ignores one given at creation: should the
+ * name be taken, it lands on the link in the way, whose own alias the lookup saw first
+ * (put back by restore_alias). */
+static void put_veth(struct nl_req *q, const struct net_veth *v, const char *tag,
+                     struct iface_state *st, size_t *veth)
+{
+        net_veth_put(q, v);
+        nl_req_expect(q, EEXIST); /* told apart by the caller */
+        *veth = nl_req_last_index(q);
+        /* Its answer carries the host side's index and, as IFLA_LINK, the container
+         * side's: no lookup inside the container is needed. */
+        net_link_get_put(q, v->host, &st->host);
+        net_link_alias_put(q, 0, v->host, tag);
+        nl_req_expect(q, ENODEV); /* the create failed and nothing has the name */
+}
+
+/* The host side's name is taken by a link that is not ours to remove: its alias back as
+ * it was. */
+static void restore_alias(struct setup *c, const struct net_iface *ifc,
+                          const struct iface_state *st)
+{
+        struct nook_err ignored = {0};
+
+        nl_req_reset(c->q);
+        net_link_alias_put(c->q, st->host.index, ifc->host, st->host.alias);
+        nl_req_expect(c->q, ENODEV);
+        (void)nl_req_run(&c->host, c->q, &ignored);
+}
+
+/* The veth pair, the host side's name free.  The name is claimed for this container
+ * (net_claim), so a veth nook made for a container of this id that still has it is a
+ * deleted one's, whose network namespace the kernel has not torn down yet: it is
+ * deleted (with its peer) and the pair created again, once.  Another container's veth
+ * is not taken over even so: it may be alive under another state root (claims are per
+ * root), or the caller may not claim at all (tests/helpers/netsetup).  (A live
+ * container of the same id under another root cannot be told apart: the default
+ * host-side name, a hash of the id, makes the two collide anyway.) */
 static int create_veth(struct setup *c, const struct net_iface *ifc, struct iface_state *st,
                        struct nook_err *err)
 {
         struct nl_req *q = c->q;
         size_t gw_msg[2] = {SIZE_MAX, SIZE_MAX}, veth;
+        char tag[NET_OWNER_TAG_MAX];
         struct net_veth v = {
             .host = ifc->host,
             .peer = ifc->name,
@@ -118,6 +159,7 @@ static int create_veth(struct setup *c, const struct net_iface *ifc, struct ifac
         };
         int r;
 
+        net_owner_tag(c->cfg->id, tag, sizeof(tag));
         nl_req_reset(q);
         if (ifc->mode == NET_MODE_BRIDGE) {
                 for (int f = 0; f < 2; f++) {
@@ -139,30 +181,34 @@ static int create_veth(struct setup *c, const struct net_iface *ifc, struct ifac
                 if (ifc->dev[0])
                         net_link_get_put(q, ifc->dev, &st->uplink);
         }
-        net_veth_put(q, &v);
-        nl_req_expect(q, EEXIST); /* told apart below */
-        veth = nl_req_last_index(q);
-        /* Its answer carries the host side's index and, as IFLA_LINK, the container
-         * side's: no lookup inside the container is needed. */
-        net_link_get_put(q, ifc->host, &st->host);
+        put_veth(q, &v, tag, st, &veth);
         r = nl_req_run(&c->host, q, err);
         for (int f = 0; f < 2; f++)
                 if (gw_msg[f] != SIZE_MAX)
                         st->gw_added[f] = q->msg[gw_msg[f]].result == 0;
         st->veth_created = q->msg[veth].result == 0;
+        if (r == 0 && !st->veth_created && net_link_marked_for(&st->host, tag)) {
+                nl_req_reset(q);
+                net_link_del_put(q, st->host.index, ifc->host);
+                put_veth(q, &v, tag, st, &veth);
+                r = nl_req_run(&c->host, q, err);
+                st->veth_created = q->msg[veth].result == 0;
+        }
+        if (!st->veth_created && st->host.found) {
+                restore_alias(c, ifc, st);
+                if (r < 0)
+                        return -1;
+                return nook_err_set(err, 0,
+                                    "annotation %s: host=%s: host-side interface %s already exists",
+                                    ifc->annotation, ifc->host, ifc->host);
+        }
         if (r < 0)
                 return -1;
-        if (!st->veth_created) {
-                if (st->host.found)
-                        return nook_err_set(err, 0,
-                                            "annotation %s: host=%s: host-side interface %s "
-                                            "already exists",
-                                            ifc->annotation, ifc->host, ifc->host);
+        if (!st->veth_created)
                 return nook_err_set(err, 0,
                                     "annotation %s: interface %s already exists in the "
                                     "container's network namespace",
                                     ifc->annotation, ifc->name);
-        }
         if (!st->host.found || st->host.link <= 0)
                 return nook_err_set(err, ENODEV, "find the veth pair %s for %s", ifc->host,
                                     ifc->name);

@@ -133,10 +133,14 @@ int net_claim(const struct net_config *cfg, int dirfd,
 void net_unclaim(const struct net_config *cfg, int dirfd);
 
 /* Sets up every interface of cfg: the veth pair (its container side created directly in
- * the network namespace netns_fd under its final name), bridge, addresses, routes,
- * neighbour entries, forwarding, NAT and port forwards.  On failure it undoes what it
- * did on the host (links, routes, addresses, proxy entries, nft rules) before returning;
- * the sysctls it turned on stay. */
+ * the network namespace netns_fd under its final name, its host side marked with the
+ * alias "nook:<id>"), bridge, addresses, routes, neighbour entries, forwarding, NAT and
+ * port forwards.  On failure it undoes what it did on the host (links, routes,
+ * addresses, proxy entries, nft rules) before returning; the sysctls it turned on stay.
+ * The caller holds cfg's claims (net_claim), so a veth marked for id that still has a
+ * host-side name is a deleted container's (podman restart, a re-run of one id) whose
+ * network namespace the kernel has not torn down yet: it is deleted and the pair made
+ * again.  Any other link of the name is left alone and refused as net_claim words it. */
 int net_setup(const struct net_config *cfg, const char *id, int netns_fd, struct nook_err *err);
 
 /* Removes what net_setup added on the host and that does not vanish with the container's

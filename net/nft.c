@@ -41,7 +41,6 @@
 #include "net/internal.h"
 
 #define TABLE       "nook"
-#define TAG_ID_MAX  100
 #define NFT_FAMILY  NFPROTO_INET
 #define PRIO_DSTNAT (-100)
 #define PRIO_SRCNAT 100
@@ -52,17 +51,6 @@ static void rule_freep(struct nftnl_rule **r)
                 nftnl_rule_free(*r);
 }
 #define _cleanup_rule_ _cleanup_(rule_freep)
-
-void net_nft_tag(const char *id, char *buf, size_t len)
-{
-        /* nft shows comments of up to 128 bytes; a long id is cut and told apart by a
-         * hash, and such a tag is longer than any uncut one, so the two never meet. */
-        if (strlen(id) <= TAG_ID_MAX)
-                snprintf(buf, len, "nook:%s", id);
-        else
-                snprintf(buf, len, "nook:%.*s~%016llx", TAG_ID_MAX, id,
-                         (unsigned long long)net_hash(id));
-}
 
 bool net_nft_needed(const struct net_config *cfg)
 {
@@ -399,11 +387,11 @@ int net_nft_add(const struct net_config *cfg, const char *id, struct nook_err *e
 {
         _cleanup_nl_req_ struct nl_req *q = nl_req_new();
         struct nl_sock *s = nft_socket(err);
-        char tag[160];
+        char tag[NET_OWNER_TAG_MAX];
 
         if (s == NULL)
                 return -1;
-        net_nft_tag(id, tag, sizeof(tag));
+        net_owner_tag(id, tag, sizeof(tag));
         /* Usually the table exists: one round trip.  ENOENT: no table yet, so make it in
          * the same batch as the rules; EEXIST: another nook just made it. */
         if (add_rules(s, q, cfg, tag, false, err) == 0)
@@ -490,12 +478,12 @@ int net_nft_remove(const char *id, struct nook_err *err)
         _cleanup_nl_req_ struct nl_req *q = nl_req_new();
         struct nl_sock *s = nft_socket(err);
         struct rule_search search = {0};
-        char tag[160];
+        char tag[NET_OWNER_TAG_MAX];
         int r = -1;
 
         if (s == NULL)
                 return -1;
-        net_nft_tag(id, tag, sizeof(tag));
+        net_owner_tag(id, tag, sizeof(tag));
         search.tag = tag;
         /* A rule that vanishes meanwhile (a concurrent teardown) fails the whole batch:
          * list again and retry. */

@@ -561,6 +561,8 @@ static void test_link_answer(void **state)
         mnl_attr_put_strz(nlh, IFLA_IFNAME, "nk1");
         mnl_attr_put_u32(nlh, IFLA_LINK, 2);
         mnl_attr_put_u32(nlh, IFLA_MASTER, 7);
+        /* As the kernel sends it: NUL-terminated. */
+        mnl_attr_put_strz(nlh, IFLA_IFALIAS, "nook:c1");
         info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
         mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "veth");
         mnl_attr_nest_end(nlh, info);
@@ -570,21 +572,85 @@ static void test_link_answer(void **state)
         assert_int_equal(l.link, 2);
         assert_int_equal(l.master, 7);
         assert_string_equal(l.kind, "veth");
+        assert_string_equal(l.alias, "nook:c1");
 }
 
-/* --- nft rule tags ------------------------------------------------------------------------- */
-
-static void test_nft_tag(void **state)
+/* The mark on a host side just created: set by name, as its index is not known yet;
+ * the alias's bytes without a NUL, which the kernel would keep as part of it. */
+static void test_link_alias_request(void **state)
 {
-        char a[160], b[160], id[201];
+        _cleanup_nl_req_ struct nl_req *r = nl_req_new();
+        const struct nlmsghdr *nlh;
+        const struct ifinfomsg *ifm;
+        const struct nlattr *a;
+        struct walk w;
 
-        net_nft_tag("web1", a, sizeof(a));
+        net_link_alias_put(r, 0, "nk1", "nook:c1");
+        nlh = only_message(r);
+        assert_int_equal(nlh->nlmsg_type, RTM_SETLINK);
+        assert_int_equal(nlh->nlmsg_flags, NLM_F_REQUEST | NLM_F_ACK);
+        ifm = mnl_nlmsg_get_payload(nlh);
+        assert_int_equal(ifm->ifi_index, 0);
+        /* Nothing else of the link changes. */
+        assert_int_equal(ifm->ifi_flags, 0);
+        assert_int_equal(ifm->ifi_change, 0);
+        w = walk_message(nlh, sizeof(*ifm));
+        assert_string_equal(mnl_attr_get_str(expect_attr(&w, IFLA_IFNAME, 4)), "nk1");
+        a = expect_attr(&w, IFLA_IFALIAS, 7);
+        assert_memory_equal(mnl_attr_get_payload(a), "nook:c1", 7);
+        expect_end(&w);
+        assert_string_equal(r->msg[0].what, "set the alias of nk1");
+}
+
+/* Putting a link's alias back: by index (the name may have moved meanwhile); an empty
+ * alias, an attribute without payload, removes it. */
+static void test_link_alias_by_index_and_removal(void **state)
+{
+        _cleanup_nl_req_ struct nl_req *r = nl_req_new();
+        const struct nlmsghdr *nlh;
+        struct walk w;
+
+        net_link_alias_put(r, 12, "nk1", "");
+        nlh = only_message(r);
+        assert_int_equal(((const struct ifinfomsg *)mnl_nlmsg_get_payload(nlh))->ifi_index, 12);
+        w = walk_message(nlh, sizeof(struct ifinfomsg));
+        assert_int_equal(mnl_attr_get_payload_len(expect_attr(&w, IFLA_IFALIAS, 0)), 0);
+        expect_end(&w);
+}
+
+/* Only a veth nook marked for the container is its to remove. */
+static void test_link_marked_for(void **state)
+{
+        struct net_link l = {.found = true, .kind = "veth", .alias = "nook:c1"};
+
+        assert_true(net_link_marked_for(&l, "nook:c1"));
+        assert_false(net_link_marked_for(&l, "nook:c2")); /* another container's */
+        assert_false(net_link_marked_for(&l, "nook:c"));
+        snprintf(l.alias, sizeof(l.alias), "nook:c10");
+        assert_false(net_link_marked_for(&l, "nook:c1"));
+        l.alias[0] = '\0';
+        assert_false(net_link_marked_for(&l, "nook:c1")); /* made by hand: ip link add */
+        snprintf(l.alias, sizeof(l.alias), "nook:c1");
+        snprintf(l.kind, sizeof(l.kind), "bridge");
+        assert_false(net_link_marked_for(&l, "nook:c1")); /* a bridge someone named so */
+        snprintf(l.kind, sizeof(l.kind), "veth");
+        l.found = false;
+        assert_false(net_link_marked_for(&l, "nook:c1"));
+}
+
+/* --- owner tags: nft rule comments, host-side veth aliases -------------------------------- */
+
+static void test_owner_tag(void **state)
+{
+        char a[NET_OWNER_TAG_MAX], b[NET_OWNER_TAG_MAX], id[201];
+
+        net_owner_tag("web1", a, sizeof(a));
         assert_string_equal(a, "nook:web1");
         memset(id, 'x', 200);
         id[200] = '\0';
-        net_nft_tag(id, a, sizeof(a));
+        net_owner_tag(id, a, sizeof(a));
         id[199] = 'y';
-        net_nft_tag(id, b, sizeof(b));
+        net_owner_tag(id, b, sizeof(b));
         /* Cut to fit nft's comments, told apart by the hash, longer than any uncut tag. */
         assert_int_equal(strlen(a), 5 + 100 + 1 + 16);
         assert_true(strlen(a) < 128);
@@ -613,7 +679,10 @@ int main(void)
             cmocka_unit_test(test_foreign_answers_are_ignored),
             cmocka_unit_test(test_refused_batch_answers_everything),
             cmocka_unit_test(test_link_answer),
-            cmocka_unit_test(test_nft_tag),
+            cmocka_unit_test(test_owner_tag),
+            cmocka_unit_test(test_link_alias_request),
+            cmocka_unit_test(test_link_alias_by_index_and_removal),
+            cmocka_unit_test(test_link_marked_for),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
