@@ -69,6 +69,19 @@ host_state() {
 # host_is STATE: true when host_state prints STATE.
 host_is() { [ "$1" = "$(host_state)" ]; }
 
+# host_back_to NAME BEFORE: ok when the host's links, addresses, routes and rules are
+# BEFORE again, within 2 s (a veth goes with its namespace, asynchronously).
+host_back_to() {
+	local after
+	wait_for 2 host_is "$2"
+	after=$(host_state)
+	if [ "$2" = "$after" ]; then
+		ok "$1"
+	else
+		fail "$1" "$(diff <(echo "$2") <(echo "$after"))"
+	fi
+}
+
 # host_side ID: the host side of container ID's eth0 (the peer of its ifindex).
 host_side() {
 	local idx
@@ -224,14 +237,7 @@ netbundle "$T/hookfail" 'org.nook.net.eth0=bridge=nookbr0,ip=10.44.0.16/24,gw=10
 edit_config "$T/hookfail" '.hooks.createRuntime = [{"path": "/bin/false"}]'
 BEFORE=$(host_state)
 check_fails "a create whose createRuntime hook fails fails" nook create -b "$T/hookfail" hookfail
-sleep 0.2
-wait_for 2 host_is "$BEFORE"
-AFTER=$(host_state)
-if [ "$BEFORE" = "$AFTER" ]; then
-	ok "the failed create left no link, address, route or rule"
-else
-	fail "the failed create left no link, address, route or rule" "$(diff <(echo "$BEFORE") <(echo "$AFTER"))"
-fi
+host_back_to "the failed create left no link, address, route or rule" "$BEFORE"
 assert_nothing_left hookfail "the failed create left nothing else"
 
 # The init mounts its root while create wires up the network: a mount that fails there
@@ -242,13 +248,7 @@ edit_config "$T/mountfail" '.mounts += [{"destination": "/mnt", "type": "bind", 
 BEFORE=$(host_state)
 check_error "a mount that fails while the network is set up is the error reported" \
 	"/no/such/dir" nook create -b "$T/mountfail" mountfail
-wait_for 2 host_is "$BEFORE"
-AFTER=$(host_state)
-if [ "$BEFORE" = "$AFTER" ]; then
-	ok "... and left no link, address, route or rule"
-else
-	fail "... and left no link, address, route or rule" "$(diff <(echo "$BEFORE") <(echo "$AFTER"))"
-fi
+host_back_to "... and left no link, address, route or rule" "$BEFORE"
 assert_nothing_left mountfail "... nor anything else"
 is "... nor a claim on its address" "$(ls "$ROOT/.net" 2>/dev/null | grep -c '10.44.0.17')" 0
 
@@ -257,16 +257,11 @@ is "... nor a claim on its address" "$(ls "$ROOT/.net" 2>/dev/null | grep -c '10
 # refused NAME WANT ID ANNOTATION: create of container ID with ANNOTATION fails with an
 # error containing WANT and leaves nothing on the host.
 refused() {
-	local name=$1 want=$2 id=$3 ann=$4 before after
+	local name=$1 want=$2 id=$3 ann=$4 before
 	netbundle "$T/$id" "$ann" || bail "make a bundle"
 	before=$(host_state)
 	check_error "$name: refused" "$want" nook create -b "$T/$id" "$id"
-	after=$(host_state)
-	if [ "$before" = "$after" ]; then
-		ok "$name: nothing left on the host"
-	else
-		fail "$name: nothing left on the host" "$(diff <(echo "$before") <(echo "$after"))"
-	fi
+	host_back_to "$name: nothing left on the host" "$before"
 	assert_nothing_left "$id" "$name: nothing left behind"
 	rm -rf "${T:?}/${id:?}"
 }
