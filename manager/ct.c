@@ -339,7 +339,7 @@ static void delete_host_links(const struct nook_home *h, const char *ctid)
             net == NULL)
                 return;
         for (size_t i = 0; i < net->n_ifaces; i++)
-                net_link_delete(net->ifaces[i].host, &ignored);
+                net_link_delete(net->ifaces[i].host, ctid, &ignored);
 }
 
 static int stop_locked(const struct nook_home *h, const char *ctid, bool fast, unsigned timeout,

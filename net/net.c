@@ -482,11 +482,12 @@ int net_addr_change(int netns_fd, const char *ifname, const struct net_addr *a, 
         return nl_req_run(&s, q, err);
 }
 
-int net_link_delete(const char *name, struct nook_err *err)
+int net_link_delete(const char *name, const char *id, struct nook_err *err)
 {
         _cleanup_(nl_closep) struct nl_sock s = {0};
         _cleanup_nl_req_ struct nl_req *q = NULL;
         struct net_link link = {0};
+        char tag[NET_OWNER_TAG_MAX];
 
         if (nl_open(&s, NETLINK_ROUTE, -1, err) < 0)
                 return -1;
@@ -494,7 +495,8 @@ int net_link_delete(const char *name, struct nook_err *err)
         net_link_get_put(q, name, &link);
         if (nl_req_run(&s, q, err) < 0)
                 return -1;
-        if (!link.found)
+        net_owner_tag(id, tag, sizeof(tag));
+        if (!link.found || !net_link_marked_for(&link, tag))
                 return 0;
         nl_req_reset(q);
         net_link_del_put(q, link.index, name);

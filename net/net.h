@@ -159,10 +159,11 @@ int net_addr_parse(const char *text, struct net_addr *a, struct nook_err *err);
 int net_addr_change(int netns_fd, const char *ifname, const struct net_addr *a, bool add,
                     struct nook_err *err);
 
-/* Deletes the link called name in the calling process's network namespace, if there is
- * one: a stopped container's host-side veth, which would otherwise vanish only when the
- * kernel gets round to tearing down its network namespace. */
-int net_link_delete(const char *name, struct nook_err *err);
+/* Deletes the link called name in the calling process's network namespace if it is a
+ * veth nook made for container id (its mark): a stopped container's host side, which
+ * would otherwise vanish only when the kernel gets round to tearing down its network
+ * namespace.  A link of that name that is not id's is left alone. */
+int net_link_delete(const char *name, const char *id, struct nook_err *err);
 
 /* Sets "lo" up in the network namespace netns_fd (-1: the caller's own). */
 int net_loopback_up(int netns_fd, struct nook_err *err);

@@ -164,8 +164,12 @@ check "restart" ctl restart 101
 is "status after restart" "$(ct_status 101)" "exist mounted running"
 check_output "restart: the saved host name (live1 was not saved)" web101 ctl exec 101 hostname
 unlike "restart: a new init" "$(jq -r .pid "$ROOT/101/state.json")" "^${PID1##*$'\n'}\$"
+IFLINK=$(ctl exec 101 cat /sys/class/net/eth0/iflink 2>/dev/null)
+HOSTSIDE=$(ip -o link show | awk -F': ' -v i="$IFLINK" '$1 == i { sub(/@.*/, "", $2); print $2 }')
+like "the host side of 101's eth0 is marked as its own" "$(ip -o link show "$HOSTSIDE" 2>&1)" 'alias nook:101'
 check "stop" ctl stop 101
 is "status after stop" "$(ct_status 101)" "exist unmounted down"
+check "stop: the host side of its veth is gone at once" test -z "$(ip -o link show "$HOSTSIDE" 2>/dev/null)"
 check "stop: no runtime state left" test ! -e "$ROOT/101"
 check "stop: no cgroup left" test ! -d "$CGP/101"
 check "start --all-onboot (101 is onboot)" ctl start --all-onboot
