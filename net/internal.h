@@ -45,6 +45,10 @@ struct net_veth {
  * side up; the container side must be set up on its own (net_link_up_put). */
 void net_veth_put(struct nl_req *r, const struct net_veth *v);
 void net_link_del_put(struct nl_req *r, int index, const char *name);
+/* RTM_SETLINK that stops the kernel from giving the link an automatic IPv6 link-local
+ * address (addr_gen_mode none): no duplicate address detection, MLD reports or router
+ * solicitations from it, each of which a bridge floods to every port. */
+void net_link_no_ipv6_ll_put(struct nl_req *r, int index, const char *name);
 /* RTM_SETLINK of the link's alias (IFLA_IFALIAS; "" removes it), by index, or by name
  * when index is 0.  The kernel ignores an alias in the request that creates a link. */
 void net_link_alias_put(struct nl_req *r, int index, const char *name, const char *alias);

@@ -153,6 +153,22 @@ void net_link_alias_put(struct nl_req *r, int index, const char *name, const cha
         mnl_attr_put(nlh, IFLA_IFALIAS, strlen(alias), alias);
 }
 
+void net_link_no_ipv6_ll_put(struct nl_req *r, int index, const char *name)
+{
+        struct nlmsghdr *nlh =
+            nl_req_put(r, RTM_SETLINK, 0, "turn off IPv6 address generation on %s", name);
+        struct nlattr *spec, *inet6;
+
+        put_ifinfomsg(nlh, index, 0);
+        spec = mnl_attr_nest_start(nlh, IFLA_AF_SPEC);
+        inet6 = mnl_attr_nest_start(nlh, AF_INET6);
+        mnl_attr_put_u8(nlh, IFLA_INET6_ADDR_GEN_MODE, IN6_ADDR_GEN_MODE_NONE);
+        mnl_attr_nest_end(nlh, inet6);
+        mnl_attr_nest_end(nlh, spec);
+        /* A link without IPv6 (an MTU below 1280) has nothing to turn off. */
+        nl_req_expect(r, EAFNOSUPPORT);
+}
+
 bool net_link_marked_for(const struct net_link *l, const char *tag)
 {
         return l->found && strcmp(l->kind, "veth") == 0 && strcmp(l->alias, tag) == 0;

@@ -226,6 +226,12 @@ static int configure_container_side(struct setup *c, const struct net_iface *ifc
         int index = st->host.link;
 
         nl_req_reset(q);
+        /* Without an IPv6 address of its own it stays silent on IPv6: at 200 containers
+         * on one bridge the automatic link-locals' multicasts, flooded to every port,
+         * made starting them 10-15% slower.  (Docker turns IPv6 off on such
+         * interfaces altogether.) */
+        if (!has_family(ifc, AF_INET6))
+                net_link_no_ipv6_ll_put(q, index, ifc->name);
         net_link_up_put(q, index, ifc->name);
         for (size_t i = 0; i < ifc->n_addrs; i++) {
                 const struct net_addr *a = &ifc->addrs[i];
@@ -309,7 +315,17 @@ static int setup_iface(struct setup *c, size_t i, struct nook_err *err)
 
         if (ifc->mode == NET_MODE_BRIDGE && find_or_create_bridge(c, ifc, st, err) < 0)
                 return -1;
-        if (create_veth(c, ifc, st, err) < 0 || configure_container_side(c, ifc, st, err) < 0)
+        if (create_veth(c, ifc, st, err) < 0)
+                return -1;
+        /* A bridge port needs no address at all; before its peer comes up, which is
+         * when the kernel would make one. */
+        if (ifc->mode == NET_MODE_BRIDGE) {
+                nl_req_reset(c->q);
+                net_link_no_ipv6_ll_put(c->q, st->host.index, ifc->host);
+                if (nl_req_run(&c->host, c->q, err) < 0)
+                        return -1;
+        }
+        if (configure_container_side(c, ifc, st, err) < 0)
                 return -1;
         if (ifc->mode == NET_MODE_ROUTED && configure_routed_host_side(c, ifc, st, err) < 0)
                 return -1;

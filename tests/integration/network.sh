@@ -153,6 +153,8 @@ like "c1 has eth0 with its IPv6 address" "$(inside c1 ip -o addr show eth0)" 'fd
 like "c1 has its default route" "$(inside c1 ip route show default)" 'default via 10\.44\.0\.1 dev eth0'
 H1=$(host_side c1)
 like "c1's host side is a port of the bridge" "$(ip -o link show master nookbr0)" "$H1"
+like "c1 (an IPv6 address) keeps its link-local address" "$(inside c1 ip -o -6 addr show eth0)" 'fe80::'
+is "c1's host side, a bridge port, has no IPv6 address of its own" "$(ip -o -6 addr show dev "$H1")" ""
 check "c1 pings c2" ping_from c1 10.44.0.12
 check "c2 pings c1" ping_from c2 10.44.0.11
 check "c1 pings the host (the bridge's address)" ping_from c1 10.44.0.1
@@ -172,6 +174,8 @@ echo "hello from web" >"$T/web/rootfs/var/www/index.html"
 BEFORE_WEB=$(host_state)
 check "run -d web (nat, publish)" nook run -d -b "$T/web" web
 HWEB=$(host_side web)
+is "web (IPv4 only) has no automatic IPv6 address" "$(inside web ip -o -6 addr show eth0)" ""
+is "... nor has its host side" "$(ip -o -6 addr show dev "$HWEB")" ""
 is "publish turned IPv4 forwarding on" "$(cat /proc/sys/net/ipv4/ip_forward)" 1
 wait_for 5 inside web busybox wget -q -O /dev/null http://127.0.0.1:80/
 # (busybox wget -T crashes in Debian's 1.35; timeout(1) bounds it instead.)
