@@ -46,7 +46,8 @@ struct create_ctx {
         bool net_claimed;
         bool net_done;
         bool cgroup_made;
-        int cgroup_fd; /* the container's cgroup directory; spawn() owns it */
+        int cgroup_fd;                /* the container's cgroup directory; spawn() owns it */
+        struct cgroup_limits *limits; /* of the config, made once */
         bool new_netns;
         pid_t pid;
         int pidfd;
@@ -382,17 +383,13 @@ static void explain_init_death(struct create_ctx *cx, struct nook_err *err)
 /* The device program of the container's cgroup.  Attached after the clone: the init
  * runs only nook's own setup before SYNC_HOST_READY, so nothing of the container can
  * reach a device before the rules are in force. */
-static int attach_devices(const struct oci_config *c, const struct create_ctx *cx,
-                          struct nook_err *err)
+static int attach_devices(const struct create_ctx *cx, struct nook_err *err)
 {
-        _cleanup_(cgroup_limits_clear) struct cgroup_limits l = {0};
+        const struct cgroup_limits *l = cx->limits;
 
-        if (cx->cgroup_fd < 0)
+        if (cx->cgroup_fd < 0 || l->n_devices == 0)
                 return 0;
-        oci_config_limits(c, &l);
-        if (l.n_devices == 0)
-                return 0;
-        if (cgroup_devices_attach(cx->cgroup_fd, l.devices, l.n_devices, err) < 0)
+        if (cgroup_devices_attach(cx->cgroup_fd, l->devices, l->n_devices, err) < 0)
                 return nook_err_prefix(err, "device rules of %s", cx->st->cgroup_path);
         return 0;
 }
@@ -403,7 +400,7 @@ static int attach_devices(const struct oci_config *c, const struct create_ctx *c
  * mounts.  Nothing of the container runs before the init gets SYNC_HOST_READY. */
 static int set_up_host_side(const struct oci_config *c, struct create_ctx *cx, struct nook_err *err)
 {
-        if (attach_devices(c, cx, err) < 0)
+        if (attach_devices(cx, err) < 0)
                 return -1;
         if (cx->new_netns && container_loopback_up(cx->pid, err) < 0)
                 return -1;
@@ -479,28 +476,19 @@ static int make_start_files(const struct container_state *st, int *fifo_fd, int 
         return 0;
 }
 
-/* Limits whose controller the host lacks are refused before anything is created. */
-static int check_limits(const struct oci_config *c, const struct container_state *st,
-                        struct nook_err *err)
+/* The config's limits into *l, once for the whole create; those whose controller the
+ * host lacks are refused before anything is created. */
+static int make_limits(const struct oci_config *c, const struct container_state *st,
+                       struct cgroup_limits *l, struct nook_err *err)
 {
-        _cleanup_(cgroup_limits_clear) struct cgroup_limits l = {0};
-
         if (st->cgroup_path == NULL) {
                 if (c->linux_.resources)
                         nook_warn("config.json: linux.resources: not applied with "
                                   "--cgroup-manager disabled");
                 return 0;
         }
-        oci_config_limits(c, &l);
-        return cgroup_check_limits(&l, err);
-}
-
-static int apply_settings(const struct oci_config *c, const char *cgroup_path, struct nook_err *err)
-{
-        _cleanup_(cgroup_limits_clear) struct cgroup_limits l = {0};
-
-        oci_config_limits(c, &l);
-        return cgroup_apply_settings(cgroup_path, &l, err);
+        oci_config_limits(c, l);
+        return cgroup_check_limits(l, err);
 }
 
 static int spawn(const struct oci_config *c, const char *rootfs, struct create_ctx *cx,
@@ -519,7 +507,7 @@ static int spawn(const struct oci_config *c, const char *rootfs, struct create_c
                         return -1;
                 cx->cgroup_made = true;
                 /* Before the clone: the init is born already limited. */
-                if (apply_settings(c, cx->st->cgroup_path, err) < 0)
+                if (cgroup_apply_settings(cx->st->cgroup_path, cx->limits, err) < 0)
                         return -1;
                 ca.cgroup_fd = cgroup_fd;
                 cx->cgroup_fd = cgroup_fd;
@@ -635,7 +623,9 @@ int container_create(const struct nook_runtime *rt, const char *id, const struct
         _cleanup_free_ char *bundle = NULL, *rootfs = NULL, *text = NULL, *cfg_path = NULL;
         _cleanup_free_ char *pid_file = NULL;
         _cleanup_(net_config_freep) struct net_config *net = NULL;
-        struct create_ctx cx = {.rt = rt, .st = st, .cgroup_fd = -1, .pidfd = -1};
+        _cleanup_(cgroup_limits_clear) struct cgroup_limits limits = {0};
+        struct create_ctx cx = {
+            .rt = rt, .st = st, .cgroup_fd = -1, .limits = &limits, .pidfd = -1};
         struct create_opts o = *opts;
         size_t len;
 
@@ -655,7 +645,7 @@ int container_create(const struct nook_runtime *rt, const char *id, const struct
             resolve_rootfs(bundle, config, &rootfs, err) < 0 ||
             init_state(rt, id, bundle, rootfs, config, st, err) < 0)
                 return -1;
-        if (check_limits(config, st, err) < 0 ||
+        if (make_limits(config, st, &limits, err) < 0 ||
             container_net_prepare(rt, id, config, &net, err) < 0 ||
             container_prepare_seccomp(rt, config, err) < 0)
                 return -1;
