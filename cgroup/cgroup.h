@@ -134,4 +134,20 @@ int cgroup_read(const char *path, const char *file, char **out, struct nook_err 
 /* Absolute directory of the cgroup (for polling its files). */
 int cgroup_directory(const char *path, char **out, struct nook_err *err);
 
+/* ---- statistics (cgroup/stats.c) ---- */
+
+/* One "key value" line of a flat-keyed file (memory.stat, cpu.stat, memory.events). */
+struct cgroup_stat {
+        char *key;
+        char *value;
+};
+/* The lines of a flat-keyed file of the cgroup. */
+int cgroup_read_keyed(const char *path, const char *file, struct cgroup_stat **out, size_t *n,
+                      struct nook_err *err);
+void cgroup_stats_free(struct cgroup_stat *v, size_t n);
+/* A number: the whole of a single-value file (key NULL: memory.current), or the value
+ * of `key` in a flat-keyed one (cpu.stat usage_usec). */
+int cgroup_read_u64(const char *path, const char *file, const char *key, uint64_t *out,
+                    struct nook_err *err);
+
 #endif

@@ -1,6 +1,7 @@
 #include "cli/commands.h"
 
 #include <limits.h>
+#include <stddef.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,12 +16,6 @@
 #include "common/util.h"
 
 #define H_HELP "  -h, --help               show this help\n"
-
-int report(const struct nook_err *err)
-{
-        nook_log_err(err);
-        return 1;
-}
 
 static const char *const create_help =
     "Usage: nook create [OPTIONS] ID\n"
@@ -99,8 +94,7 @@ static int parse_create_like(const struct cmd_parser *p, bool is_run, int argc, 
                 case 'd':
                 case OPT_KEEP:
                         if (!is_run)
-                                return cmd_usage_error(p, "unknown option %s", argv[optind - 1]),
-                                       -1;
+                                return cmd_usage_fail(p, "unknown option %s", argv[optind - 1]);
                         if (c == 'd')
                                 o->detach = true;
                         else
@@ -119,13 +113,13 @@ static int cmd_create(const struct nook_runtime *rt, int argc, char **argv)
         struct cmd_parser parser = p;
         struct run_opts o = {0};
         struct create_result res;
-        struct nook_err err;
+        struct nook_err err = {0};
 
         parser.help = create_help;
         if (parse_create_like(&parser, false, argc, argv, &o) < 0)
                 return 1;
         if (container_create(rt, argv[optind], &o.create, &res, &err) < 0)
-                return report(&err);
+                return cmd_report(&err);
         close(res.pidfd);
         return 0;
 }
@@ -134,13 +128,13 @@ static int cmd_run(const struct nook_runtime *rt, int argc, char **argv)
 {
         struct cmd_parser p = {"run", "+b:dh", create_options, run_help};
         struct run_opts o = {0};
-        struct nook_err err;
+        struct nook_err err = {0};
         int status;
 
         if (parse_create_like(&p, true, argc, argv, &o) < 0)
                 return 1;
         if (container_run(rt, argv[optind], &o, &status, &err) < 0)
-                return report(&err);
+                return cmd_report(&err);
         return status;
 }
 
@@ -160,11 +154,11 @@ static int run_id_command(const struct cmd_parser *p,
                                     struct nook_err *err),
                           const struct nook_runtime *rt, int argc, char **argv)
 {
-        struct nook_err err;
+        struct nook_err err = {0};
 
         if (id_only(p, argc, argv) < 0)
                 return 1;
-        return op(rt, argv[optind], &err) < 0 ? report(&err) : 0;
+        return op(rt, argv[optind], &err) < 0 ? cmd_report(&err) : 0;
 }
 
 static int cmd_start(const struct nook_runtime *rt, int argc, char **argv)
@@ -183,12 +177,12 @@ static int cmd_state(const struct nook_runtime *rt, int argc, char **argv)
             "Usage: nook state ID\nPrint the OCI state of a container as JSON (status is "
             "creating, created, running or stopped).\n\n" H_HELP};
         _cleanup_free_ char *json = NULL;
-        struct nook_err err;
+        struct nook_err err = {0};
 
         if (id_only(&p, argc, argv) < 0)
                 return 1;
         if (container_state(rt, argv[optind], &json, &err) < 0)
-                return report(&err);
+                return cmd_report(&err);
         printf("%s\n", json);
         return 0;
 }
@@ -203,7 +197,7 @@ static int cmd_kill(const struct nook_runtime *rt, int argc, char **argv)
             "Send SIGNAL (name like TERM or SIGTERM, or number; default TERM) to the "
             "container's init.\n\n"
             "  -a, --all                signal every process in the container's cgroup\n" H_HELP};
-        struct nook_err err;
+        struct nook_err err = {0};
         bool all = false;
         int c, sig = SIGTERM;
 
@@ -217,7 +211,7 @@ static int cmd_kill(const struct nook_runtime *rt, int argc, char **argv)
         if (argc - optind == 2 && (sig = parse_signal(argv[optind + 1])) < 0)
                 return cmd_usage_error(&p, "unknown signal %s", argv[optind + 1]);
         if (container_kill(rt, argv[optind], sig, all, &err) < 0)
-                return report(&err);
+                return cmd_report(&err);
         return 0;
 }
 
@@ -233,7 +227,7 @@ static int cmd_delete(const struct nook_runtime *rt, int argc, char **argv)
             "poststop hooks run.\n\n"
             "  -f, --force              also kill a running container (or clean up after a "
             "killed create)\n" H_HELP};
-        struct nook_err err;
+        struct nook_err err = {0};
         bool force = false;
         int c;
 
@@ -244,7 +238,7 @@ static int cmd_delete(const struct nook_runtime *rt, int argc, char **argv)
         }
         if (cmd_positionals(&p, argc, argv, 1, false) < 0)
                 return 1;
-        return container_delete(rt, argv[optind], force, &err) < 0 ? report(&err) : 0;
+        return container_delete(rt, argv[optind], force, &err) < 0 ? cmd_report(&err) : 0;
 }
 
 static const char *const exec_help =
@@ -280,7 +274,7 @@ static int cmd_exec(const struct nook_runtime *rt, int argc, char **argv)
         static const struct cmd_parser p = {"exec", "+te:u:p:dh", opts, exec_help};
         _cleanup_strv_ char **env = NULL, **caps = NULL;
         struct exec_opts o = {0};
-        struct nook_err err;
+        struct nook_err err = {0};
         int c, status;
 
         while ((c = cmd_next_option(&p, argc, argv)) != -1) {
@@ -326,7 +320,7 @@ static int cmd_exec(const struct nook_runtime *rt, int argc, char **argv)
         o.caps = caps;
         o.args = argv + optind + 1;
         if (container_exec(rt, argv[optind], &o, &status, &err) < 0)
-                return report(&err);
+                return cmd_report(&err);
         return status;
 }
 
@@ -337,7 +331,7 @@ static int format_option(const struct cmd_parser *p, const char *value, bool *js
         else if (strcmp(value, "table") == 0)
                 *json = false;
         else
-                return cmd_usage_error(p, "--format %s: expected table or json", value), -1;
+                return cmd_usage_fail(p, "--format %s: expected table or json", value);
         return 0;
 }
 
@@ -354,7 +348,7 @@ static int cmd_list(const struct nook_runtime *rt, int argc, char **argv)
             "  -q, --quiet              print the ids only\n" H_HELP};
         struct container_info *list = NULL;
         bool json = false, quiet = false;
-        struct nook_err err;
+        struct nook_err err = {0};
         size_t n;
         int c;
 
@@ -370,7 +364,7 @@ static int cmd_list(const struct nook_runtime *rt, int argc, char **argv)
         if (cmd_positionals(&p, argc, argv, 0, false) < 0)
                 return 1;
         if (container_list(rt, &list, &n, &err) < 0)
-                return report(&err);
+                return cmd_report(&err);
         if (json)
                 putchar('[');
         else if (!quiet)
@@ -410,7 +404,7 @@ static int cmd_ps(const struct nook_runtime *rt, int argc, char **argv)
             "(its cgroup).\n\n"
             "  -f, --format table|json  output format (default table)\n" H_HELP};
         _cleanup_free_ pid_t *pids = NULL;
-        struct nook_err err;
+        struct nook_err err = {0};
         bool json = false;
         size_t n;
         int c;
@@ -421,7 +415,7 @@ static int cmd_ps(const struct nook_runtime *rt, int argc, char **argv)
         if (cmd_positionals(&p, argc, argv, 1, false) < 0)
                 return 1;
         if (container_pids(rt, argv[optind], &pids, &n, &err) < 0)
-                return report(&err);
+                return cmd_report(&err);
         if (json) {
                 putchar('[');
                 for (size_t i = 0; i < n; i++)
@@ -451,7 +445,7 @@ static int cmd_spec(const struct nook_runtime *rt, int argc, char **argv)
             "to root\n" H_HELP};
         const char *bundle = ".";
         _cleanup_free_ char *path = NULL, *json = NULL;
-        struct nook_err err;
+        struct nook_err err = {0};
         bool rootless = false;
         struct stat sb;
         int c;
@@ -468,11 +462,11 @@ static int cmd_spec(const struct nook_runtime *rt, int argc, char **argv)
         path = xasprintf("%s/config.json", bundle);
         if (stat(path, &sb) == 0) {
                 nook_err_set(&err, EEXIST, "%s", path);
-                return report(&err);
+                return cmd_report(&err);
         }
         json = oci_config_default_json(optind < argc ? argv + optind : NULL, rootless);
         if (write_file_atomic(path, json, strlen(json), 0644, &err) < 0)
-                return report(&err);
+                return cmd_report(&err);
         return 0;
 }
 
@@ -527,57 +521,44 @@ static const char *const update_help =
 /* The update options, each one number (or list) of a LinuxResources document. */
 static const struct update_flag {
         const char *name;
-        const char *section, *key;
+        size_t offset; /* of a struct oci_opt, or of a char * when is_string */
         bool is_string;
 } update_flags[] = {
-    {"memory", "memory", "limit", false},
-    {"memory-reservation", "memory", "reservation", false},
-    {"memory-swap", "memory", "swap", false},
-    {"cpu-shares", "cpu", "shares", false},
-    {"cpu-quota", "cpu", "quota", false},
-    {"cpu-period", "cpu", "period", false},
-    {"cpuset-cpus", "cpu", "cpus", true},
-    {"cpuset-mems", "cpu", "mems", true},
-    {"pids-limit", "pids", "limit", false},
+    {"memory", offsetof(struct oci_resources, memory.limit), false},
+    {"memory-reservation", offsetof(struct oci_resources, memory.reservation), false},
+    {"memory-swap", offsetof(struct oci_resources, memory.swap), false},
+    {"cpu-shares", offsetof(struct oci_resources, cpu.shares), false},
+    {"cpu-quota", offsetof(struct oci_resources, cpu.quota), false},
+    {"cpu-period", offsetof(struct oci_resources, cpu.period), false},
+    {"cpuset-cpus", offsetof(struct oci_resources, cpu.cpus), true},
+    {"cpuset-mems", offsetof(struct oci_resources, cpu.mems), true},
+    {"pids-limit", offsetof(struct oci_resources, pids_limit), false},
 };
 
-/* Writes the given flags as a LinuxResources document; the library validates it. */
-static int update_document(const struct cmd_parser *p, char **values, char **out)
+/* The given flags as a LinuxResources document, checked as a file's would be. */
+static int update_resources(const struct cmd_parser *p, char **values, struct oci_resources **out,
+                            struct nook_err *err)
 {
-        static const char *const sections[] = {"memory", "cpu", "pids"};
-        _cleanup_json_writer_ struct json_writer *w = json_writer_new(false);
+        _cleanup_resources_ struct oci_resources *r = oci_resources_new();
 
-        json_w_object_open(w);
-        for (size_t s = 0; s < ARRAY_SIZE(sections); s++) {
-                bool open = false;
+        for (size_t i = 0; i < ARRAY_SIZE(update_flags); i++) {
+                const struct update_flag *f = &update_flags[i];
+                char *field = (char *)r + f->offset;
+                int64_t n;
 
-                for (size_t i = 0; i < ARRAY_SIZE(update_flags); i++) {
-                        const struct update_flag *f = &update_flags[i];
-                        int64_t n;
-
-                        if (values[i] == NULL || strcmp(f->section, sections[s]) != 0)
-                                continue;
-                        if (!open) {
-                                json_w_key(w, sections[s]);
-                                json_w_object_open(w);
-                                open = true;
-                        }
-                        json_w_key(w, f->key);
-                        if (f->is_string) {
-                                json_w_string(w, values[i]);
-                                continue;
-                        }
-                        if (parse_int64(values[i], &n) < 0)
-                                return cmd_usage_error(p, "--%s %s: expected a number", f->name,
-                                                       values[i]),
-                                       -1;
-                        json_w_int(w, n);
+                if (values[i] == NULL)
+                        continue;
+                if (f->is_string) {
+                        *(char **)field = xstrdup(values[i]);
+                        continue;
                 }
-                if (open)
-                        json_w_object_close(w);
+                if (parse_int64(values[i], &n) < 0)
+                        return cmd_usage_fail(p, "--%s %s: expected a number", f->name, values[i]);
+                *(struct oci_opt *)field = (struct oci_opt){true, n};
         }
-        json_w_object_close(w);
-        *out = xstrdup(json_writer_text(w, NULL));
+        if (oci_resources_check(r, "resources", err) < 0)
+                return -1;
+        *out = TAKE_PTR(r);
         return 0;
 }
 
@@ -587,8 +568,9 @@ static int cmd_update(const struct nook_runtime *rt, int argc, char **argv)
         static const struct cmd_parser p = {"update", "r:h", opts, update_help};
         char *values[ARRAY_SIZE(update_flags)] = {0};
         _cleanup_free_ char *doc = NULL;
+        _cleanup_resources_ struct oci_resources *r = NULL;
         const char *file = NULL;
-        struct nook_err err;
+        struct nook_err err = {0};
         bool any = false;
         int c;
 
@@ -611,12 +593,15 @@ static int cmd_update(const struct nook_runtime *rt, int argc, char **argv)
                 return cmd_usage_error(&p, "--resources and the limit options exclude each other");
         if (!file && !any)
                 return cmd_usage_error(&p, "nothing to update: give --resources or a limit");
-        if (file &&
-            read_file(strcmp(file, "-") == 0 ? "/dev/stdin" : file, &doc, NULL, 1 << 20, &err) < 0)
-                return report(&err);
-        if (!file && update_document(&p, values, &doc) < 0)
-                return 1;
-        return container_update(rt, argv[optind], doc, &err) < 0 ? report(&err) : 0;
+        if (file) {
+                if (read_file(strcmp(file, "-") == 0 ? "/dev/stdin" : file, &doc, NULL, 1 << 20,
+                              &err) < 0 ||
+                    oci_resources_parse_text(doc, &r, &err) < 0)
+                        return cmd_report(&err);
+        } else if (update_resources(&p, values, &r, &err) < 0) {
+                return cmd_report(&err);
+        }
+        return container_update(rt, argv[optind], r, &err) < 0 ? cmd_report(&err) : 0;
 }
 
 static void print_event(const char *json, void *ctx)
@@ -641,7 +626,7 @@ static int cmd_events(const struct nook_runtime *rt, int argc, char **argv)
             "io)\n"
             "      --interval T         accepted for compatibility\n" H_HELP};
         _cleanup_free_ char *json = NULL;
-        struct nook_err err;
+        struct nook_err err = {0};
         bool stats = false;
         int c;
 
@@ -655,10 +640,10 @@ static int cmd_events(const struct nook_runtime *rt, int argc, char **argv)
                 return 1;
         if (!stats)
                 return container_events(rt, argv[optind], print_event, NULL, &err) < 0
-                           ? report(&err)
+                           ? cmd_report(&err)
                            : 0;
         if (container_stats_json(rt, argv[optind], &json, &err) < 0)
-                return report(&err);
+                return cmd_report(&err);
         printf("%s\n", json);
         return 0;
 }

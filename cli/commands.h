@@ -12,7 +12,4 @@ struct command {
 
 extern const struct command nook_commands[];
 
-/* Prints a library failure once, as "nook: <context>: <cause>", and gives exit 1. */
-int report(const struct nook_err *err);
-
 #endif

@@ -9,6 +9,7 @@
 #include <seccomp.h>
 
 #include "cli/commands.h"
+#include "common/error.h"
 #include "common/log.h"
 
 static void print_help(void)
@@ -53,17 +54,6 @@ struct global_opts {
  * it also reaches the --log file: containerd's shim reads a failure from there. */
 static struct nook_err global_err;
 
-__attribute__((format(printf, 1, 2))) static int global_error(const char *fmt, ...)
-{
-        va_list ap;
-
-        va_start(ap, fmt);
-        vsnprintf(global_err.msg, sizeof(global_err.msg), fmt, ap);
-        va_end(ap);
-        global_err.errnum = 0;
-        return -1;
-}
-
 static int set_root(struct global_opts *g, const char *v)
 {
         g->rt.root = v;
@@ -79,7 +69,7 @@ static int set_log(struct global_opts *g, const char *v)
 static int set_log_format(struct global_opts *g, const char *v)
 {
         if (strcmp(v, "json") != 0 && strcmp(v, "text") != 0)
-                return global_error("--log-format %s: expected text or json", v);
+                return nook_err_set(&global_err, 0, "--log-format %s: expected text or json", v);
         g->log_json = strcmp(v, "json") == 0;
         return 0;
 }
@@ -87,10 +77,12 @@ static int set_log_format(struct global_opts *g, const char *v)
 static int set_cgroup_manager(struct global_opts *g, const char *v)
 {
         if (strcmp(v, "systemd") == 0)
-                return global_error("--cgroup-manager systemd is not supported: use "
+                return nook_err_set(&global_err, 0,
+                                    "--cgroup-manager systemd is not supported: use "
                                     "--cgroup-manager cgroupfs");
         if (strcmp(v, "disabled") != 0 && strcmp(v, "cgroupfs") != 0)
-                return global_error("--cgroup-manager %s: expected cgroupfs or disabled", v);
+                return nook_err_set(&global_err, 0,
+                                    "--cgroup-manager %s: expected cgroupfs or disabled", v);
         g->rt.cgroups_disabled = strcmp(v, "disabled") == 0;
         return 0;
 }
@@ -99,7 +91,8 @@ static int accept_rootless(struct global_opts *g, const char *v)
 {
         (void)g;
         if (strcmp(v, "true") != 0 && strcmp(v, "false") != 0 && strcmp(v, "auto") != 0)
-                return global_error("--rootless %s: expected true, false or auto", v);
+                return nook_err_set(&global_err, 0, "--rootless %s: expected true, false or auto",
+                                    v);
         return 0;
 }
 
@@ -129,7 +122,7 @@ static int try_valued(int argc, char **argv, int *i, struct global_opts *g)
                 else if (*i + 1 < argc)
                         v = argv[++*i];
                 else
-                        return global_error("option %s needs a value", name);
+                        return nook_err_set(&global_err, 0, "option %s needs a value", name);
                 return valued_options[k].set(g, v) < 0 ? -1 : 1;
         }
         return 0;
@@ -157,13 +150,15 @@ static int parse_globals(int argc, char **argv, struct global_opts *g)
                         continue;
                 }
                 if (strcmp(a, "--systemd-cgroup") == 0)
-                        return global_error("--systemd-cgroup is not supported: nook manages "
+                        return nook_err_set(&global_err, 0,
+                                            "--systemd-cgroup is not supported: nook manages "
                                             "cgroups itself, use --cgroup-manager cgroupfs");
                 r = try_valued(argc, argv, &i, g);
                 if (r < 0)
                         return -1;
                 if (r == 0)
-                        return global_error("unknown global option %s (see 'nook --help')", a);
+                        return nook_err_set(&global_err, 0,
+                                            "unknown global option %s (see 'nook --help')", a);
         }
         return i;
 }

@@ -80,7 +80,7 @@ int main(int argc, char **argv)
                 }
         }
         if (nook_log_init("nookctl", NULL, false, debug, &err) < 0)
-                return ctl_report(&err);
+                return cmd_report(&err);
         if (optind >= argc) {
                 print_help();
                 return 1;

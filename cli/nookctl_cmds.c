@@ -1,40 +1,25 @@
 #include "cli/nookctl_cmds.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/options.h"
 #include "common/cleanup.h"
 #include "common/log.h"
 #include "common/util.h"
+#include "manager/console.h"
 #include "manager/ct.h"
 #include "manager/ctid.h"
-#include "manager/fleet.h"
-#include "ns/ns.h"
+#include "manager/ops.h"
 
 #define H_HELP "  -h, --help          show this help\n"
 #define H_JOBS "  -j, --jobs N        containers handled at once (default: the CPU count)\n"
 
-int ctl_report(const struct nook_err *err)
+int ctl_open_home(const struct nookctl_globals *g, struct nook_home *h, struct nook_err *err)
 {
-        nook_log_err(err);
-        return 1;
-}
-
-int ctl_open_home(const struct nookctl_globals *g, struct nook_home *h)
-{
-        struct nook_err err = {0};
-
-        if (home_open(h, g->home, g->root, g->cgroup_parent, &err) < 0)
-                return ctl_report(&err);
-        return 0;
+        return home_open(h, g->home, g->root, g->cgroup_parent, err);
 }
 
 int ctl_parse_jobs(const char *v, unsigned *out)
@@ -50,45 +35,81 @@ int ctl_parse_jobs(const char *v, unsigned *out)
         return 0;
 }
 
-int ctl_targets(const struct registry *r, const char *spec, char ***out, struct nook_err *err)
+static void show_progress_line(void *data, size_t done, size_t failed, size_t n)
 {
-        _cleanup_strv_ char **items = NULL;
-        _cleanup_strv_ char **v = xcalloc(1, sizeof(char *));
-
-        if (ctid_parse_list(spec, &items, err) < 0)
-                return -1;
-        for (char **it = items; *it; it++) {
-                const struct ct_entry *e = registry_lookup(r, *it);
-                if (e == NULL)
-                        return nook_err_set(err, 0, "container %s does not exist", *it);
-                strv_push(&v, e->ctid);
-        }
-        *out = TAKE_PTR(v);
-        return 0;
+        fprintf(stderr, "\r%s: %zu/%zu done, %zu failed%s", (const char *)data, done, n, failed,
+                done == n ? "\n" : "");
 }
 
-/* What the fleet workers of the simple commands need. */
-struct op_ctx {
-        struct nook_home *h;
-        bool fast, force;
-        unsigned timeout;
-        char **args; /* exec */
-};
+static void show_output(const struct fleet_job *j)
+{
+        char *save = NULL;
+
+        if (j->error)
+                printf("%s: failed: %s\n", j->ctid, j->error);
+        else
+                printf("%s: exit status %d\n", j->ctid, j->status);
+        for (char *l = j->output ? strtok_r(j->output, "\n", &save) : NULL; l;
+             l = strtok_r(NULL, "\n", &save))
+                printf("%s| %s\n", j->ctid, l);
+        fflush(stdout);
+}
+
+int ctl_fleet(char *const *ids, fleet_fn fn, void *ctx, const char *verb,
+              const struct fleet_opts *o)
+{
+        _cleanup_(fleet_report_free) struct fleet_report r = {0};
+        struct fleet_opts fo = *o;
+        struct nook_err err = {0};
+        bool here = ids[0] && !ids[1] && !o->barrier;
+
+        if (isatty(2)) {
+                fo.progress = show_progress_line;
+                fo.progress_data = (void *)verb;
+        }
+        if (fleet_run(ids, fn, ctx, &fo, &r, &err) < 0)
+                cmd_report(&err);
+        if (here) {
+                if (r.jobs[0].error)
+                        fprintf(stderr, "nookctl: %s\n", r.jobs[0].error);
+                return r.jobs[0].status;
+        }
+        for (size_t i = 0; o->label_output && i < r.n; i++)
+                show_output(&r.jobs[i]);
+        for (size_t i = 0; i < r.n; i++) {
+                const struct fleet_job *j = &r.jobs[i];
+                if (j->error)
+                        fprintf(stderr, "nookctl: %s: %s\n", j->ctid, j->error);
+                else if (j->status && !o->label_output)
+                        fprintf(stderr, "nookctl: %s: exit status %d\n", j->ctid, j->status);
+        }
+        if (r.failed)
+                fprintf(stderr, "nookctl: %s failed for %zu of %zu containers\n", verb, r.failed,
+                        r.n);
+        return r.failed || err.msg[0] ? 1 : 0;
+}
 
 /* Opens the home, loads the registry (under the home lock when `locked`) and resolves
- * spec; prints failures. */
+ * spec. */
 static int load_targets(const struct nookctl_globals *g, const char *spec, bool locked,
-                        struct nook_home *h, struct registry *r, char ***ids)
+                        struct nook_home *h, struct registry *r, char ***ids, struct nook_err *err)
 {
-        struct nook_err err = {0};
+        if (ctl_open_home(g, h, err) < 0 || (locked && home_lock(h, err) < 0) ||
+            registry_load(h, r, err) < 0)
+                return -1;
+        return registry_targets(r, spec, ids, err);
+}
 
-        if (ctl_open_home(g, h) != 0)
+/* Every container created with --onboot yes. */
+static int onboot_targets(const struct nookctl_globals *g, struct nook_home *h, struct registry *r,
+                          char ***ids, struct nook_err *err)
+{
+        if (ctl_open_home(g, h, err) < 0 || registry_load(h, r, err) < 0)
                 return -1;
-        if ((locked && home_lock(h, &err) < 0) || registry_load(h, r, &err) < 0 ||
-            ctl_targets(r, spec, ids, &err) < 0) {
-                ctl_report(&err);
-                return -1;
-        }
+        *ids = xcalloc(1, sizeof(char *));
+        for (size_t i = 0; i < r->n; i++)
+                if (r->v[i].complete && r->v[i].s.onboot)
+                        strv_push(ids, r->v[i].ctid);
         return 0;
 }
 
@@ -111,139 +132,65 @@ struct fleet_cmd {
         bool home_lock;
 };
 
-static int op_start(void *ctx, size_t i, const char *ctid, struct nook_err *err)
+/* The options of the simple fleet commands into ops and fo. */
+static int parse_fleet_opts(const struct fleet_cmd *fc, int argc, char **argv, struct ct_ops *ops,
+                            struct fleet_opts *fo, bool *all_onboot)
 {
-        struct op_ctx *c = ctx;
-        (void)i;
-        return ct_start(c->h, ctid, err);
-}
-
-static int op_stop(void *ctx, size_t i, const char *ctid, struct nook_err *err)
-{
-        struct op_ctx *c = ctx;
-        (void)i;
-        return ct_stop(c->h, ctid, c->fast, c->timeout, err);
-}
-
-static int op_restart(void *ctx, size_t i, const char *ctid, struct nook_err *err)
-{
-        struct op_ctx *c = ctx;
-        (void)i;
-        if (ct_stop(c->h, ctid, c->fast, c->timeout, err) < 0)
-                return -1;
-        return ct_start(c->h, ctid, err);
-}
-
-static int op_mount(void *ctx, size_t i, const char *ctid, struct nook_err *err)
-{
-        struct op_ctx *c = ctx;
-        _cleanup_close_ int lock = home_lock_ct(c->h, ctid, err);
-        (void)i;
-        return lock < 0 ? -1 : ct_mount(c->h, ctid, err);
-}
-
-static int op_umount(void *ctx, size_t i, const char *ctid, struct nook_err *err)
-{
-        struct op_ctx *c = ctx;
-        _cleanup_close_ int lock = home_lock_ct(c->h, ctid, err);
-        struct ct_status st;
-        (void)i;
-        if (lock < 0)
-                return -1;
-        ct_status(c->h, ctid, &st);
-        if (st.running)
-                return nook_err_set(err, 0, "container %s is running: stop it first", ctid);
-        return ct_umount(c->h, ctid, err);
-}
-
-static int op_destroy(void *ctx, size_t i, const char *ctid, struct nook_err *err)
-{
-        struct op_ctx *c = ctx;
-        (void)i;
-        return ct_destroy(c->h, ctid, c->force, err);
-}
-
-static int op_status(void *ctx, size_t i, const char *ctid, struct nook_err *err)
-{
-        struct op_ctx *c = ctx;
-        _cleanup_free_ char *dir = home_ct_dir(c->h, ctid);
-        struct ct_status st;
-        struct stat sb;
-        (void)i, (void)err;
-        ct_status(c->h, ctid, &st);
-        printf("CTID %s %s %s %s\n", ctid,
-               st.exists ? "exist" : (stat(dir, &sb) == 0 ? "broken" : "deleted"),
-               st.mounted ? "mounted" : "unmounted", st.running ? "running" : "down");
-        return 0;
-}
-
-/* start/stop/restart/mount/umount/destroy/status: options, CTID list, fleet. */
-static int run_fleet_cmd(const struct nookctl_globals *g, const struct fleet_cmd *fc, int argc,
-                         char **argv)
-{
-        struct nook_home h;
-        struct registry r = {0};
-        _cleanup_strv_ char **ids = NULL;
-        struct op_ctx ctx = {.h = &h, .timeout = CT_STOP_TIMEOUT_DEFAULT};
-        struct fleet_opts fo = {.verb = fc->p.name};
-        bool all_onboot = false;
         uint64_t t;
-        int c, rc;
+        int c;
 
         while ((c = cmd_next_option(&fc->p, argc, argv)) != -1) {
-                if (c == '?' || !strchr(fc->allowed, c))
-                        return c == '?'
-                                   ? 1
-                                   : cmd_usage_error(&fc->p, "unknown option %s", argv[optind - 1]);
+                if (c == '?')
+                        return -1;
+                if (!strchr(fc->allowed, c))
+                        return cmd_usage_fail(&fc->p, "unknown option %s", argv[optind - 1]);
                 switch (c) {
                 case 'j':
-                        if (ctl_parse_jobs(optarg, &fo.jobs) < 0)
-                                return 1;
+                        if (ctl_parse_jobs(optarg, &fo->jobs) < 0)
+                                return -1;
                         break;
                 case 'f':
-                        ctx.fast = true;
+                        ops->fast = true;
                         break;
                 case 'F':
-                        ctx.force = true;
+                        ops->force = true;
                         break;
                 case 'o':
-                        all_onboot = true;
+                        *all_onboot = true;
                         break;
                 case 't':
                         if (parse_uint64(optarg, &t) < 0 || t > 86400)
-                                return cmd_usage_error(&fc->p, "--timeout %s: expected seconds",
-                                                       optarg);
-                        ctx.timeout = (unsigned)t;
+                                return cmd_usage_fail(&fc->p, "--timeout %s: expected seconds",
+                                                      optarg);
+                        ops->timeout = (unsigned)t;
                         break;
                 }
         }
-        if (all_onboot) {
-                struct nook_err err = {0};
-                if (argc - optind != 0)
-                        return cmd_usage_error(&fc->p, "--all-onboot takes no CTID");
-                if (ctl_open_home(g, &h) != 0)
-                        return 1;
-                if (registry_load(&h, &r, &err) < 0)
-                        return ctl_report(&err);
-                ids = xcalloc(1, sizeof(char *));
-                for (size_t i = 0; i < r.n; i++)
-                        if (r.v[i].complete && r.v[i].s.onboot)
-                                strv_push(&ids, r.v[i].ctid);
-                if (ids[0] == NULL) {
-                        registry_free(&r);
-                        home_close(&h);
-                        return 0;
-                }
-        } else {
-                if (cmd_positionals(&fc->p, argc, argv, 1, false) < 0)
-                        return 1;
-                if (load_targets(g, argv[optind], fc->home_lock, &h, &r, &ids) < 0)
-                        return 1;
-        }
-        rc = fleet_run(ids, fc->fn, &ctx, &fo);
-        registry_free(&r);
-        home_close(&h);
-        return rc;
+        if (*all_onboot && argc - optind != 0)
+                return cmd_usage_fail(&fc->p, "--all-onboot takes no CTID");
+        return *all_onboot ? 0 : cmd_positionals(&fc->p, argc, argv, 1, false);
+}
+
+/* start/stop/restart/mount/umount/destroy: options, CTID list, fleet. */
+static int run_fleet_cmd(const struct nookctl_globals *g, const struct fleet_cmd *fc, int argc,
+                         char **argv)
+{
+        _cleanup_home_ struct nook_home h = NOOK_HOME_INIT;
+        _cleanup_registry_ struct registry r = {0};
+        _cleanup_strv_ char **ids = NULL;
+        struct ct_ops ops = {.h = &h, .timeout = CT_STOP_TIMEOUT_DEFAULT};
+        struct fleet_opts fo = {0};
+        struct nook_err err = {0};
+        bool all_onboot = false;
+
+        if (parse_fleet_opts(fc, argc, argv, &ops, &fo, &all_onboot) < 0)
+                return 1;
+        if (all_onboot ? onboot_targets(g, &h, &r, &ids, &err) < 0
+                       : load_targets(g, argv[optind], fc->home_lock, &h, &r, &ids, &err) < 0)
+                return cmd_report(&err);
+        if (ids[0] == NULL)
+                return 0;
+        return ctl_fleet(ids, fc->fn, &ops, fc->p.name, &fo);
 }
 
 #define FLEET_CMD(fname, cname, allowed_, fn_, lock_, help_)                                       \
@@ -254,28 +201,28 @@ static int run_fleet_cmd(const struct nookctl_globals *g, const struct fleet_cmd
                 return run_fleet_cmd(g, &fc, argc, argv);                                          \
         }
 
-FLEET_CMD(cmd_start, "start", "jo", op_start, false,
+FLEET_CMD(cmd_start, "start", "jo", ct_op_start, false,
           "Usage: nookctl start [OPTIONS] CTID\n"
           "       nookctl start --all-onboot\n"
           "Mount the container's root and boot its init, detached; its console goes to\n"
           "containers/CTID/console.log.\n\n" H_JOBS
           "      --all-onboot    start every container created with --onboot yes\n" H_HELP)
-FLEET_CMD(cmd_stop, "stop", "jft", op_stop, false,
+FLEET_CMD(cmd_stop, "stop", "jft", ct_op_stop, false,
           "Usage: nookctl stop [OPTIONS] CTID\n"
           "Ask the init to shut down (SIGRTMIN+3 for systemd, SIGUSR2 for busybox init,\n"
           "SIGPWR for sysvinit), wait, then kill what is left; unmount the root.\n\n"
           "      --fast          kill at once, without a clean shutdown\n"
           "      --timeout S     seconds to wait for the shutdown (default 60)\n" H_JOBS H_HELP)
-FLEET_CMD(cmd_restart, "restart", "jft", op_restart, false,
+FLEET_CMD(cmd_restart, "restart", "jft", ct_op_restart, false,
           "Usage: nookctl restart [OPTIONS] CTID\nStop, then start.\n\n"
           "      --fast          kill at once, without a clean shutdown\n"
           "      --timeout S     seconds to wait for the shutdown (default 60)\n" H_JOBS H_HELP)
-FLEET_CMD(cmd_mount, "mount", "j", op_mount, false,
+FLEET_CMD(cmd_mount, "mount", "j", ct_op_mount, false,
           "Usage: nookctl mount CTID\nMount the container's root (overlayfs of its template "
           "and\nprivate layer) at containers/CTID/rootfs.\n\n" H_JOBS H_HELP)
-FLEET_CMD(cmd_umount, "umount", "j", op_umount, false,
+FLEET_CMD(cmd_umount, "umount", "j", ct_op_umount, false,
           "Usage: nookctl umount CTID\nUnmount a stopped container's root.\n\n" H_JOBS H_HELP)
-FLEET_CMD(cmd_destroy, "destroy", "jF", op_destroy, true,
+FLEET_CMD(cmd_destroy, "destroy", "jF", ct_op_destroy, true,
           "Usage: nookctl destroy [OPTIONS] CTID\n"
           "Remove the container: its private layer and configuration.\n\n"
           "      --force         stop it first when it runs\n" H_JOBS H_HELP)
@@ -286,43 +233,32 @@ static int cmd_status(const struct nookctl_globals *g, int argc, char **argv)
                                             "Usage: nookctl status CTID\n"
                                             "Print 'CTID ID exist|deleted mounted|unmounted "
                                             "running|down' per container.\n\n" H_HELP};
-        struct nook_home h;
-        struct registry r = {0};
-        struct nook_err err = {0};
+        _cleanup_home_ struct nook_home h = NOOK_HOME_INIT;
+        _cleanup_registry_ struct registry r = {0};
         _cleanup_strv_ char **ids = NULL;
-        struct op_ctx ctx = {.h = &h};
+        struct nook_err err = {0};
 
         if (cmd_next_option(&p, argc, argv) != -1 || cmd_positionals(&p, argc, argv, 1, false) < 0)
                 return 1;
-        if (ctl_open_home(g, &h) != 0)
-                return 1;
         /* A CTID that does not exist is reported as deleted, not refused; names are
          * looked up in the registry. */
-        if (ctid_parse_list(argv[optind], &ids, &err) < 0 || registry_load(&h, &r, &err) < 0) {
-                registry_free(&r);
-                home_close(&h);
-                return ctl_report(&err);
-        }
+        if (ctl_open_home(g, &h, &err) < 0 || ctid_parse_list(argv[optind], &ids, &err) < 0 ||
+            registry_load(&h, &r, &err) < 0)
+                return cmd_report(&err);
         for (char **id = ids; *id; id++) {
                 const struct ct_entry *e = registry_lookup(&r, *id);
-                op_status(&ctx, 0, e ? e->ctid : *id, &err);
+                const char *ctid = e ? e->ctid : *id;
+                struct ct_status st;
+
+                ct_status_of(&h, ctid, &st);
+                printf("CTID %s %s %s %s\n", ctid,
+                       st.exists ? "exist" : (st.broken ? "broken" : "deleted"),
+                       st.mounted ? "mounted" : "unmounted", st.running ? "running" : "down");
         }
-        registry_free(&r);
-        home_close(&h);
         return 0;
 }
 
 /* --- exec, enter, console ------------------------------------------------------------ */
-
-static int op_exec(void *ctx, size_t i, const char *ctid, struct nook_err *err)
-{
-        struct op_ctx *c = ctx;
-        int status;
-        (void)i;
-        if (ct_exec(c->h, ctid, c->args, false, &status, err) < 0)
-                return -1;
-        return status;
-}
 
 static char *read_stdin(void)
 {
@@ -350,15 +286,16 @@ static const char exec_help[] =
 static int cmd_exec(const struct nookctl_globals *g, int argc, char **argv)
 {
         static const struct cmd_parser p = {"exec", "", NULL, exec_help};
-        struct nook_home h;
-        struct registry r = {0};
+        _cleanup_home_ struct nook_home h = NOOK_HOME_INIT;
+        _cleanup_registry_ struct registry r = {0};
         _cleanup_strv_ char **ids = NULL;
         _cleanup_free_ char *script = NULL;
-        struct fleet_opts fo = {.verb = "exec"};
-        struct op_ctx ctx = {.h = &h};
+        struct fleet_opts fo = {0};
+        struct ct_ops ops = {.h = &h};
+        struct nook_err err = {0};
         const char *spec = NULL;
         char *sh_args[4] = {"/bin/sh", "-c", NULL, NULL};
-        int i, rc;
+        int i;
 
         /* Options may come before or after the CTID; the command starts at "--" or at
          * the first other word after the CTID. */
@@ -395,35 +332,28 @@ static int cmd_exec(const struct nookctl_globals *g, int argc, char **argv)
         if (strcmp(argv[i], "-") == 0 && i + 1 == argc) {
                 script = read_stdin();
                 sh_args[2] = script;
-                ctx.args = sh_args;
+                ops.args = sh_args;
         } else {
-                ctx.args = argv + i;
+                ops.args = argv + i;
         }
-        if (load_targets(g, spec, false, &h, &r, &ids) < 0)
-                return 1;
+        if (load_targets(g, spec, false, &h, &r, &ids, &err) < 0)
+                return cmd_report(&err);
         fo.label_output = ids[1] != NULL || fo.barrier;
-        rc = fleet_run(ids, op_exec, &ctx, &fo);
-        registry_free(&r);
-        home_close(&h);
-        return rc;
+        return ctl_fleet(ids, ct_op_exec, &ops, "exec", &fo);
 }
 
-/* enter and console: exactly one container.  *ctid is newly allocated. */
-static int load_one(const struct nookctl_globals *g, const struct cmd_parser *p, const char *spec,
-                    struct nook_home *h, char **ctid)
+/* enter and console: exactly one container, opened. */
+static int open_one(const struct nookctl_globals *g, const struct cmd_parser *p, const char *spec,
+                    struct nook_home *h, struct ct **c, struct nook_err *err)
 {
-        struct registry r = {0};
+        _cleanup_registry_ struct registry r = {0};
         _cleanup_strv_ char **ids = NULL;
 
-        if (load_targets(g, spec, false, h, &r, &ids) < 0)
+        if (load_targets(g, spec, false, h, &r, &ids, err) < 0)
                 return -1;
-        registry_free(&r);
-        if (ids[1]) {
-                home_close(h);
-                return cmd_usage_error(p, "%s takes one container", p->name), -1;
-        }
-        *ctid = xstrdup(ids[0]);
-        return 0;
+        if (ids[1])
+                return cmd_usage_fail(p, "%s takes one container", p->name);
+        return ct_open(h, ids[0], 0, c, err);
 }
 
 static int cmd_enter(const struct nookctl_globals *g, int argc, char **argv)
@@ -433,34 +363,18 @@ static int cmd_enter(const struct nookctl_globals *g, int argc, char **argv)
                                             "An interactive login shell (/bin/sh -l) in the "
                                             "container, on a new terminal.\n\n" H_HELP};
         static char *args[] = {"/bin/sh", "-l", NULL};
-        struct nook_home h;
-        _cleanup_free_ char *ctid = NULL;
+        _cleanup_home_ struct nook_home h = NOOK_HOME_INIT;
+        _cleanup_ct_ struct ct *c = NULL;
         struct nook_err err = {0};
-        int status = 0, rc;
+        int status = 0;
 
         if (cmd_next_option(&p, argc, argv) != -1 || cmd_positionals(&p, argc, argv, 1, false) < 0)
                 return 1;
-        if (load_one(g, &p, argv[optind], &h, &ctid) < 0)
-                return 1;
+        if (open_one(g, &p, argv[optind], &h, &c, &err) < 0)
+                return cmd_report(&err);
         if (!isatty(0))
-                rc = cmd_usage_error(&p, "enter needs a terminal on stdin (use exec)");
-        else
-                rc = ct_exec(&h, ctid, args, true, &status, &err) < 0 ? ctl_report(&err) : status;
-        home_close(&h);
-        return rc;
-}
-
-/* Copies what was appended to fd since *off to stdout. */
-static void copy_new(int fd, off_t *off)
-{
-        char buf[65536];
-        ssize_t n;
-
-        while ((n = pread(fd, buf, sizeof(buf), *off)) > 0) {
-                if (write_all(1, buf, (size_t)n) < 0)
-                        return;
-                *off += n;
-        }
+                return cmd_usage_error(&p, "enter needs a terminal on stdin (use exec)");
+        return ct_exec(c, args, true, &status, &err) < 0 ? cmd_report(&err) : status;
 }
 
 static int cmd_console(const struct nookctl_globals *g, int argc, char **argv)
@@ -475,40 +389,21 @@ static int cmd_console(const struct nookctl_globals *g, int argc, char **argv)
             "containers/CTID/console.log: no daemon holds a terminal for it) and follow it\n"
             "until the container stops or Ctrl-C.\n\n"
             "  -n, --no-follow     print what is there and return\n" H_HELP};
-        struct nook_home h;
-        _cleanup_free_ char *ctid = NULL, *log = NULL;
-        _cleanup_close_ int fd = -1, pidfd = -1;
+        _cleanup_home_ struct nook_home h = NOOK_HOME_INIT;
+        _cleanup_ct_ struct ct *c = NULL;
+        struct nook_err err = {0};
         bool follow = true;
-        struct ct_status st;
-        off_t off = 0;
-        int c;
+        int ch;
 
-        while ((c = cmd_next_option(&p, argc, argv)) != -1) {
-                if (c != 'n')
+        while ((ch = cmd_next_option(&p, argc, argv)) != -1) {
+                if (ch != 'n')
                         return 1;
                 follow = false;
         }
         if (cmd_positionals(&p, argc, argv, 1, false) < 0)
                 return 1;
-        if (load_one(g, &p, argv[optind], &h, &ctid) < 0)
-                return 1;
-        log = home_ct_path(&h, ctid, "console.log");
-        fd = open(log, O_RDONLY | O_CLOEXEC);
-        ct_status(&h, ctid, &st);
-        if (fd >= 0)
-                copy_new(fd, &off);
-        if (follow && st.running && (pidfd = ns_pidfd_open(st.pid)) >= 0) {
-                struct pollfd pf = {.fd = pidfd, .events = POLLIN};
-                while (poll(&pf, 1, 200) == 0) {
-                        if (fd < 0)
-                                fd = open(log, O_RDONLY | O_CLOEXEC);
-                        if (fd >= 0)
-                                copy_new(fd, &off);
-                }
-                if (fd >= 0)
-                        copy_new(fd, &off);
-        }
-        home_close(&h);
+        if (open_one(g, &p, argv[optind], &h, &c, &err) < 0 || ct_console(c, follow, 1, &err) < 0)
+                return cmd_report(&err);
         return 0;
 }
 

@@ -1,11 +1,12 @@
-/* The commands of `nookctl` and what they share: the home, target resolution (CTID
- * lists, ranges and --name aliases) and the fleet options. */
+/* The commands of `nookctl` and what they share: the home, target resolution and
+ * running a fleet operation with its report printed. */
 #ifndef NOOK_CLI_NOOKCTL_CMDS_H
 #define NOOK_CLI_NOOKCTL_CMDS_H
 
 #include <stdbool.h>
 
 #include "manager/archive.h"
+#include "manager/fleet.h"
 #include "manager/home.h"
 #include "manager/registry.h"
 
@@ -23,15 +24,17 @@ struct nookctl_command {
 
 extern const struct nookctl_command nookctl_commands[];
 
-/* Prints err once ("nookctl: ...") and gives exit status 1. */
-int ctl_report(const struct nook_err *err);
-/* Opens the home of the globals; prints the failure. */
-int ctl_open_home(const struct nookctl_globals *g, struct nook_home *h);
-/* The CTIDs a command-line list names, each an existing container (by CTID or by its
- * --name); "container X does not exist" otherwise. */
-int ctl_targets(const struct registry *r, const char *spec, char ***out, struct nook_err *err);
-/* --jobs N */
+/* Opens the home of the globals. */
+int ctl_open_home(const struct nookctl_globals *g, struct nook_home *h, struct nook_err *err);
+/* --jobs N (prints its own error). */
 int ctl_parse_jobs(const char *v, unsigned *out);
+
+/* Runs fn over ids and prints the outcome: with label_output each container's status
+ * and output ("CTID| line"), then every failure ("nookctl: CTID: cause", for one
+ * container without a barrier "nookctl: cause") and how many failed.  Returns the exit
+ * status: one container's own, else 1 when any failed. */
+int ctl_fleet(char *const *ids, fleet_fn fn, void *ctx, const char *verb,
+              const struct fleet_opts *o);
 
 /* A progress display on stderr when it is a terminal (what names the operation), and
  * its last line. */

@@ -167,7 +167,7 @@ static int parse_list_opts(const struct cmd_parser *p, int argc, char **argv, st
                         lo->sort_desc = optarg[0] == '-';
                         lo->sort_field = list_field_find(optarg + lo->sort_desc);
                         if (lo->sort_field < 0)
-                                return cmd_usage_error(p, "unknown sort field %s", optarg), -1;
+                                return cmd_usage_fail(p, "unknown sort field %s", optarg);
                         break;
                 case 'L':
                         for (size_t i = 0; i < list_n_fields; i++)
@@ -177,7 +177,9 @@ static int parse_list_opts(const struct cmd_parser *p, int argc, char **argv, st
                         return -1;
                 }
         }
-        return argc - optind > 1 ? cmd_usage_error(p, "expected at most one CTID list"), -1 : 0;
+        if (argc - optind > 1)
+                return cmd_usage_fail(p, "expected at most one CTID list");
+        return 0;
 }
 
 int cmd_list(const struct nookctl_globals *g, int argc, char **argv)
@@ -193,8 +195,8 @@ int cmd_list(const struct nookctl_globals *g, int argc, char **argv)
                                              {NULL, 0, NULL, 0}};
         static const struct cmd_parser p = {"list", "aSHo:s:jLh", opts, list_help};
         struct list_opts lo = {.sort_field = 0};
-        struct nook_home h;
-        struct registry r = {0};
+        _cleanup_home_ struct nook_home h = NOOK_HOME_INIT;
+        _cleanup_registry_ struct registry r = {0};
         struct nook_err err = {0};
         struct list_row *rows = NULL;
         _cleanup_strv_ char **only = NULL;
@@ -204,15 +206,10 @@ int cmd_list(const struct nookctl_globals *g, int argc, char **argv)
 
         if (parse_list_opts(&p, argc, argv, &lo) < 0)
                 return 1;
-        if (ctl_open_home(g, &h) != 0)
-                return 1;
-        if (registry_load(&h, &r, &err) < 0 ||
-            (optind < argc && ctl_targets(&r, argv[optind], &only, &err) < 0) ||
-            list_rows(&h, &r, &rows, &n, &err) < 0) {
-                registry_free(&r);
-                home_close(&h);
-                return ctl_report(&err);
-        }
+        if (ctl_open_home(g, &h, &err) < 0 || registry_load(&h, &r, &err) < 0 ||
+            (optind < argc && registry_targets(&r, argv[optind], &only, &err) < 0) ||
+            list_rows(&h, &r, &rows, &n, &err) < 0)
+                return cmd_report(&err);
         /* The sort field is computed as a hidden last column when not shown. */
         cols = lo.n_fields;
         for (size_t c = 0; c < cols; c++)
@@ -253,7 +250,5 @@ int cmd_list(const struct nookctl_globals *g, int argc, char **argv)
                 free(table[i]);
         }
         list_rows_free(rows, n);
-        registry_free(&r);
-        home_close(&h);
         return 0;
 }

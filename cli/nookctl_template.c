@@ -59,13 +59,13 @@ static int template_create(struct nook_home *h, int argc, char **argv, struct no
                         include = optarg;
                         break;
                 default:
-                        return -2;
+                        return -1;
                 }
         }
         if (argc - optind != 1)
-                return cmd_usage_error(&parser, "expected 'create NAME [OPTIONS]'"), -2;
+                return cmd_usage_fail(&parser, "expected 'create NAME [OPTIONS]'");
         if ((variant || include) && !suite)
-                return cmd_usage_error(&parser, "--variant and --include need --debootstrap"), -2;
+                return cmd_usage_fail(&parser, "--variant and --include need --debootstrap");
         if (suite == NULL)
                 return template_create_minimal(h, argv[optind], stderr, err);
         struct archive_progress p = ctl_progress("debootstrap");
@@ -76,33 +76,18 @@ static int template_create(struct nook_home *h, int argc, char **argv, struct no
 
 static int template_print_list(struct nook_home *h, struct nook_err *err)
 {
-        struct registry r = {0};
+        _cleanup_registry_ struct registry r = {0};
         _cleanup_strv_ char **names = NULL;
 
-        if (registry_load(h, &r, err) < 0 || template_names(h, &names, err) < 0) {
-                registry_free(&r);
+        if (registry_load(h, &r, err) < 0 || template_names(h, &names, err) < 0)
                 return -1;
-        }
         printf("%-20s %12s %10s\n", "NAME", "SIZE", "CONTAINERS");
         for (char **n = names; *n; n++) {
                 _cleanup_free_ char *dir = home_template_dir(h, *n);
                 printf("%-20s %12llu %10zu\n", *n, (unsigned long long)disk_usage(dir),
                        registry_template_users(&r, *n));
         }
-        registry_free(&r);
         return 0;
-}
-
-static int template_do_remove(struct nook_home *h, const char *name, struct nook_err *err)
-{
-        struct registry r = {0};
-        int rc = -1;
-
-        if (template_name_check(name, err) == 0 && home_lock(h, err) == 0 &&
-            registry_load(h, &r, err) == 0)
-                rc = template_remove(h, name, registry_template_users(&r, name), err);
-        registry_free(&r);
-        return rc;
 }
 
 /* Subcommands with fixed operands: how many each takes after its name. */
@@ -119,7 +104,7 @@ static int operands(const char *sub)
 
 int cmd_template(const struct nookctl_globals *g, int argc, char **argv)
 {
-        struct nook_home h;
+        _cleanup_home_ struct nook_home h = NOOK_HOME_INIT;
         struct nook_err err = {0};
         const char *sub = argc > 1 ? argv[1] : "";
         int r;
@@ -135,24 +120,21 @@ int cmd_template(const struct nookctl_globals *g, int argc, char **argv)
                         return cmd_usage_error(&parser, "%s takes %d argument%s", sub,
                                                operands(sub), operands(sub) == 1 ? "" : "s");
         }
-        if (ctl_open_home(g, &h) != 0)
-                return 1;
+        if (ctl_open_home(g, &h, &err) < 0)
+                return cmd_report(&err);
         if (strcmp(sub, "create") == 0) {
                 r = template_create(&h, argc - 1, argv + 1, &err);
         } else if (strcmp(sub, "list") == 0) {
                 r = template_print_list(&h, &err);
         } else if (strcmp(sub, "remove") == 0) {
-                r = template_do_remove(&h, argv[2], &err);
+                r = template_remove_unused(&h, argv[2], &err);
         } else {
                 struct archive_progress p = ctl_progress(sub);
                 r = strcmp(sub, "import") == 0 ? template_import(&h, argv[2], argv[3], &p, &err)
                                                : template_export(&h, argv[2], argv[3], &p, &err);
                 ctl_progress_end(&p);
         }
-        home_close(&h);
-        if (r == -2)
-                return 1;
-        return r < 0 ? ctl_report(&err) : 0;
+        return r < 0 ? cmd_report(&err) : 0;
 }
 
 /* --- backup and restore ----------------------------------------------------------------- */
@@ -168,29 +150,24 @@ int cmd_backup(const struct nookctl_globals *g, int argc, char **argv)
             "not in it: restore needs the same template.  A running container is copied as\n"
             "it is at that moment; stop it first for a consistent copy.\n\n"
             "  -h, --help          show this help\n"};
-        struct nook_home h;
-        struct registry r = {0};
-        struct nook_err err = {0};
+        _cleanup_home_ struct nook_home h = NOOK_HOME_INIT;
+        _cleanup_registry_ struct registry r = {0};
         _cleanup_strv_ char **ids = NULL;
-        int rc = 0;
+        struct nook_err err = {0};
+        struct archive_progress pr;
+        int rc;
 
         if (cmd_next_option(&p, argc, argv) != -1 || cmd_positionals(&p, argc, argv, 2, false) < 0)
                 return 1;
-        if (ctl_open_home(g, &h) != 0)
-                return 1;
-        if (registry_load(&h, &r, &err) < 0 || ctl_targets(&r, argv[optind], &ids, &err) < 0) {
-                rc = ctl_report(&err);
-        } else if (ids[1]) {
-                rc = cmd_usage_error(&p, "backup takes one container");
-        } else {
-                struct archive_progress pr = ctl_progress("backup");
-                if (ct_backup(&h, ids[0], argv[optind + 1], &pr, &err) < 0)
-                        rc = ctl_report(&err);
-                ctl_progress_end(&pr);
-        }
-        registry_free(&r);
-        home_close(&h);
-        return rc;
+        if (ctl_open_home(g, &h, &err) < 0 || registry_load(&h, &r, &err) < 0 ||
+            registry_targets(&r, argv[optind], &ids, &err) < 0)
+                return cmd_report(&err);
+        if (ids[1])
+                return cmd_usage_error(&p, "backup takes one container");
+        pr = ctl_progress("backup");
+        rc = ct_backup(&h, ids[0], argv[optind + 1], &pr, &err);
+        ctl_progress_end(&pr);
+        return rc < 0 ? cmd_report(&err) : 0;
 }
 
 int cmd_restore(const struct nookctl_globals *g, int argc, char **argv)
@@ -202,21 +179,21 @@ int cmd_restore(const struct nookctl_globals *g, int argc, char **argv)
             "Make container CTID (which must not exist) from a backup.  Its template must\n"
             "exist; its name and addresses must be free.\n\n"
             "  -h, --help          show this help\n"};
-        struct nook_home h;
-        struct registry r = {0};
+        _cleanup_home_ struct nook_home h = NOOK_HOME_INIT;
+        _cleanup_registry_ struct registry r = {0};
         struct nook_err err = {0};
-        int rc = 0;
+        struct archive_progress pr;
+        int rc;
 
         if (cmd_next_option(&p, argc, argv) != -1 || cmd_positionals(&p, argc, argv, 2, false) < 0)
                 return 1;
-        if (ctl_open_home(g, &h) != 0)
-                return 1;
-        struct archive_progress pr = ctl_progress("restore");
-        if (home_lock(&h, &err) < 0 || registry_load(&h, &r, &err) < 0 ||
-            ct_restore(&h, &r, argv[optind], argv[optind + 1], &pr, &err) < 0)
-                rc = ctl_report(&err);
+        if (ctl_open_home(g, &h, &err) < 0)
+                return cmd_report(&err);
+        pr = ctl_progress("restore");
+        rc = home_lock(&h, &err) < 0 || registry_load(&h, &r, &err) < 0 ||
+                     ct_restore(&h, &r, argv[optind], argv[optind + 1], &pr, &err) < 0
+                 ? -1
+                 : 0;
         ctl_progress_end(&pr);
-        registry_free(&r);
-        home_close(&h);
-        return rc;
+        return rc < 0 ? cmd_report(&err) : 0;
 }

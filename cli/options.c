@@ -8,6 +8,8 @@
 #include <strings.h>
 
 #include "common/cleanup.h"
+#include "common/error.h"
+#include "common/log.h"
 #include "common/util.h"
 
 const char *cmd_program = "nook";
@@ -60,15 +62,38 @@ int parse_count(const char *opt, const char *value)
         return (int)n;
 }
 
+__attribute__((format(printf, 2, 0))) static void usage(const struct cmd_parser *p, const char *fmt,
+                                                        va_list ap)
+{
+        fprintf(stderr, "%s %s: ", cmd_program, p->name);
+        vfprintf(stderr, fmt, ap);
+        fprintf(stderr, " (see '%s %s --help')\n", cmd_program, p->name);
+}
+
 int cmd_usage_error(const struct cmd_parser *p, const char *fmt, ...)
 {
         va_list ap;
 
-        fprintf(stderr, "%s %s: ", cmd_program, p->name);
         va_start(ap, fmt);
-        vfprintf(stderr, fmt, ap);
+        usage(p, fmt, ap);
         va_end(ap);
-        fprintf(stderr, " (see '%s %s --help')\n", cmd_program, p->name);
+        return 1;
+}
+
+int cmd_usage_fail(const struct cmd_parser *p, const char *fmt, ...)
+{
+        va_list ap;
+
+        va_start(ap, fmt);
+        usage(p, fmt, ap);
+        va_end(ap);
+        return -1;
+}
+
+int cmd_report(const struct nook_err *err)
+{
+        if (err->errnum != 0 || err->msg[0] != '\0')
+                nook_log_err(err);
         return 1;
 }
 
@@ -100,9 +125,9 @@ int cmd_positionals(const struct cmd_parser *p, int argc, char **argv, int want,
 
         (void)argv;
         if (have < want || (!at_least && have > want)) {
-                cmd_usage_error(p, "expected %s%d argument%s, got %d", at_least ? "at least " : "",
-                                want, want == 1 ? "" : "s", have);
-                return -1;
+                return cmd_usage_fail(p, "expected %s%d argument%s, got %d",
+                                      at_least ? "at least " : "", want, want == 1 ? "" : "s",
+                                      have);
         }
         return 0;
 }

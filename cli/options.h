@@ -1,5 +1,10 @@
-/* Argument helpers shared by the commands of `nook`: signal names, numbers, the
- * per-command option loop and its uniform errors. */
+/* Argument helpers shared by the commands of `nook` and `nookctl`: signal names,
+ * numbers, the per-command option loop, its uniform usage errors and the one reporter
+ * of a library failure.
+ *
+ * Conventions: helpers return -1 on failure, only cmd_* functions return exit
+ * statuses.  A helper that fails on bad usage prints that at once and leaves the
+ * caller's struct nook_err empty, which cmd_report() then does not print again. */
 #ifndef NOOK_CLI_OPTIONS_H
 #define NOOK_CLI_OPTIONS_H
 
@@ -27,8 +32,17 @@ struct cmd_parser {
 int cmd_next_option(const struct cmd_parser *p, int argc, char **argv);
 /* Requires exactly `want` positional arguments (or at least, when at_least). */
 int cmd_positionals(const struct cmd_parser *p, int argc, char **argv, int want, bool at_least);
-/* "nook CMD: <message>" on stderr; returns 1 for `return cmd_usage_error(...)`. */
+/* "nook CMD: <message> (see 'nook CMD --help')" on stderr; returns 1, the exit status,
+ * for a cmd_* function's `return cmd_usage_error(...)`. */
 int cmd_usage_error(const struct cmd_parser *p, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* The same for helpers: returns -1. */
+int cmd_usage_fail(const struct cmd_parser *p, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+struct nook_err;
+/* Prints a library failure once, as "<program>: <context>: <cause>" (nothing when err
+ * is empty: a usage error said it already), and gives exit status 1. */
+int cmd_report(const struct nook_err *err);
 
 #endif

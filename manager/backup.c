@@ -152,13 +152,12 @@ static int adopt_config(const struct nook_home *h, struct registry *r, const cha
                         const char *dir, struct nook_err *err)
 {
         _cleanup_free_ char *path = xasprintf("%s/config.json", dir);
-        _cleanup_free_ char *text = NULL, *json = NULL;
-        _cleanup_json_ json_val cfg = NULL;
+        _cleanup_free_ char *json = NULL;
+        _cleanup_config_ struct oci_config *cfg = NULL;
         struct ct_settings s = {0};
         int rc = -1;
 
-        if (read_file(path, &text, NULL, 16 << 20, err) < 0 || json_parse(text, &cfg, err) < 0 ||
-            ct_settings_from_config(cfg, &s, err) < 0)
+        if (ct_config_read(path, &cfg, &s, err) < 0)
                 return nook_err_prefix(err, "the backup's config.json");
         if (s.ostemplate == NULL || !template_exists(h, s.ostemplate)) {
                 nook_err_set(err, 0, "template %s of the backup does not exist",
@@ -167,7 +166,8 @@ static int adopt_config(const struct nook_home *h, struct registry *r, const cha
                 free(s.cgroups_path);
                 s.cgroups_path =
                     xasprintf("%s/%s", strcmp(h->cgroup_parent, "/") ? h->cgroup_parent : "", ctid);
-                json = ct_config_json(cfg, ctid, &s);
+                ct_config_apply(cfg, ctid, &s);
+                json = oci_config_to_json(cfg, true);
                 rc = write_file_atomic(path, json, strlen(json), 0600, err);
         }
         ct_settings_free(&s);

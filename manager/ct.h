@@ -2,7 +2,10 @@
  * its template and its private layer, in the mount namespace nookctl runs in), start
  * (nook's container_create + container_start, detached, init's stdio on console.log),
  * stop (the init's own shutdown signal, then cgroup.kill after a timeout), destroy,
- * exec, and the host-side edits of its /etc.  Each takes the container's lock. */
+ * exec, and the host-side edits of its /etc.
+ *
+ * A command resolves a CTID once, with ct_open, into a handle that holds its paths, its
+ * lock and its parsed config, and passes that handle down. */
 #ifndef NOOK_MANAGER_CT_H
 #define NOOK_MANAGER_CT_H
 
@@ -12,42 +15,70 @@
 #include "common/error.h"
 #include "manager/ctconf.h"
 #include "manager/home.h"
+#include "oci/oci.h"
 
 #define CT_STOP_TIMEOUT_DEFAULT 60
 
-struct ct_status {
-        bool exists;
-        bool mounted;
-        bool running;
-        pid_t pid; /* init's pid when running */
+struct ct {
+        const struct nook_home *h;
+        char *ctid;
+        char *dir;                 /* <home>/containers/<ctid>: the bundle */
+        char *rootfs;              /* its rootfs/, the overlay's mount point */
+        int lock_fd;               /* the container's lock while held, else -1 */
+        struct oci_config *config; /* NULL when the bundle has no config.json */
+        struct ct_settings s;      /* the settings of config */
+        bool mounted;              /* rootfs is mounted */
 };
 
-int ct_status(const struct nook_home *h, const char *ctid, struct ct_status *st);
-bool ct_mounted(const struct nook_home *h, const char *ctid);
+/* ct_open flags. */
+#define CT_LOCK 1u /* take the container's lock (blocking) before reading it */
+/* Also a directory without a config.json that parses (a create killed midway, a file
+ * edited by hand): config is then NULL, for destroy to clean it up. */
+#define CT_BROKEN 2u
+
+/* "container X does not exist" unless the bundle is there (with a config.json, unless
+ * CT_BROKEN); a config.json that does not parse is an error (unless CT_BROKEN). */
+int ct_open(const struct nook_home *h, const char *ctid, unsigned flags, struct ct **out,
+            struct nook_err *err);
+void ct_close(struct ct *c);
+static inline void ct_closep(struct ct **c)
+{
+        if (*c)
+                ct_close(*c);
+}
+#define _cleanup_ct_ __attribute__((cleanup(ct_closep)))
+
+/* Takes the container's lock on a handle opened without it. */
+int ct_lock(struct ct *c, struct nook_err *err);
+/* "<bundle>/<file>", newly allocated. */
+char *ct_path(const struct ct *c, const char *file);
+
+/* Whether nook runs it (created, running or paused) and its init's pid. */
+bool ct_running(const struct ct *c, pid_t *pid);
+
+/* Reads a bundle's config.json at path and its settings. */
+int ct_config_read(const char *path, struct oci_config **config, struct ct_settings *s,
+                   struct nook_err *err);
 
 /* Makes <home>/containers/<ctid> with its layers and config.json; the caller holds the
  * home lock and has checked the settings against the other containers.  On failure
  * nothing is left. */
-int ct_create(struct nook_home *h, const char *ctid, const struct ct_settings *s,
+int ct_create(const struct nook_home *h, const char *ctid, const struct ct_settings *s,
               struct nook_err *err);
-int ct_mount(const struct nook_home *h, const char *ctid, struct nook_err *err);
-int ct_umount(const struct nook_home *h, const char *ctid, struct nook_err *err);
-int ct_start(const struct nook_home *h, const char *ctid, struct nook_err *err);
+int ct_mount(struct ct *c, struct nook_err *err);
+int ct_umount(struct ct *c, struct nook_err *err);
+int ct_start(struct ct *c, struct nook_err *err);
 /* timeout: seconds to wait for a clean shutdown; fast: none at all. */
-int ct_stop(const struct nook_home *h, const char *ctid, bool fast, unsigned timeout,
-            struct nook_err *err);
+int ct_stop(struct ct *c, bool fast, unsigned timeout, struct nook_err *err);
 /* Refused while running unless force (which stops it first, fast). */
-int ct_destroy(struct nook_home *h, const char *ctid, bool force, struct nook_err *err);
+int ct_destroy(struct ct *c, bool force, struct nook_err *err);
 /* Runs args in the running container, stdio inherited; *status is its exit status. */
-int ct_exec(const struct nook_home *h, const char *ctid, char **args, bool tty, int *status,
-            struct nook_err *err);
+int ct_exec(const struct ct *c, char **args, bool tty, int *status, struct nook_err *err);
 
 /* Writes /etc/hostname, /etc/hosts and /etc/resolv.conf of the mounted container root
  * from the settings (resolved inside the root). */
-int ct_sync_etc(const struct nook_home *h, const char *ctid, const struct ct_settings *s,
-                struct nook_err *err);
-/* Writes config.json atomically. */
-int ct_config_save(const struct nook_home *h, const char *ctid, const char *json,
-                   struct nook_err *err);
+int ct_sync_etc(const struct ct *c, const struct ct_settings *s, struct nook_err *err);
+/* Applies s to the handle's config and writes config.json atomically. */
+int ct_config_save(struct ct *c, const struct ct_settings *s, struct nook_err *err);
 
 #endif

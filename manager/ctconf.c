@@ -1,18 +1,18 @@
 #include "manager/ctconf.h"
 
 #include <arpa/inet.h>
+#include <linux/capability.h>
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/capability.h>
 
 #include "common/cleanup.h"
 #include "common/util.h"
 #include "net/net.h"
-#include "runtime/config.h"
+#include "oci/oci.h"
 
 void ct_settings_free(struct ct_settings *s)
 {
@@ -54,28 +54,14 @@ uint64_t ct_default_caps(void)
 
 int ct_cap_from_name(const char *name)
 {
-        _cleanup_free_ char *full = NULL;
-        cap_value_t v;
+        _cleanup_free_ char *full = str_has_prefix(name, "CAP_") || str_has_prefix(name, "cap_")
+                                        ? xstrdup(name)
+                                        : xasprintf("CAP_%s", name);
 
-        if (strncasecmp(name, "CAP_", 4) != 0)
-                name = full = xasprintf("CAP_%s", name);
-        for (const char *p = name; *p; p++)
-                if (!isalnum((unsigned char)*p) && *p != '_')
-                        return -1;
-        if (cap_from_name(name, &v) < 0 || v < 0 || v >= 64)
-                return -1;
-        return v;
-}
-
-static char *cap_name(int c)
-{
-        char *n = cap_to_name(c);
-        char *r = xasprintf("%s", n);
-
-        cap_free(n);
-        for (char *p = r; *p; p++)
+        /* vzctl's lower-case names ("net_admin") beside the spec's; the list is oci/'s. */
+        for (char *p = full; *p; p++)
                 *p = (char)toupper((unsigned char)*p);
-        return r;
+        return oci_cap_from_name(full);
 }
 
 bool ct_hostname_valid(const char *s)
@@ -285,22 +271,17 @@ static int read_net(const char *value, struct ct_settings *s, struct nook_err *e
         return 0;
 }
 
-static int read_annotations(json_val ann, struct ct_settings *s, struct nook_err *err)
+static int read_annotations(const struct oci_config *c, struct ct_settings *s, struct nook_err *err)
 {
-        for (size_t i = 0; i < json_object_len(ann); i++) {
-                const char *k = json_object_key(ann, i);
-                _cleanup_free_ char *v = NULL;
+        for (size_t i = 0; i < c->n_annotations; i++) {
+                const char *k = c->annotations[i].key, *v = c->annotations[i].value;
 
-                if (!str_has_prefix(k, "org.nook."))
-                        continue;
-                if (json_as_string(json_object_value(ann, i), k, &v, err) < 0)
-                        return nook_err_prefix(err, "annotations");
                 if (strcmp(k, CT_ANN_OSTEMPLATE) == 0)
-                        s->ostemplate = TAKE_PTR(v);
+                        s->ostemplate = xstrdup(v);
                 else if (strcmp(k, CT_ANN_NAME) == 0)
-                        s->name = TAKE_PTR(v);
+                        s->name = xstrdup(v);
                 else if (strcmp(k, CT_ANN_DESCRIPTION) == 0)
-                        s->description = TAKE_PTR(v);
+                        s->description = xstrdup(v);
                 else if (strcmp(k, CT_ANN_ONBOOT) == 0)
                         s->onboot = strcmp(v, "yes") == 0;
                 else if (strcmp(k, CT_ANN_NAMESERVER) == 0)
@@ -313,178 +294,114 @@ static int read_annotations(json_val ann, struct ct_settings *s, struct nook_err
         return 0;
 }
 
-/* obj.a.b as a number; 0 when absent or negative (OCI's -1: no limit). */
-static uint64_t get_u64(json_val obj, const char *a, const char *b)
+/* An OCI number as a setting: 0 when absent or negative (OCI's -1: no limit). */
+static uint64_t opt_u64(struct oci_opt o)
 {
-        struct nook_err ignored;
-        uint64_t u;
-
-        if (json_as_uint64(json_get(json_get(obj, a), b), b, UINT64_MAX, &u, &ignored) < 0)
-                return 0;
-        return u;
+        return o.set && o.v > 0 ? (uint64_t)o.v : 0;
 }
 
-static void read_resources(json_val res, struct ct_settings *s)
+/* "c:MAJOR|*:MINOR|*:ACCESS|none", nookctl's form of a device rule. */
+static char *device_text(const struct oci_device_rule *d)
 {
-        uint64_t quota = get_u64(res, "cpu", "quota"), period = get_u64(res, "cpu", "period");
+        char major[24] = "*", minor[24] = "*", access[4] = "";
+        size_t n = 0;
 
-        s->ram = get_u64(res, "memory", "limit");
-        s->swap = get_u64(res, "memory", "swap");
+        if (d->major != OCI_DEV_ANY)
+                snprintf(major, sizeof(major), "%" PRId64, d->major);
+        if (d->minor != OCI_DEV_ANY)
+                snprintf(minor, sizeof(minor), "%" PRId64, d->minor);
+        if (d->access & OCI_DEV_READ)
+                access[n++] = 'r';
+        if (d->access & OCI_DEV_WRITE)
+                access[n++] = 'w';
+        if (d->access & OCI_DEV_MKNOD)
+                access[n++] = 'm';
+        access[n] = '\0';
+        return xasprintf("%c:%s:%s:%s", d->type, major, minor, d->allow ? access : "none");
+}
+
+static void read_resources(const struct oci_resources *r, struct ct_settings *s)
+{
+        uint64_t quota = opt_u64(r->cpu.quota), period = opt_u64(r->cpu.period);
+
+        s->ram = opt_u64(r->memory.limit);
+        s->swap = opt_u64(r->memory.swap);
         s->swap = s->swap > s->ram ? s->swap - s->ram : 0;
-        s->cpuunits = get_u64(res, "cpu", "shares");
+        s->cpuunits = opt_u64(r->cpu.shares);
         s->cpulimit = quota && period ? quota * 100 / period : 0;
-        s->numproc = get_u64(res, "pids", "limit");
-        s->devices = xcalloc(1, sizeof(char *));
-        for (size_t i = 0; i < json_array_len(json_get(res, "devices")); i++) {
-                json_val d = json_array_get(json_get(res, "devices"), i);
-                _cleanup_free_ char *type = NULL, *access = NULL, *major = NULL, *minor = NULL;
-                struct nook_err ignored;
-                bool allow = false;
-                int64_t v;
-
-                if (json_as_bool(json_get(d, "allow"), "allow", &allow, &ignored) < 0 ||
-                    json_as_string(json_get(d, "type"), "type", &type, &ignored) < 0)
-                        continue;
-                if (json_as_string(json_get(d, "access"), "access", &access, &ignored) < 0)
-                        access = xstrdup("rwm");
-                major = json_as_int64(json_get(d, "major"), "major", &v, &ignored) == 0
-                            ? xasprintf("%" PRId64, v)
-                            : xstrdup("*");
-                minor = json_as_int64(json_get(d, "minor"), "minor", &v, &ignored) == 0
-                            ? xasprintf("%" PRId64, v)
-                            : xstrdup("*");
-                char *e = xasprintf("%s:%s:%s:%s", type, major, minor, allow ? access : "none");
+        s->numproc = opt_u64(r->pids_limit);
+        for (size_t i = 0; i < r->n_devices; i++) {
+                _cleanup_free_ char *e = device_text(&r->devices[i]);
                 strv_push(&s->devices, e);
-                free(e);
         }
 }
 
-int ct_settings_from_config(json_val cfg, struct ct_settings *s, struct nook_err *err)
+int ct_settings_from_config(const struct oci_config *c, struct ct_settings *s, struct nook_err *err)
 {
-        json_val linux_ = json_get(cfg, "linux");
-        json_val bounding =
-            json_get(json_get(json_get(cfg, "process"), "capabilities"), "bounding");
-        json_val v;
-
         *s = (struct ct_settings){0};
-        if (json_expect_object(cfg, "config.json", err) < 0 ||
-            read_annotations(json_get(cfg, "annotations"), s, err) < 0) {
+        if (read_annotations(c, s, err) < 0) {
                 ct_settings_free(s);
                 return -1;
         }
-        if ((v = json_get(cfg, "hostname")) && json_as_string(v, "hostname", &s->hostname, err) < 0)
-                return ct_settings_free(s), -1;
-        if ((v = json_get(linux_, "cgroupsPath")) &&
-            json_as_string(v, "linux.cgroupsPath", &s->cgroups_path, err) < 0)
-                return ct_settings_free(s), -1;
-        read_resources(json_get(linux_, "resources"), s);
-        for (size_t i = 0; i < json_array_len(bounding); i++) {
-                _cleanup_free_ char *name = NULL;
-                struct nook_err ignored;
-                int n;
+        if (c->hostname)
+                s->hostname = xstrdup(c->hostname);
+        if (c->linux_.cgroups_path)
+                s->cgroups_path = xstrdup(c->linux_.cgroups_path);
+        s->devices = xcalloc(1, sizeof(char *));
+        if (c->linux_.resources)
+                read_resources(c->linux_.resources, s);
+        if (c->process && c->process->has_caps)
+                s->caps = c->process->caps.bounding;
+        return 0;
+}
 
-                if (json_as_string(json_array_get(bounding, i), "bounding", &name, &ignored) == 0 &&
-                    (n = ct_cap_from_name(name)) >= 0)
-                        s->caps |= 1ULL << n;
+static int device_rule(const char *text, struct oci_device_rule *out)
+{
+        _cleanup_free_ char *copy = xstrdup(text);
+        char *save = NULL;
+        char *type = strtok_r(copy, ":", &save), *major = strtok_r(NULL, ":", &save);
+        char *minor = strtok_r(NULL, ":", &save), *access = strtok_r(NULL, ":", &save);
+        int64_t v;
+
+        if (type == NULL || major == NULL || minor == NULL || access == NULL)
+                return -1;
+        *out = (struct oci_device_rule){.allow = strcmp(access, "none") != 0,
+                                        .type = type[0],
+                                        .major = parse_int64(major, &v) == 0 ? v : OCI_DEV_ANY,
+                                        .minor = OCI_DEV_ANY,
+                                        .access = OCI_DEV_ALL};
+        if (parse_int64(minor, &v) == 0)
+                out->minor = v;
+        if (out->allow) {
+                out->access = (strchr(access, 'r') ? OCI_DEV_READ : 0) |
+                              (strchr(access, 'w') ? OCI_DEV_WRITE : 0) |
+                              (strchr(access, 'm') ? OCI_DEV_MKNOD : 0);
         }
         return 0;
 }
 
-static void write_devices(struct json_writer *w, char **devices)
+struct oci_resources *ct_resources(const struct ct_settings *s)
 {
-        json_w_key(w, "devices");
-        json_w_array_open(w);
-        for (char **d = devices; *d; d++) {
-                _cleanup_free_ char *copy = xstrdup(*d);
-                char *save = NULL;
-                char *type = strtok_r(copy, ":", &save), *major = strtok_r(NULL, ":", &save);
-                char *minor = strtok_r(NULL, ":", &save), *access = strtok_r(NULL, ":", &save);
-                bool allow = strcmp(access, "none") != 0;
-                int64_t v;
+        struct oci_resources *r = oci_resources_new();
 
-                json_w_object_open(w);
-                json_w_kv_bool(w, "allow", allow);
-                json_w_kv_string(w, "type", type);
-                if (parse_int64(major, &v) == 0)
-                        json_w_kv_int(w, "major", v);
-                if (parse_int64(minor, &v) == 0)
-                        json_w_kv_int(w, "minor", v);
-                json_w_kv_string(w, "access", allow ? access : "rwm");
-                json_w_object_close(w);
-        }
-        json_w_array_close(w);
-}
-
-static void write_resources(struct json_writer *w, const struct ct_settings *s)
-{
-        uint64_t quota = s->cpulimit ? s->cpulimit * CT_CPU_PERIOD / 100 : 0;
-
-        json_w_object_open(w);
         if (s->ram) {
-                json_w_key(w, "memory");
-                json_w_object_open(w);
-                json_w_key(w, "limit");
-                json_w_uint(w, s->ram);
-                json_w_key(w, "swap");
-                json_w_uint(w, s->ram + s->swap);
-                json_w_object_close(w);
+                r->memory.limit = (struct oci_opt){true, (int64_t)s->ram};
+                r->memory.swap = (struct oci_opt){true, (int64_t)(s->ram + s->swap)};
         }
-        if (quota || s->cpuunits) {
-                json_w_key(w, "cpu");
-                json_w_object_open(w);
-                if (s->cpuunits) {
-                        json_w_key(w, "shares");
-                        json_w_uint(w, s->cpuunits);
-                }
-                if (quota) {
-                        json_w_key(w, "quota");
-                        json_w_uint(w, quota);
-                        json_w_key(w, "period");
-                        json_w_uint(w, CT_CPU_PERIOD);
-                }
-                json_w_object_close(w);
+        if (s->cpuunits)
+                r->cpu.shares = (struct oci_opt){true, (int64_t)s->cpuunits};
+        if (s->cpulimit) {
+                r->cpu.quota = (struct oci_opt){true, (int64_t)(s->cpulimit * CT_CPU_PERIOD / 100)};
+                r->cpu.period = (struct oci_opt){true, CT_CPU_PERIOD};
         }
-        if (s->devices && s->devices[0])
-                write_devices(w, s->devices);
-        if (s->numproc) {
-                json_w_key(w, "pids");
-                json_w_object_open(w);
-                json_w_key(w, "limit");
-                json_w_uint(w, s->numproc);
-                json_w_object_close(w);
+        if (s->numproc)
+                r->pids_limit = (struct oci_opt){true, (int64_t)s->numproc};
+        for (char **d = s->devices; d && *d; d++) {
+                struct oci_device_rule rule;
+                if (device_rule(*d, &rule) == 0)
+                        oci_resources_add_device(r, &rule);
         }
-        json_w_object_close(w);
-}
-
-char *ct_resources_json(const struct ct_settings *s)
-{
-        _cleanup_json_writer_ struct json_writer *w = json_writer_new(false);
-        size_t len;
-        const char *text;
-
-        write_resources(w, s);
-        text = json_writer_text(w, &len);
-        return xstrndup(text, len);
-}
-
-static void write_caps(struct json_writer *w, uint64_t caps)
-{
-        static const char *const sets[] = {"bounding", "effective", "permitted"};
-
-        json_w_key(w, "capabilities");
-        json_w_object_open(w);
-        for (size_t k = 0; k < ARRAY_SIZE(sets); k++) {
-                json_w_key(w, sets[k]);
-                json_w_array_open(w);
-                for (int c = 0; c < 64; c++) {
-                        if (!(caps & (1ULL << c)))
-                                continue;
-                        _cleanup_free_ char *n = cap_name(c);
-                        json_w_string(w, n);
-                }
-                json_w_array_close(w);
-        }
-        json_w_object_close(w);
+        return r;
 }
 
 static char *const init_args[] = {"/sbin/init", NULL};
@@ -492,143 +409,131 @@ static char *const init_env[] = {
     "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "TERM=linux",
     "container=nook", NULL};
 
-static void write_process(struct json_writer *w, json_val base, const struct ct_settings *s)
+static void apply_process(struct oci_config *c, const struct ct_settings *s)
 {
-        static const char *const mine[] = {"terminal",        "args", "env", "capabilities",
-                                           "noNewPrivileges", NULL};
+        struct oci_process *p = c->process;
 
-        json_w_key(w, "process");
-        json_w_object_open(w);
-        json_w_members(w, base, mine);
-        json_w_kv_bool(w, "terminal", false);
-        json_w_kv_strv(w, "args", init_args);
-        json_w_kv_strv(w, "env", init_env);
-        write_caps(w, s->caps);
+        if (p == NULL) {
+                p = c->process = xcalloc(1, sizeof(*p));
+                p->cwd = xstrdup("/");
+        }
+        p->terminal = false;
+        strv_free(p->args);
+        p->args = strv_dup(init_args);
+        strv_free(p->env);
+        p->env = strv_dup(init_env);
+        p->has_caps = true;
+        p->caps =
+            (struct oci_caps){.bounding = s->caps, .effective = s->caps, .permitted = s->caps};
         /* Logins, su and passwd inside a VPS are setuid programs. */
-        json_w_kv_bool(w, "noNewPrivileges", false);
-        json_w_object_close(w);
+        p->no_new_privileges = false;
 }
 
-static void write_mount(struct json_writer *w, const char *dest, const char *type,
-                        char *const *options)
+static void add_mount(struct oci_config *c, const char *dest, const char *type,
+                      char *const *options)
 {
-        json_w_object_open(w);
-        json_w_kv_string(w, "destination", dest);
-        json_w_kv_string(w, "type", type);
-        json_w_kv_string(w, "source", type);
-        json_w_kv_strv(w, "options", options);
-        json_w_object_close(w);
+        struct oci_mount *m;
+
+        c->mounts = xrealloc(c->mounts, (c->n_mounts + 1) * sizeof(*c->mounts));
+        m = &c->mounts[c->n_mounts++];
+        *m = (struct oci_mount){.destination = xstrdup(dest),
+                                .type = xstrdup(type),
+                                .source = xstrdup(type),
+                                .options = strv_dup(options)};
+        /* Options of nook's own: they parse. */
+        oci_mount_parse_options(m, NULL);
 }
 
-static void write_mounts(struct json_writer *w, json_val base)
+static void apply_mounts(struct oci_config *c)
 {
         static char *const run_opts[] = {"nosuid", "nodev", "mode=755", "size=65536k", NULL};
         static char *const lock_opts[] = {"nosuid",    "nodev",      "noexec",
                                           "mode=1777", "size=5120k", NULL};
         static char *const cg_opts[] = {"nosuid", "noexec", "nodev", "relatime", NULL};
+        size_t kept = 0;
 
-        json_w_key(w, "mounts");
-        json_w_array_open(w);
-        for (size_t i = 0; i < json_array_len(base); i++) {
-                json_val m = json_array_get(base, i);
-                json_val d = json_get(m, "destination");
-                _cleanup_free_ char *dest = NULL;
-                struct nook_err ignored;
+        for (size_t i = 0; i < c->n_mounts; i++) {
+                const char *dest = c->mounts[i].destination;
 
-                if (json_as_string(d, "destination", &dest, &ignored) == 0 &&
-                    (strcmp(dest, "/run") == 0 || strcmp(dest, "/run/lock") == 0 ||
-                     strcmp(dest, "/sys/fs/cgroup") == 0))
-                        continue;
-                json_w_value(w, m);
+                if (strcmp(dest, "/run") == 0 || strcmp(dest, "/run/lock") == 0 ||
+                    strcmp(dest, "/sys/fs/cgroup") == 0)
+                        oci_mount_free(&c->mounts[i]);
+                else
+                        c->mounts[kept++] = c->mounts[i];
         }
-        write_mount(w, "/run", "tmpfs", run_opts);
+        c->n_mounts = kept;
+        add_mount(c, "/run", "tmpfs", run_opts);
         /* systemd (252) mounts /run/lock itself unless it is a mount point already, and
          * a guest without CAP_SYS_ADMIN cannot: "Failed to mount tmpfs at /run/lock",
          * "Exiting PID 1". */
-        write_mount(w, "/run/lock", "tmpfs", lock_opts);
+        add_mount(c, "/run/lock", "tmpfs", lock_opts);
         /* Writable: a systemd guest manages its own subtree (cgroup namespace). */
-        write_mount(w, "/sys/fs/cgroup", "cgroup", cg_opts);
-        json_w_array_close(w);
+        add_mount(c, "/sys/fs/cgroup", "cgroup", cg_opts);
 }
 
-static void write_ann(struct json_writer *w, const char *key, const char *v)
+static void set_ann(struct oci_config *c, const char *key, const char *v)
 {
-        if (v && v[0])
-                json_w_kv_string(w, key, v);
+        oci_annotation_set(c, key, v && v[0] ? v : NULL);
 }
 
-static void write_annotations(struct json_writer *w, json_val base, const struct ct_settings *s)
+static void apply_annotations(struct oci_config *c, const struct ct_settings *s)
 {
+        static const char *const mine[] = {
+            CT_ANN_OSTEMPLATE, CT_ANN_NAME,         CT_ANN_ONBOOT, CT_ANN_DESCRIPTION,
+            CT_ANN_NAMESERVER, CT_ANN_SEARCHDOMAIN, CT_ANN_NET};
         _cleanup_free_ char *net = net_annotation(s);
         _cleanup_free_ char *ns = join(s->nameservers, " ");
         _cleanup_free_ char *sd = join(s->searchdomains, " ");
-        json_val old = json_get(base, "annotations");
 
-        json_w_key(w, "annotations");
-        json_w_object_open(w);
-        for (size_t i = 0; i < json_object_len(old); i++) {
-                const char *k = json_object_key(old, i);
-                if (strcmp(k, CT_ANN_OSTEMPLATE) == 0 || strcmp(k, CT_ANN_NAME) == 0 ||
-                    strcmp(k, CT_ANN_ONBOOT) == 0 || strcmp(k, CT_ANN_DESCRIPTION) == 0 ||
-                    strcmp(k, CT_ANN_NAMESERVER) == 0 || strcmp(k, CT_ANN_SEARCHDOMAIN) == 0 ||
-                    strcmp(k, CT_ANN_NET) == 0)
-                        continue;
-                json_w_key(w, k);
-                json_w_value(w, json_object_value(old, i));
-        }
-        write_ann(w, CT_ANN_OSTEMPLATE, s->ostemplate);
-        write_ann(w, CT_ANN_NAME, s->name);
-        json_w_kv_string(w, CT_ANN_ONBOOT, s->onboot ? "yes" : "no");
-        write_ann(w, CT_ANN_DESCRIPTION, s->description);
-        write_ann(w, CT_ANN_NAMESERVER, ns);
-        write_ann(w, CT_ANN_SEARCHDOMAIN, sd);
-        write_ann(w, CT_ANN_NET, net);
-        json_w_object_close(w);
+        for (size_t i = 0; i < ARRAY_SIZE(mine); i++)
+                oci_annotation_set(c, mine[i], NULL);
+        set_ann(c, CT_ANN_OSTEMPLATE, s->ostemplate);
+        set_ann(c, CT_ANN_NAME, s->name);
+        set_ann(c, CT_ANN_ONBOOT, s->onboot ? "yes" : "no");
+        set_ann(c, CT_ANN_DESCRIPTION, s->description);
+        set_ann(c, CT_ANN_NAMESERVER, ns);
+        set_ann(c, CT_ANN_SEARCHDOMAIN, sd);
+        set_ann(c, CT_ANN_NET, net);
 }
 
-static void write_linux(struct json_writer *w, json_val base, const struct ct_settings *s)
+void ct_config_apply(struct oci_config *c, const char *ctid, const struct ct_settings *s)
 {
-        static const char *const mine[] = {"resources", "cgroupsPath", NULL};
-
-        json_w_key(w, "linux");
-        json_w_object_open(w);
-        json_w_members(w, json_get(base, "linux"), mine);
-        json_w_key(w, "resources");
-        write_resources(w, s);
-        write_ann(w, "cgroupsPath", s->cgroups_path);
-        json_w_object_close(w);
+        apply_process(c, s);
+        free(c->hostname);
+        c->hostname = xstrdup(s->hostname ? s->hostname : ctid);
+        free(c->root.path);
+        c->root.path = xstrdup("rootfs");
+        c->root.readonly = false;
+        apply_mounts(c);
+        apply_annotations(c, s);
+        c->has_linux = true;
+        oci_resources_free(c->linux_.resources);
+        c->linux_.resources = ct_resources(s);
+        free(c->linux_.cgroups_path);
+        c->linux_.cgroups_path =
+            s->cgroups_path && s->cgroups_path[0] ? xstrdup(s->cgroups_path) : NULL;
 }
 
-char *ct_config_json(json_val base, const char *ctid, const struct ct_settings *s)
+struct oci_config *ct_config_new(const char *ctid, const struct ct_settings *s)
 {
-        static const char *const mine[] = {"process", "hostname",    "root", "mounts",
-                                           "linux",   "annotations", NULL};
-        _cleanup_json_ json_val spec = NULL;
-        _cleanup_json_writer_ struct json_writer *w = json_writer_new(true);
-        const char *text;
-        size_t len;
+        struct oci_config *c = oci_config_default(init_args, false);
 
-        if (base == NULL) {
-                _cleanup_free_ char *def = oci_config_default_json(init_args, false);
-                struct nook_err err;
-                /* nook's own template: failing to parse it is a broken build. */
-                if (json_parse(def, &spec, &err) < 0)
-                        abort();
-                base = spec;
-        }
-        json_w_object_open(w);
-        json_w_members(w, base, mine);
-        write_process(w, json_get(base, "process"), s);
-        json_w_kv_string(w, "hostname", s->hostname ? s->hostname : ctid);
-        json_w_key(w, "root");
-        json_w_object_open(w);
-        json_w_kv_string(w, "path", "rootfs");
-        json_w_kv_bool(w, "readonly", false);
-        json_w_object_close(w);
-        write_mounts(w, json_get(base, "mounts"));
-        write_annotations(w, base, s);
-        write_linux(w, base, s);
-        json_w_object_close(w);
-        text = json_writer_text(w, &len);
-        return xstrndup(text, len);
+        ct_config_apply(c, ctid, s);
+        return c;
+}
+
+void ct_settings_copy(struct ct_settings *dst, const struct ct_settings *src)
+{
+        *dst = *src;
+        dst->name = src->name ? xstrdup(src->name) : NULL;
+        dst->ostemplate = src->ostemplate ? xstrdup(src->ostemplate) : NULL;
+        dst->hostname = src->hostname ? xstrdup(src->hostname) : NULL;
+        dst->description = src->description ? xstrdup(src->description) : NULL;
+        dst->ips = src->ips ? strv_dup(src->ips) : NULL;
+        dst->bridge = src->bridge ? xstrdup(src->bridge) : NULL;
+        dst->routed_dev = src->routed_dev ? xstrdup(src->routed_dev) : NULL;
+        dst->nameservers = src->nameservers ? strv_dup(src->nameservers) : NULL;
+        dst->searchdomains = src->searchdomains ? strv_dup(src->searchdomains) : NULL;
+        dst->devices = src->devices ? strv_dup(src->devices) : NULL;
+        dst->cgroups_path = src->cgroups_path ? xstrdup(src->cgroups_path) : NULL;
 }

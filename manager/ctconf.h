@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 #include "common/error.h"
-#include "common/json.h"
+#include "oci/oci.h"
 
 #define CT_ANN_OSTEMPLATE   "org.nook.ostemplate"
 #define CT_ANN_NAME         "org.nook.name"
@@ -51,20 +51,25 @@ struct ct_settings {
 };
 
 void ct_settings_free(struct ct_settings *s);
+/* A deep copy of src into dst. */
+void ct_settings_copy(struct ct_settings *dst, const struct ct_settings *src);
 
 /* The capabilities a system container starts with: Docker's default set plus what a
  * VPS's init and daemons need inside their own namespaces. */
 uint64_t ct_default_caps(void);
 
-/* Reads the settings of config.json text (already parsed as cfg). */
-int ct_settings_from_config(json_val cfg, struct ct_settings *s, struct nook_err *err);
+/* Reads the settings of a container's parsed config.json. */
+int ct_settings_from_config(const struct oci_config *c, struct ct_settings *s,
+                            struct nook_err *err);
 
-/* The config.json text for s: base (the existing config, or NULL to start from `nook
- * spec`'s) with s's keys replaced.  ctid names the hostname default. */
-char *ct_config_json(json_val base, const char *ctid, const struct ct_settings *s);
+/* Replaces s's part of config c; the rest of c stays as it is.  ctid names the
+ * hostname default. */
+void ct_config_apply(struct oci_config *c, const char *ctid, const struct ct_settings *s);
+/* A new container's config: `nook spec`'s with s applied. */
+struct oci_config *ct_config_new(const char *ctid, const struct ct_settings *s);
 
-/* The linux.resources object of s as JSON text, for container_update. */
-char *ct_resources_json(const struct ct_settings *s);
+/* The linux.resources of s, for the config and for container_update. */
+struct oci_resources *ct_resources(const struct ct_settings *s);
 
 /* Checks and normalizes one --ipadd value ("10.0.0.5" -> "10.0.0.5/24" in bridge mode,
  * /32 routed); *out is newly allocated. */

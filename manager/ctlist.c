@@ -13,6 +13,7 @@
 #include "common/cleanup.h"
 #include "common/util.h"
 #include "manager/ct.h"
+#include "rootfs/rootfs.h"
 #include "manager/diskusage.h"
 #include "runtime/container.h"
 
@@ -96,7 +97,8 @@ int list_rows(const struct nook_home *h, const struct registry *r, struct list_r
                     n_info ? bsearch(r->v[i].ctid, info, n_info, sizeof(*info), info_cmp) : NULL;
 
                 row->e = &r->v[i];
-                row->mounted = ct_mounted(h, r->v[i].ctid);
+                _cleanup_free_ char *root = home_ct_path(h, r->v[i].ctid, "rootfs");
+                row->mounted = rootfs_is_mount_point(root);
                 if (ci && (ci->status == CONTAINER_RUNNING || ci->status == CONTAINER_PAUSED ||
                            ci->status == CONTAINER_CREATED)) {
                         row->running = true;
@@ -162,23 +164,12 @@ static bool nproc(const struct list_row *row, uint64_t *out)
         return true;
 }
 
-/* A number from a cgroup file: the whole file, or the value after `key ` in it. */
+/* A number from a running container's cgroup file (see cgroup_read_u64). */
 static bool cgroup_number(const struct list_row *row, const char *file, const char *key,
                           uint64_t *out)
 {
-        _cleanup_free_ char *text = NULL;
-        struct nook_err ignored;
-        const char *p;
-
-        if (!row->running || row->cgroup == NULL ||
-            cgroup_read(row->cgroup, file, &text, &ignored) < 0)
-                return false;
-        if (key == NULL)
-                return sscanf(text, "%" SCNu64, out) == 1;
-        for (p = text; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
-                if (str_has_prefix(p, key) && p[strlen(key)] == ' ')
-                        return sscanf(p + strlen(key) + 1, "%" SCNu64, out) == 1;
-        return false;
+        return row->running && row->cgroup &&
+               cgroup_read_u64(row->cgroup, file, key, out, NULL) == 0;
 }
 
 static bool uptime_of(pid_t pid, uint64_t *out)

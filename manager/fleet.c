@@ -10,23 +10,20 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
-#include "common/log.h"
 #include "common/util.h"
 
-struct job {
+/* A worker's process and where its error message and output go. */
+struct worker {
         pid_t pid;
-        const char *ctid;
         int out;   /* memfd with the worker's output (label_output), else -1 */
         int cause; /* memfd with the worker's error message */
-        int status;
-        char *msg; /* the failure, NULL on success */
 };
 
 static char *slurp(int fd)
 {
         char *buf = NULL;
         size_t len = 0;
-        off_t size = lseek(fd, 0, SEEK_END);
+        off_t size = fd >= 0 ? lseek(fd, 0, SEEK_END) : -1;
 
         if (size <= 0)
                 return NULL;
@@ -37,27 +34,23 @@ static char *slurp(int fd)
         return buf;
 }
 
-static int mem_file(const char *name)
+static char *error_text(const struct nook_err *err)
 {
-        int fd = memfd_create(name, MFD_CLOEXEC);
+        char buf[NOOK_ERR_MSG_MAX + 256];
 
-        if (fd < 0) {
-                perror("nookctl: memfd_create");
-                exit(1);
-        }
-        return fd;
+        return xstrdup(nook_err_format(err, buf, sizeof(buf)));
 }
 
-/* The worker: runs fn and exits with its status; the error message goes to j->cause. */
-static void worker(struct job *j, size_t index, fleet_fn fn, void *ctx, const struct fleet_opts *o,
-                   int ready_w, int go_r, int go_w)
+/* The worker: runs fn and exits with its status; the error message goes to w->cause. */
+static void worker(const struct worker *w, size_t index, const char *ctid, fleet_fn fn, void *ctx,
+                   const struct fleet_opts *o, int ready_w, int go_r, int go_w)
 {
         struct nook_err err = {0};
         int r;
 
-        if (j->out >= 0) {
-                dup2(j->out, 1);
-                dup2(j->out, 2);
+        if (w->out >= 0) {
+                dup2(w->out, 1);
+                dup2(w->out, 2);
         }
         if (o->barrier) {
                 char c = 0;
@@ -67,13 +60,12 @@ static void worker(struct job *j, size_t index, fleet_fn fn, void *ctx, const st
                 if (write(ready_w, "r", 1) != 1 || read(go_r, &c, 1) != 0)
                         _exit(125);
         }
-        r = fn(ctx, index, j->ctid, &err);
+        r = fn(ctx, index, ctid, &err);
         fflush(stdout);
         fflush(stderr);
         if (r < 0) {
-                char buf[NOOK_ERR_MSG_MAX + 256];
-                const char *m = nook_err_format(&err, buf, sizeof(buf));
-                if (write_all(j->cause, m, strlen(m)) < 0)
+                _cleanup_free_ char *m = error_text(&err);
+                if (write_all(w->cause, m, strlen(m)) < 0)
                         _exit(126);
                 _exit(1);
         }
@@ -87,106 +79,116 @@ static unsigned default_jobs(void)
         return n > 0 ? (unsigned)n : 1;
 }
 
-static void show_output(const struct job *j)
-{
-        _cleanup_free_ char *text = j->out >= 0 ? slurp(j->out) : NULL;
-        char *save = NULL;
-
-        if (j->msg)
-                printf("%s: failed: %s\n", j->ctid, j->msg);
-        else
-                printf("%s: exit status %d\n", j->ctid, j->status);
-        for (char *l = text ? strtok_r(text, "\n", &save) : NULL; l;
-             l = strtok_r(NULL, "\n", &save))
-                printf("%s| %s\n", j->ctid, l);
-        fflush(stdout);
-}
-
-static void progress(const struct fleet_opts *o, size_t done, size_t failed, size_t n, bool last)
-{
-        if (!isatty(2))
-                return;
-        fprintf(stderr, "\r%s: %zu/%zu done, %zu failed%s", o->verb, done, n, failed,
-                last ? "\n" : "");
-}
-
 /* Records how worker pid ended; true when it failed. */
-static bool reap(struct job *jobs, size_t n, pid_t pid, int ws)
+static bool reap(struct worker *w, struct fleet_report *r, pid_t pid, int ws)
 {
-        for (size_t i = 0; i < n; i++) {
-                struct job *j = &jobs[i];
-                if (j->pid != pid)
+        for (size_t i = 0; i < r->n; i++) {
+                struct fleet_job *j = &r->jobs[i];
+
+                if (w[i].pid != pid)
                         continue;
-                j->pid = 0;
-                j->msg = slurp(j->cause);
+                w[i].pid = 0;
+                j->error = slurp(w[i].cause);
+                j->output = slurp(w[i].out);
                 j->status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws);
-                if (j->msg == NULL && !WIFEXITED(ws))
-                        j->msg = xasprintf("worker killed by signal %d", WTERMSIG(ws));
-                return j->msg || j->status;
+                if (j->error == NULL && !WIFEXITED(ws))
+                        j->error = xasprintf("worker killed by signal %d", WTERMSIG(ws));
+                return j->error || j->status;
         }
         return false;
 }
 
-static int run_one(char *const *ctids, fleet_fn fn, void *ctx)
+static int run_here(char *const *ctids, fleet_fn fn, void *ctx, struct fleet_report *r)
 {
         struct nook_err err = {0};
-        int r = fn(ctx, 0, ctids[0], &err);
+        int status = fn(ctx, 0, ctids[0], &err);
 
-        if (r < 0) {
-                nook_log_err(&err);
-                return 1;
-        }
-        return r;
+        r->jobs[0].status = status < 0 ? 1 : status;
+        if (status < 0)
+                r->jobs[0].error = error_text(&err);
+        r->failed = r->jobs[0].status != 0;
+        return 0;
 }
 
-int fleet_run(char *const *ctids, fleet_fn fn, void *ctx, const struct fleet_opts *o)
+static int mem_file(const char *name, int *fd, struct nook_err *err)
 {
-        size_t n = strv_length(ctids), next = 0, running = 0, done = 0, failed = 0;
-        unsigned jobs = o->jobs ? o->jobs : default_jobs();
-        _cleanup_free_ struct job *v = NULL;
-        int ready[2] = {-1, -1}, go[2] = {-1, -1};
+        *fd = memfd_create(name, MFD_CLOEXEC);
+        return *fd < 0 ? nook_err_sys(err, "memfd_create") : 0;
+}
 
+static void workers_close(struct worker *w, size_t n)
+{
+        for (size_t i = 0; w && i < n; i++) {
+                closep(&w[i].out);
+                closep(&w[i].cause);
+        }
+        free(w);
+}
+
+static void pipe_closep(int (*p)[2])
+{
+        closep(&(*p)[0]);
+        closep(&(*p)[1]);
+}
+
+int fleet_run(char *const *ctids, fleet_fn fn, void *ctx, const struct fleet_opts *o,
+              struct fleet_report *r, struct nook_err *err)
+{
+        size_t n = strv_length(ctids), next = 0, running = 0, done = 0;
+        unsigned jobs = o->jobs ? o->jobs : default_jobs();
+        struct worker *w = NULL;
+        __attribute__((cleanup(pipe_closep))) int ready[2] = {-1, -1};
+        __attribute__((cleanup(pipe_closep))) int go[2] = {-1, -1};
+        int rc = 0;
+
+        *r = (struct fleet_report){.jobs = xcalloc(n ? n : 1, sizeof(*r->jobs)), .n = n};
+        for (size_t i = 0; i < n; i++)
+                r->jobs[i].ctid = ctids[i];
         if (n == 1 && !o->barrier)
-                return run_one(ctids, fn, ctx);
+                return run_here(ctids, fn, ctx, r);
         if (o->barrier) {
                 jobs = (unsigned)n;
-                if (pipe2(ready, O_CLOEXEC) < 0 || pipe2(go, O_CLOEXEC) < 0) {
-                        perror("nookctl: pipe");
-                        return 1;
-                }
+                if (pipe2(ready, O_CLOEXEC) < 0 || pipe2(go, O_CLOEXEC) < 0)
+                        return nook_err_sys(err, "pipe");
         }
-        v = xcalloc(n, sizeof(*v));
+        w = xcalloc(n ? n : 1, sizeof(*w));
+        for (size_t i = 0; i < n; i++)
+                w[i] = (struct worker){.out = -1, .cause = -1};
         fflush(stdout);
         fflush(stderr);
         while (done < n) {
                 while (next < n && running < jobs) {
-                        struct job *j = &v[next];
-                        j->ctid = ctids[next];
-                        j->cause = mem_file("nookctl-cause");
-                        j->out = o->label_output ? mem_file("nookctl-out") : -1;
-                        j->pid = fork();
-                        if (j->pid == 0)
-                                worker(j, next, fn, ctx, o, ready[1], go[0], go[1]);
-                        if (j->pid < 0) {
-                                j->pid = 0;
-                                j->msg = xasprintf("fork: %s", strerror(errno));
+                        struct worker *wk = &w[next];
+
+                        if (mem_file("nookctl-cause", &wk->cause, err) < 0 ||
+                            (o->label_output && mem_file("nookctl-out", &wk->out, err) < 0)) {
+                                rc = -1;
+                                break;
+                        }
+                        wk->pid = fork();
+                        if (wk->pid == 0)
+                                worker(wk, next, ctids[next], fn, ctx, o, ready[1], go[0], go[1]);
+                        if (wk->pid < 0) {
+                                wk->pid = 0;
+                                r->jobs[next].error = xasprintf("fork: %s", strerror(errno));
+                                r->jobs[next].status = 1;
+                                r->failed++;
                                 done++;
-                                failed++;
                         } else {
                                 running++;
                         }
                         next++;
                 }
+                if (rc < 0)
+                        next = n; /* start no more; wait for those running */
                 if (o->barrier && ready[1] >= 0) {
                         /* Every worker is forked: wait until all are ready, then go. */
                         char c;
-                        close(ready[1]);
-                        ready[1] = -1;
+                        closep(&ready[1]);
                         for (size_t k = 0; k < running; k++)
                                 if (read(ready[0], &c, 1) != 1)
                                         break;
-                        close(go[1]);
-                        go[1] = -1;
+                        closep(&go[1]);
                 }
                 if (running == 0)
                         break;
@@ -197,35 +199,23 @@ int fleet_run(char *const *ctids, fleet_fn fn, void *ctx, const struct fleet_opt
                                 continue;
                         break;
                 }
-                if (reap(v, n, pid, ws))
-                        failed++;
+                if (reap(w, r, pid, ws))
+                        r->failed++;
                 running--;
                 done++;
-                progress(o, done, failed, n, done == n);
+                if (o->progress)
+                        o->progress(o->progress_data, done, r->failed, n);
         }
-        for (size_t i = 0; i < n; i++) {
-                if (o->label_output)
-                        show_output(&v[i]);
+        workers_close(w, n);
+        return rc;
+}
+
+void fleet_report_free(struct fleet_report *r)
+{
+        for (size_t i = 0; i < r->n; i++) {
+                free(r->jobs[i].error);
+                free(r->jobs[i].output);
         }
-        failed = 0;
-        for (size_t i = 0; i < n; i++) {
-                struct job *j = &v[i];
-                if (j->msg || j->status)
-                        failed++;
-                if (j->msg)
-                        fprintf(stderr, "nookctl: %s: %s\n", j->ctid, j->msg);
-                else if (j->status && !o->label_output)
-                        fprintf(stderr, "nookctl: %s: exit status %d\n", j->ctid, j->status);
-                free(j->msg);
-                closep(&j->out);
-                closep(&j->cause);
-        }
-        closep(&ready[0]);
-        closep(&ready[1]);
-        closep(&go[0]);
-        closep(&go[1]);
-        if (failed)
-                fprintf(stderr, "nookctl: %s failed for %zu of %zu containers\n", o->verb, failed,
-                        n);
-        return failed ? 1 : 0;
+        free(r->jobs);
+        *r = (struct fleet_report){0};
 }

@@ -1,7 +1,8 @@
 /* Running one operation over many containers: a bounded pool of worker processes
- * (--jobs, default the CPU count), a progress line when stderr is a terminal, every
- * failure reported at the end without stopping the others.  Workers are forked after
- * the command loaded what it needs (the registry), so each container costs no parse.
+ * (--jobs, default the CPU count), every failure kept without stopping the others.
+ * Workers are forked after the command loaded what it needs (the registry), so each
+ * container costs no parse.  Nothing is printed here: the caller gets every job's
+ * outcome (and, with label_output, its output) and reports it.
  *
  * With `barrier`, every worker gets ready and then blocks on one pipe that the parent
  * closes once all are ready, so the operations start at the same instant. */
@@ -18,15 +19,32 @@
 typedef int (*fleet_fn)(void *ctx, size_t index, const char *ctid, struct nook_err *err);
 
 struct fleet_opts {
-        const char *verb;  /* "start": names the operation in messages */
         unsigned jobs;     /* 0: the number of CPUs */
-        bool label_output; /* capture each worker's output, print it labelled by CTID */
+        bool label_output; /* capture each worker's output into its job */
         bool barrier;
+        /* Called in the parent after each job ends (a progress display), or NULL. */
+        void (*progress)(void *data, size_t done, size_t failed, size_t n);
+        void *progress_data;
 };
 
-/* Runs fn for each CTID.  One CTID without a barrier runs in this process.  Prints
- * failures ("nookctl: CTID: cause") and returns the exit status of the command: 0 when
- * all succeeded, 1 when any failed; for one container, its own status. */
-int fleet_run(char *const *ctids, fleet_fn fn, void *ctx, const struct fleet_opts *o);
+struct fleet_job {
+        const char *ctid;
+        int status;   /* its exit status; 0 = ok */
+        char *error;  /* why it failed, or NULL (a status alone is no error message) */
+        char *output; /* label_output: what it printed, or NULL */
+};
+
+struct fleet_report {
+        struct fleet_job *jobs; /* in the order of the CTIDs */
+        size_t n;
+        size_t failed; /* jobs with an error or a non-zero status */
+};
+void fleet_report_free(struct fleet_report *r);
+#define _cleanup_fleet_report_ __attribute__((cleanup(fleet_report_free)))
+
+/* Runs fn for each CTID.  One CTID without a barrier runs in this process.  < 0 only
+ * when the fleet itself cannot run (no pipe or memfd); each job's outcome is in *r. */
+int fleet_run(char *const *ctids, fleet_fn fn, void *ctx, const struct fleet_opts *o,
+              struct fleet_report *r, struct nook_err *err);
 
 #endif

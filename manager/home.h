@@ -33,6 +33,11 @@ struct nook_home {
 int home_open(struct nook_home *h, const char *dir, const char *root, const char *cgroup_parent,
               struct nook_err *err);
 void home_close(struct nook_home *h);
+#define _cleanup_home_ __attribute__((cleanup(home_close)))
+#define NOOK_HOME_INIT                                                                             \
+        {                                                                                          \
+                .lock_fd = -1                                                                      \
+        }
 
 /* Takes the home-wide lock (blocking); released by home_unlock or home_close. */
 int home_lock(struct nook_home *h, struct nook_err *err);

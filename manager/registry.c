@@ -8,22 +8,8 @@
 
 #include "common/cleanup.h"
 #include "common/util.h"
+#include "manager/ct.h"
 #include "manager/ctid.h"
-
-int ct_config_load(const struct nook_home *h, const char *ctid, json_val *cfg,
-                   struct ct_settings *s, struct nook_err *err)
-{
-        _cleanup_free_ char *path = home_ct_path(h, ctid, "config.json");
-        _cleanup_free_ char *text = NULL;
-        _cleanup_json_ json_val v = NULL;
-
-        if (read_file(path, &text, NULL, 16 << 20, err) < 0 || json_parse(text, &v, err) < 0 ||
-            ct_settings_from_config(v, s, err) < 0)
-                return nook_err_prefix(err, "container %s", ctid);
-        if (cfg)
-                *cfg = TAKE_PTR(v);
-        return 0;
-}
 
 static bool numeric(const char *s)
 {
@@ -64,7 +50,7 @@ int registry_load(const struct nook_home *h, struct registry *r, struct nook_err
                 return nook_err_sys(err, "open %s", cdir);
         while ((e = readdir(d)) != NULL) {
                 struct ct_entry *ce;
-                struct nook_err ignored;
+                _cleanup_free_ char *cfg = NULL;
 
                 if (e->d_type != DT_DIR || !ctid_valid(e->d_name))
                         continue;
@@ -74,7 +60,8 @@ int registry_load(const struct nook_home *h, struct registry *r, struct nook_err
                 }
                 ce = &r->v[r->n++];
                 *ce = (struct ct_entry){.ctid = xstrdup(e->d_name)};
-                ce->complete = ct_config_load(h, e->d_name, NULL, &ce->s, &ignored) == 0;
+                cfg = home_ct_path(h, e->d_name, "config.json");
+                ce->complete = ct_config_read(cfg, NULL, &ce->s, NULL) == 0;
         }
         if (r->n > 1) /* qsort's array may not be NULL, even for no elements */
                 qsort(r->v, r->n, sizeof(*r->v), entry_cmp);
@@ -182,5 +169,22 @@ int registry_check_unique(const struct registry *r, const char *ctid, const stru
                                 return nook_err_set(err, 0, "address %s is given twice", a);
                 }
         }
+        return 0;
+}
+
+int registry_targets(const struct registry *r, const char *spec, char ***out, struct nook_err *err)
+{
+        _cleanup_strv_ char **items = NULL;
+        _cleanup_strv_ char **v = xcalloc(1, sizeof(char *));
+
+        if (ctid_parse_list(spec, &items, err) < 0)
+                return -1;
+        for (char **it = items; *it; it++) {
+                const struct ct_entry *e = registry_lookup(r, *it);
+                if (e == NULL)
+                        return nook_err_set(err, 0, "container %s does not exist", *it);
+                strv_push(&v, e->ctid);
+        }
+        *out = TAKE_PTR(v);
         return 0;
 }

@@ -10,7 +10,6 @@
 #include <stddef.h>
 
 #include "common/error.h"
-#include "common/json.h"
 #include "manager/ctconf.h"
 #include "manager/home.h"
 
@@ -27,10 +26,15 @@ struct registry {
 
 int registry_load(const struct nook_home *h, struct registry *r, struct nook_err *err);
 void registry_free(struct registry *r);
+#define _cleanup_registry_ __attribute__((cleanup(registry_free)))
 
 struct ct_entry *registry_get(const struct registry *r, const char *ctid);
 /* By CTID, else by --name alias; NULL when neither. */
 struct ct_entry *registry_lookup(const struct registry *r, const char *ctid_or_name);
+
+/* The CTIDs a command-line list names (ranges, lists, --name aliases), each an
+ * existing container: "container X does not exist" otherwise. */
+int registry_targets(const struct registry *r, const char *spec, char ***out, struct nook_err *err);
 
 /* Adds an entry (a container being created) and returns it; s is moved in. */
 struct ct_entry *registry_add(struct registry *r, const char *ctid, struct ct_settings *s);
@@ -44,10 +48,6 @@ const struct ct_entry *registry_name_user(const struct registry *r, const char *
 int registry_check_unique(const struct registry *r, const char *ctid, const struct ct_settings *s,
                           struct nook_err *err);
 size_t registry_template_users(const struct registry *r, const char *tmpl);
-
-/* Parses config.json of ctid into *cfg (caller frees) and its settings. */
-int ct_config_load(const struct nook_home *h, const char *ctid, json_val *cfg,
-                   struct ct_settings *s, struct nook_err *err);
 
 /* CTID order: numbers by value, before names, names alphabetically. */
 int ctid_cmp(const char *a, const char *b);

@@ -13,6 +13,7 @@
 #include "common/cleanup.h"
 #include "common/util.h"
 #include "manager/ctid.h"
+#include "manager/registry.h"
 
 #define BUSYBOX "/bin/busybox"
 
@@ -283,4 +284,14 @@ int template_stop_signal(const struct nook_home *h, const char *name)
                         return SIGUSR2;
         }
         return SIGPWR;
+}
+
+int template_remove_unused(struct nook_home *h, const char *name, struct nook_err *err)
+{
+        _cleanup_registry_ struct registry r = {0};
+
+        if (template_name_check(name, err) < 0 || home_lock(h, err) < 0 ||
+            registry_load(h, &r, err) < 0)
+                return -1;
+        return template_remove(h, name, registry_template_users(&r, name), err);
 }

@@ -26,6 +26,8 @@ int template_names(const struct nook_home *h, char ***out, struct nook_err *err)
 
 /* Removes template NAME; refused while `users` (how many containers use it) > 0. */
 int template_remove(struct nook_home *h, const char *name, size_t users, struct nook_err *err);
+/* The same under the home lock, counting the users among the home's containers. */
+int template_remove_unused(struct nook_home *h, const char *name, struct nook_err *err);
 
 /* The signal that asks the template's /sbin/init to shut the system down: SIGRTMIN+3
  * for systemd, SIGUSR2 (poweroff) for busybox init, SIGPWR for sysvinit. */

@@ -10,7 +10,7 @@
 #include "common/cleanup.h"
 #include "common/util.h"
 #include "net/internal.h"
-#include "runtime/config.h"
+#include "oci/oci.h"
 
 /* --- small helpers shared with the rest of net/ -------------------------------------------- */
 

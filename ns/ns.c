@@ -20,30 +20,6 @@
 #define CLONE_PIDFD 0x00001000
 #endif
 
-const struct ns_kind ns_kinds[] = {
-    {CLONE_NEWUSER, "user", "user"},       {CLONE_NEWPID, "pid", "pid"},
-    {CLONE_NEWTIME, "time", "time"},       {CLONE_NEWUTS, "uts", "uts"},
-    {CLONE_NEWIPC, "ipc", "ipc"},          {CLONE_NEWNET, "network", "net"},
-    {CLONE_NEWCGROUP, "cgroup", "cgroup"}, {CLONE_NEWNS, "mount", "mnt"},
-};
-const size_t ns_kinds_count = ARRAY_SIZE(ns_kinds);
-
-const struct ns_kind *ns_kind_by_oci_name(const char *name)
-{
-        for (size_t i = 0; i < ns_kinds_count; i++)
-                if (strcmp(ns_kinds[i].oci_name, name) == 0)
-                        return &ns_kinds[i];
-        return NULL;
-}
-
-const struct ns_kind *ns_kind_by_flag(int flag)
-{
-        for (size_t i = 0; i < ns_kinds_count; i++)
-                if (ns_kinds[i].flag == flag)
-                        return &ns_kinds[i];
-        return NULL;
-}
-
 static pid_t sys_clone3(struct clone_args *args)
 {
         return (pid_t)syscall(SYS_clone3, args, sizeof(*args));
@@ -94,13 +70,13 @@ pid_t ns_clone(const struct ns_clone_args *args, int *pidfd, bool *placed_in_cgr
 int ns_join_path(int flag, const char *path, struct nook_err *err)
 {
         _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-        const struct ns_kind *kind = ns_kind_by_flag(flag);
+        const struct oci_ns_kind *kind = oci_ns_kind_by_flag(flag);
 
         if (fd < 0)
-                return nook_err_sys(err, "open %s namespace %s", kind ? kind->oci_name : "?", path);
+                return nook_err_sys(err, "open %s namespace %s", kind ? kind->name : "?", path);
         /* Passing the kind makes the kernel check the file is such a namespace. */
         if (setns(fd, flag) < 0)
-                return nook_err_sys(err, "join %s namespace %s", kind ? kind->oci_name : "?", path);
+                return nook_err_sys(err, "join %s namespace %s", kind ? kind->name : "?", path);
         return 0;
 }
 
@@ -117,12 +93,13 @@ int ns_differing(pid_t pid, int *flags_out, struct nook_err *err)
 {
         int flags = 0;
 
-        for (size_t i = 0; i < ns_kinds_count; i++) {
+        for (size_t i = 0; i < oci_ns_kinds_count; i++) {
                 char theirs[64], ours[64];
                 struct stat a, b;
 
-                snprintf(theirs, sizeof(theirs), "/proc/%d/ns/%s", (int)pid, ns_kinds[i].proc_name);
-                snprintf(ours, sizeof(ours), "/proc/self/ns/%s", ns_kinds[i].proc_name);
+                snprintf(theirs, sizeof(theirs), "/proc/%d/ns/%s", (int)pid,
+                         oci_ns_kinds[i].proc_name);
+                snprintf(ours, sizeof(ours), "/proc/self/ns/%s", oci_ns_kinds[i].proc_name);
                 if (stat(theirs, &a) < 0) {
                         if (errno == ENOENT && access("/proc/self/ns", F_OK) == 0 &&
                             stat(ours, &b) < 0)
@@ -132,7 +109,7 @@ int ns_differing(pid_t pid, int *flags_out, struct nook_err *err)
                 if (stat(ours, &b) < 0)
                         continue;
                 if (a.st_ino != b.st_ino || a.st_dev != b.st_dev)
-                        flags |= ns_kinds[i].flag;
+                        flags |= oci_ns_kinds[i].flag;
         }
         *flags_out = flags;
         return 0;

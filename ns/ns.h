@@ -1,6 +1,7 @@
-/* Namespaces: the table of kinds nook knows, clone3 (with CLONE_INTO_CGROUP and
- * CLONE_PIDFD) and its fallback, joins by path or pidfd, user-namespace id maps and
- * time-namespace offsets.  No mount, cgroup or netlink code lives here. */
+/* Namespaces: clone3 (with CLONE_INTO_CGROUP and CLONE_PIDFD) and its fallback, joins
+ * by path or pidfd, user-namespace id maps and time-namespace offsets.  The kinds and
+ * their names are the runtime-spec's table, oci_ns_kinds (oci/oci.h).  No mount,
+ * cgroup or netlink code lives here. */
 #ifndef NOOK_NS_NS_H
 #define NOOK_NS_NS_H
 
@@ -10,25 +11,7 @@
 #include <sys/types.h>
 
 #include "common/error.h"
-
-#ifndef CLONE_NEWTIME
-#define CLONE_NEWTIME 0x00000080
-#endif
-
-struct ns_kind {
-        int flag; /* CLONE_NEW* */
-        const char
-            *oci_name; /* "pid", "network", "mount", "ipc", "uts", "user", "cgroup", "time" */
-        const char *proc_name; /* entry under /proc/<pid>/ns: "pid", "net", "mnt", ... */
-};
-
-/* All kinds, in the order they must be joined (user first, mount last but one:
- * joining a mount namespace changes how later paths resolve). */
-extern const struct ns_kind ns_kinds[];
-extern const size_t ns_kinds_count;
-
-const struct ns_kind *ns_kind_by_oci_name(const char *name);
-const struct ns_kind *ns_kind_by_flag(int flag);
+#include "oci/oci.h"
 
 struct ns_clone_args {
         uint64_t flags;  /* CLONE_NEW* of the namespaces to create */

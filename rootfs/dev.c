@@ -12,7 +12,7 @@
 
 #include "common/cleanup.h"
 #include "common/util.h"
-#include "runtime/config.h"
+#include "oci/oci.h"
 
 static const struct {
         const char *path;

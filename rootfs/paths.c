@@ -14,7 +14,7 @@
 
 #include "common/cleanup.h"
 #include "common/util.h"
-#include "runtime/config.h"
+#include "oci/oci.h"
 
 /* A path that does not exist has nothing to protect: ENOENT is not an error. */
 static int readonly_path(int root_fd, const char *path, struct nook_err *err)

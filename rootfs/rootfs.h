@@ -59,6 +59,15 @@ int rootfs_bind_console(const char *pts_path, struct nook_err *err);
 /* Writes linux.sysctl entries under /proc/sys (after pivot, before finalize). */
 int rootfs_apply_sysctl(const struct oci_config *config, struct nook_err *err);
 
+/* rootfs/overlay.c: a container's root as an overlay of a template (lower) and its
+ * private layer (upper), in the caller's mount namespace. */
+int rootfs_overlay_mount(const char *lower, const char *upper, const char *work, const char *target,
+                         struct nook_err *err);
+/* Unmounts target until it is no mount point any more. */
+int rootfs_overlay_umount(const char *target, struct nook_err *err);
+/* Whether path is a mount point (statx's mount-root flag, else the mount table). */
+bool rootfs_is_mount_point(const char *path);
+
 /* rootfs/infile.c: the host's reads and writes of files inside a container's root
  * directory `root` (which the container may have filled with symlinks): `path` is
  * resolved inside root, never outside.  A write replaces the file atomically (a new

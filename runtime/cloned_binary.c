@@ -13,7 +13,7 @@
 
 #include "common/cleanup.h"
 #include "common/util.h"
-#include "runtime/config.h"
+#include "oci/oci.h"
 
 #ifndef MFD_EXEC
 #define MFD_EXEC 0x0010U /* Linux 6.3: say so, or the kernel logs a warning per memfd */

@@ -9,7 +9,7 @@
 #include <sys/types.h>
 
 #include "common/error.h"
-#include "runtime/config.h"
+#include "oci/oci.h"
 #include "runtime/state.h"
 
 /* Global options every command shares. */
@@ -74,12 +74,12 @@ int container_exec(const struct nook_runtime *rt, const char *id, const struct e
                    int *status, struct nook_err *err);
 
 /* Freezes / thaws every process of a running container (cgroup.freeze); state then
- * says "paused".  runtime/live.c. */
+ * says "paused".  runtime/cgroup_ops.c. */
 int container_pause(const struct nook_runtime *rt, const char *id, struct nook_err *err);
 int container_resume(const struct nook_runtime *rt, const char *id, struct nook_err *err);
-/* Applies a LinuxResources JSON document (the limits it names change, the rest stay)
- * to a live container. */
-int container_update(const struct nook_runtime *rt, const char *id, const char *resources_json,
+/* Applies a LinuxResources document (the limits it names change, the rest stay) to a
+ * live container. */
+int container_update(const struct nook_runtime *rt, const char *id, const struct oci_resources *r,
                      struct nook_err *err);
 /* One JSON object: {"type":"stats","id":..,"data":{memory, cpu, pids, io}}. */
 int container_stats_json(const struct nook_runtime *rt, const char *id, char **json,

@@ -48,6 +48,7 @@ struct create_ctx {
         bool cgroup_made;
         int cgroup_fd;                /* the container's cgroup directory; spawn() owns it */
         struct cgroup_limits *limits; /* of the config, made once */
+        const struct seccomp_program *seccomp; /* compiled before clone; the init inherits it */
         bool new_netns;
         pid_t pid;
         int pidfd;
@@ -445,7 +446,7 @@ static int talk_to_child(const struct oci_config *c, struct create_ctx *cx, int 
                     terminal_send_to_socket(opts->console_socket, master, err) < 0)
                         return -1;
         }
-        if (seccomp_uses_notify(c->linux_.seccomp) &&
+        if (oci_seccomp_uses_notify(c->linux_.seccomp) &&
             seccomp_relay_notify_fd(c->linux_.seccomp, sync_fd, cx->pid, cx->st, CONTAINER_CREATING,
                                     err) < 0)
                 return -1;
@@ -487,7 +488,7 @@ static int make_limits(const struct oci_config *c, const struct container_state 
                                   "--cgroup-manager disabled");
                 return 0;
         }
-        oci_config_limits(c, l);
+        resources_config_limits(c, l);
         return cgroup_check_limits(l, err);
 }
 
@@ -548,6 +549,7 @@ static int spawn(const struct oci_config *c, const char *rootfs, struct create_c
                     .new_userns = (ca.flags & CLONE_NEWUSER) != 0,
                     .no_pivot = opts->no_pivot,
                     .preserve_fds = opts->preserve_fds,
+                    .seccomp = cx->seccomp,
                 };
                 close(parent_end);
                 /* A directory of the host's cgroup tree: nothing the container may reach. */
@@ -624,8 +626,13 @@ int container_create(const struct nook_runtime *rt, const char *id, const struct
         _cleanup_free_ char *pid_file = NULL;
         _cleanup_(net_config_freep) struct net_config *net = NULL;
         _cleanup_(cgroup_limits_clear) struct cgroup_limits limits = {0};
-        struct create_ctx cx = {
-            .rt = rt, .st = st, .cgroup_fd = -1, .limits = &limits, .pidfd = -1};
+        _cleanup_(seccomp_program_clear) struct seccomp_program seccomp = {0};
+        struct create_ctx cx = {.rt = rt,
+                                .st = st,
+                                .cgroup_fd = -1,
+                                .limits = &limits,
+                                .seccomp = &seccomp,
+                                .pidfd = -1};
         struct create_opts o = *opts;
         size_t len;
 
@@ -647,7 +654,7 @@ int container_create(const struct nook_runtime *rt, const char *id, const struct
                 return -1;
         if (make_limits(config, st, &limits, err) < 0 ||
             container_net_prepare(rt, id, config, &net, err) < 0 ||
-            container_prepare_seccomp(rt, config, err) < 0)
+            container_prepare_seccomp(rt, config, &seccomp, err) < 0)
                 return -1;
         cx.net = net;
 

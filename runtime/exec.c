@@ -198,11 +198,12 @@ static int join_container(int pidfd, int join_flags, int sync_fd, struct nook_er
 }
 
 __attribute__((noreturn)) static void exec_child(const struct oci_process *p,
-                                                 const struct oci_seccomp *seccomp, int pidfd,
+                                                 const struct oci_seccomp *seccomp,
+                                                 const struct seccomp_program *prog, int pidfd,
                                                  int join_flags, int sync_fd, int preserve_fds)
 {
         _cleanup_free_ char *exe = NULL;
-        struct process_seccomp sc = PROCESS_SECCOMP(seccomp);
+        struct process_seccomp sc = PROCESS_SECCOMP(seccomp, prog);
         struct nook_err err = {0};
 
         if (join_container(pidfd, join_flags, sync_fd, &err) == 0 &&
@@ -247,8 +248,8 @@ static int receive_process(int sync_fd, pid_t joiner, int *pidfd, pid_t *pid, st
 }
 
 static int exec_spawn(const struct container_state *st, const struct oci_process *p,
-                      const struct oci_seccomp *seccomp, const struct exec_opts *o, int *status,
-                      struct nook_err *err)
+                      const struct oci_seccomp *seccomp, const struct seccomp_program *prog,
+                      const struct exec_opts *o, int *status, struct nook_err *err)
 {
         _cleanup_close_ int pidfd = -1, cgroup_fd = -1, child_pidfd = -1, master = -1;
         _cleanup_close_ int parent_end = -1, child_end = -1, joiner_pidfd = -1;
@@ -278,7 +279,7 @@ static int exec_spawn(const struct container_state *st, const struct oci_process
                 /* A directory of the host's cgroup tree: nothing the container may reach. */
                 if (cgroup_fd >= 0)
                         close(cgroup_fd);
-                exec_child(p, seccomp, pidfd, flags, child_end, o->preserve_fds);
+                exec_child(p, seccomp, prog, pidfd, flags, child_end, o->preserve_fds);
         }
         close(TAKE_FD(child_end));
         if (receive_process(parent_end, joiner, &child_pidfd, &pid, err) < 0)
@@ -292,7 +293,7 @@ static int exec_spawn(const struct container_state *st, const struct oci_process
                     terminal_send_to_socket(o->console_socket, TAKE_FD(master), err) < 0)
                         return -1;
         }
-        if (seccomp_uses_notify(seccomp) &&
+        if (oci_seccomp_uses_notify(seccomp) &&
             seccomp_relay_notify_fd(seccomp, parent_end, pid, st, state_status(st), err) < 0)
                 return -1;
         if (sync_wait_exec(parent_end, err) < 0)
@@ -313,6 +314,7 @@ int container_exec(const struct nook_runtime *rt, const char *id, const struct e
 {
         _cleanup_state_ struct container_state *st = NULL;
         _cleanup_config_ struct oci_config *config = NULL;
+        _cleanup_(seccomp_program_clear) struct seccomp_program prog = {0};
         struct exec_process ep = {0};
         enum container_status s;
         sigset_t set;
@@ -332,7 +334,7 @@ int container_exec(const struct nook_runtime *rt, const char *id, const struct e
                 return -1;
         if (opts->tty && opts->detach && !opts->console_socket)
                 return nook_err_set(err, 0, "exec --tty --detach needs --console-socket");
-        if (container_prepare_seccomp(rt, config, err) < 0)
+        if (container_prepare_seccomp(rt, config, &prog, err) < 0)
                 return -1;
         r = build_process(config, opts, &ep, err);
         if (r == 0) {
@@ -340,7 +342,7 @@ int container_exec(const struct nook_runtime *rt, const char *id, const struct e
                         foreground_signals(&set);
                         sigprocmask(SIG_BLOCK, &set, NULL);
                 }
-                r = exec_spawn(st, &ep.p, config->linux_.seccomp, opts, status, err);
+                r = exec_spawn(st, &ep.p, config->linux_.seccomp, &prog, opts, status, err);
         }
         exec_process_done(&ep);
         return r;

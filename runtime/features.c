@@ -33,8 +33,8 @@ static void write_linux(struct json_writer *w)
         json_w_object_open(w);
         json_w_key(w, "namespaces");
         json_w_array_open(w);
-        for (size_t i = 0; i < ns_kinds_count; i++)
-                json_w_string(w, ns_kinds[i].oci_name);
+        for (size_t i = 0; i < oci_ns_kinds_count; i++)
+                json_w_string(w, oci_ns_kinds[i].name);
         json_w_array_close(w);
         json_w_key(w, "capabilities");
         json_w_array_open(w);

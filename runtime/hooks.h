@@ -7,7 +7,7 @@
 #include <stdbool.h>
 
 #include "common/error.h"
-#include "runtime/config.h"
+#include "oci/oci.h"
 
 /* Runs the hooks of one kind in order; stops at and reports the first that fails
  * ("createRuntime hook /bin/x: exited with status 1"). */

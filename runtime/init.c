@@ -34,8 +34,8 @@ static bool new_ns(const struct oci_config *c, int flag)
  * the others); pid and time apply to children only and were joined by the parent. */
 static int join_namespaces(const struct oci_config *c, struct nook_err *err)
 {
-        for (size_t k = 0; k < ns_kinds_count; k++) {
-                const struct oci_namespace *ns = oci_config_namespace(c, ns_kinds[k].flag);
+        for (size_t k = 0; k < oci_ns_kinds_count; k++) {
+                const struct oci_namespace *ns = oci_config_namespace(c, oci_ns_kinds[k].flag);
 
                 if (ns == NULL || ns->path == NULL || ns->type == CLONE_NEWPID ||
                     ns->type == CLONE_NEWTIME)
@@ -191,7 +191,7 @@ __attribute__((noreturn)) static void init_fail(const struct init_ctx *ctx,
 void container_init(struct init_ctx *ctx)
 {
         _cleanup_free_ char *exe = NULL;
-        struct process_seccomp sc = PROCESS_SECCOMP(ctx->config->linux_.seccomp);
+        struct process_seccomp sc = PROCESS_SECCOMP(ctx->config->linux_.seccomp, ctx->seccomp);
         struct nook_err err = {0};
 
         if (init_setup(ctx, &exe, &sc, &err) < 0)

@@ -5,7 +5,8 @@
 
 #include <stdbool.h>
 
-#include "runtime/config.h"
+#include "oci/oci.h"
+#include "runtime/seccomp.h"
 #include "runtime/state.h"
 
 struct rootfs_idmaps;
@@ -21,6 +22,7 @@ struct init_ctx {
         bool new_userns;
         bool no_pivot;
         int preserve_fds;
+        const struct seccomp_program *seccomp; /* compiled by the parent */
 };
 
 /* Never returns: execs the container's program or exits, reporting any failure to

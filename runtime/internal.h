@@ -5,6 +5,7 @@
 #include <signal.h>
 
 #include "runtime/container.h"
+#include "runtime/seccomp.h"
 
 /* Validates the id and loads its state ("container x does not exist"). */
 int container_load(const struct nook_runtime *rt, const char *id, struct container_state **st,
@@ -22,8 +23,8 @@ int container_open_pidfd(const struct container_state *st, int *pidfd, struct no
 void foreground_signals(sigset_t *set);
 /* Compiles (or finds in the cache under the root) the container's seccomp program
  * before clone, so the child only loads it. */
-int container_prepare_seccomp(const struct nook_runtime *rt, struct oci_config *c,
-                              struct nook_err *err);
+int container_prepare_seccomp(const struct nook_runtime *rt, const struct oci_config *c,
+                              struct seccomp_program *prog, struct nook_err *err);
 /* poststart/poststop failures are only warnings (runtime-spec). */
 void run_hooks_warn_only(const struct oci_config *c, enum oci_hook_kind kind,
                          const struct container_state *st, enum container_status status);

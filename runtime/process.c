@@ -172,7 +172,7 @@ static int load_seccomp(struct process_seccomp *sc, struct nook_err *err)
 {
         if (sc->filter == NULL || sc->loaded)
                 return 0;
-        if (seccomp_load_filter(sc->filter, &sc->notify_fd, err) < 0)
+        if (seccomp_load_filter(sc->filter, sc->program, &sc->notify_fd, err) < 0)
                 return -1;
         sc->loaded = true;
         return 0;
@@ -182,7 +182,7 @@ int process_send_seccomp_fd(struct process_seccomp *sc, int sync_fd, struct nook
 {
         int r;
 
-        if (!seccomp_uses_notify(sc->filter))
+        if (!oci_seccomp_uses_notify(sc->filter))
                 return 0;
         if (load_seccomp(sc, err) < 0)
                 return -1;

@@ -8,7 +8,8 @@
 #include <stddef.h>
 
 #include "common/error.h"
-#include "runtime/config.h"
+#include "oci/oci.h"
+#include "runtime/seccomp.h"
 
 /* Resolves args[0] against the PATH of the process's own env (or a default PATH),
  * inside the current root.  Done before the container reports ready, so a missing
@@ -23,11 +24,13 @@ int process_find_executable(const struct oci_process *p, char **out, struct nook
  * so that the notify fd reaches the agent.  Whatever nook does after the load must be
  * allowed by the profile, as with runc and crun. */
 struct process_seccomp {
-        const struct oci_seccomp *filter; /* NULL: none */
+        const struct oci_seccomp *filter;      /* NULL: none */
+        const struct seccomp_program *program; /* compiled by the parent, or NULL */
         bool loaded;
         int notify_fd; /* from the load until it is sent; -1 otherwise */
 };
-#define PROCESS_SECCOMP(f) ((struct process_seccomp){.filter = (f), .notify_fd = -1})
+#define PROCESS_SECCOMP(f, prog)                                                                   \
+        ((struct process_seccomp){.filter = (f), .program = (prog), .notify_fd = -1})
 
 /* Everything but the exec: rlimits, umask, cwd, groups/gid/uid with capabilities kept
  * across the switch and then set as configured, no_new_privs.  */

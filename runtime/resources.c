@@ -1,6 +1,11 @@
 /* From OCI linux.resources to cgroup v2 interface files and device rules. */
 #include "runtime/resources.h"
 
+/* Device rules carry over field by field: the access bits and the wildcard agree. */
+_Static_assert(OCI_DEV_READ == CGROUP_DEV_READ && OCI_DEV_WRITE == CGROUP_DEV_WRITE &&
+                   OCI_DEV_MKNOD == CGROUP_DEV_MKNOD && OCI_DEV_ANY == CGROUP_DEV_ANY,
+               "oci/ and cgroup/ device rules agree");
+
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,7 +82,7 @@ static void io_settings(const struct oci_resources *r, struct cgroup_limits *l)
                 }
 }
 
-void oci_resources_settings(const struct oci_resources *r, struct cgroup_limits *out)
+void resources_settings(const struct oci_resources *r, struct cgroup_limits *out)
 {
         if (r == NULL)
                 return;
@@ -138,24 +143,27 @@ static bool denies_everything(const struct cgroup_device_rule *r)
                r->minor == CGROUP_DEV_ANY && r->access == default_devices[0].access;
 }
 
-void oci_device_rules(const struct oci_config *c, const struct oci_resources *r,
-                      struct cgroup_limits *out)
+void resources_device_rules(const struct oci_config *c, const struct oci_resources *r,
+                            struct cgroup_limits *out)
 {
         cgroup_limits_add_device(out, &default_devices[0]);
         add_allowed_devices(c, out);
         for (size_t i = 0; r && i < r->n_devices; i++) {
-                cgroup_limits_add_device(out, &r->devices[i]);
+                const struct oci_device_rule *d = &r->devices[i];
+                struct cgroup_device_rule rule = {d->allow, d->type, d->major, d->minor, d->access};
+
+                cgroup_limits_add_device(out, &rule);
                 /* podman's and containerd's configs start with a deny of everything and
                  * count on the runtime to keep the standard nodes usable, as runc and
                  * crun do (podman run -it opens /dev/ptmx, sh opens /dev/null): such a
                  * rule resets to nook's default list, while a deny of one node wins. */
-                if (denies_everything(&r->devices[i]))
+                if (denies_everything(&rule))
                         add_allowed_devices(c, out);
         }
 }
 
-void oci_config_limits(const struct oci_config *c, struct cgroup_limits *out)
+void resources_config_limits(const struct oci_config *c, struct cgroup_limits *out)
 {
-        oci_resources_settings(c->linux_.resources, out);
-        oci_device_rules(c, c->linux_.resources, out);
+        resources_settings(c->linux_.resources, out);
+        resources_device_rules(c, c->linux_.resources, out);
 }

@@ -1,7 +1,10 @@
 /* The seccomp filter of a container process, built with libseccomp from the parsed
  * linux.seccomp and loaded into the calling process; the notify fd's hand-over to the
- * seccomp agent; the embedded default profile. */
+ * seccomp agent. */
 #include "runtime/seccomp.h"
+
+#include <linux/seccomp.h>
+#include <seccomp.h>
 
 #include <errno.h>
 #include <stdbool.h>
@@ -21,15 +24,30 @@
 #include "common/util.h"
 #include "runtime/sync.h"
 
-/* runtime/seccomp-default.json, NUL-terminated, from runtime/seccomp_default.S. */
-extern const char nook_seccomp_default_json[];
-
 /* The container process state's own version (runtime-spec 1.2). */
 #define PROCESS_STATE_OCI_VERSION "1.2.0"
 
-const char *seccomp_default_profile_json(void)
+/* The model keeps the kernel's values, which are libseccomp's too: actions are
+ * SECCOMP_RET_* (SCMP_ACT_*), architectures AUDIT_ARCH_* (SCMP_ARCH_*), and the
+ * comparisons are numbered as libseccomp's enum. */
+_Static_assert(SCMP_ACT_ERRNO(0) == SECCOMP_RET_ERRNO && SCMP_ACT_ALLOW == SECCOMP_RET_ALLOW &&
+                   SCMP_ACT_NOTIFY == SECCOMP_RET_USER_NOTIF && SCMP_ACT_LOG == SECCOMP_RET_LOG,
+               "libseccomp's actions are the kernel's");
+_Static_assert((int)SCMP_CMP_NE == OCI_SECCOMP_CMP_NE &&
+                   (int)SCMP_CMP_MASKED_EQ == OCI_SECCOMP_CMP_MASKED_EQ,
+               "libseccomp's comparisons are numbered as oci/types.h's");
+
+#ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
+#define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
+#endif
+#ifndef NOOK_SECCOMP_WAITKILL
+#define NOOK_SECCOMP_WAITKILL 0
+#endif
+
+void seccomp_program_clear(struct seccomp_program *p)
 {
-        return nook_seccomp_default_json;
+        free(p->insns);
+        *p = (struct seccomp_program){0};
 }
 
 static void seccomp_releasep(scmp_filter_ctx *ctx)
@@ -63,7 +81,7 @@ static int apply_flags(scmp_filter_ctx ctx, const struct oci_seccomp *s, struct 
         if ((s->flags & SECCOMP_FILTER_FLAG_SPEC_ALLOW) &&
             set_attr(ctx, SCMP_FLTATR_CTL_SSB, 1, "SECCOMP_FILTER_FLAG_SPEC_ALLOW", err) < 0)
                 return -1;
-#if SECCOMP_HAVE_WAITKILL
+#if NOOK_SECCOMP_WAITKILL
         if ((s->flags & SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV) &&
             set_attr(ctx, SCMP_FLTATR_CTL_WAITKILL, 1, "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV",
                      err) < 0)
@@ -86,8 +104,10 @@ static bool has_repeated_index(const struct oci_seccomp_syscall *sc)
 
 static struct scmp_arg_cmp to_cmp(const struct oci_seccomp_arg *a)
 {
-        return (struct scmp_arg_cmp){
-            .arg = a->index, .op = a->op, .datum_a = a->value, .datum_b = a->value_two};
+        return (struct scmp_arg_cmp){.arg = a->index,
+                                     .op = (enum scmp_compare)a->op,
+                                     .datum_a = a->value,
+                                     .datum_b = a->value_two};
 }
 
 static int add_rule(scmp_filter_ctx ctx, const struct oci_seccomp_syscall *sc, int nr,
@@ -192,17 +212,18 @@ static int build_filter(const struct oci_seccomp *s, scmp_filter_ctx *out, struc
         return 0;
 }
 
-int seccomp_load_filter(const struct oci_seccomp *s, int *notify_fd, struct nook_err *err)
+int seccomp_load_filter(const struct oci_seccomp *s, const struct seccomp_program *prog,
+                        int *notify_fd, struct nook_err *err)
 {
         _cleanup_(seccomp_releasep) scmp_filter_ctx ctx = NULL;
         int r;
 
         *notify_fd = -1;
-        if (s->compiled != NULL) {
-                struct sock_fprog prog = {.len = (unsigned short)s->n_compiled,
-                                          .filter = s->compiled};
+        if (prog && prog->insns != NULL) {
+                struct sock_fprog fprog = {.len = (unsigned short)prog->n_insns,
+                                           .filter = prog->insns};
 
-                if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, s->flags, &prog) < 0)
+                if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, s->flags, &fprog) < 0)
                         return nook_err_sys(err, "seccomp: load the filter");
                 return 0;
         }
@@ -211,7 +232,7 @@ int seccomp_load_filter(const struct oci_seccomp *s, int *notify_fd, struct nook
         r = seccomp_load(ctx);
         if (r < 0)
                 return nook_err_set(err, -r, "seccomp: load the filter");
-        if (seccomp_uses_notify(s)) {
+        if (oci_seccomp_uses_notify(s)) {
                 r = seccomp_notify_fd(ctx);
                 if (r < 0)
                         return nook_err_set(err, -r, "seccomp: the notify fd");
@@ -286,29 +307,29 @@ static int compile(const struct oci_seccomp *s, char **bpf, size_t *len, struct 
  * container; fleets start many containers with the same profile.  So the parent
  * compiles it once, keeps the program under the state root, and the child (which
  * inherits the memory at clone) only hands it to the kernel. */
-int seccomp_prepare(struct oci_seccomp *s, const char *cache_dir, struct nook_err *err)
+int seccomp_prepare(const struct oci_seccomp *s, const char *cache_dir,
+                    struct seccomp_program *prog, struct nook_err *err)
 {
         _cleanup_free_ char *path = NULL, *bpf = NULL;
-        struct nook_err ignored;
         size_t len = 0;
 
-        if (s == NULL || s->compiled != NULL || seccomp_uses_notify(s))
+        if (s == NULL || prog->insns != NULL || oci_seccomp_uses_notify(s))
                 return 0;
         path = xasprintf("%s/%016llx.bpf", cache_dir, (unsigned long long)filter_key(s));
-        if (read_file(path, &bpf, &len, 1 << 20, &ignored) < 0 || len == 0 ||
+        if (read_file(path, &bpf, &len, 1 << 20, NULL) < 0 || len == 0 ||
             len % sizeof(struct sock_filter) != 0) {
                 free(TAKE_PTR(bpf));
                 if (compile(s, &bpf, &len, err) < 0)
                         return -1;
                 /* A cache that cannot be written only costs speed. */
-                if (mkdir_p(cache_dir, 0700, &ignored) == 0)
-                        (void)write_file_atomic(path, bpf, len, 0600, &ignored);
+                if (mkdir_p(cache_dir, 0700, NULL) == 0)
+                        (void)write_file_atomic(path, bpf, len, 0600, NULL);
         }
         if (len / sizeof(struct sock_filter) > BPF_MAXINSNS)
                 return nook_err_set(err, E2BIG, "seccomp: the filter has %zu instructions",
                                     len / sizeof(struct sock_filter));
-        s->n_compiled = len / sizeof(struct sock_filter);
-        s->compiled = (struct sock_filter *)TAKE_PTR(bpf);
+        prog->n_insns = len / sizeof(struct sock_filter);
+        prog->insns = (struct sock_filter *)TAKE_PTR(bpf);
         return 0;
 }
 
@@ -386,4 +407,59 @@ bool seccomp_flag_supported(unsigned int flag)
         if (flag == SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV)
                 flag |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
         return syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flag, NULL) < 0 && errno == EFAULT;
+}
+
+/* Whether libseccomp here knows arch (an SCMP_ARCH_* token). */
+static bool arch_known(uint32_t arch)
+{
+        scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+        int r;
+
+        if (ctx == NULL)
+                return false;
+        r = seccomp_arch_add(ctx, arch);
+        seccomp_release(ctx);
+        return r == 0 || r == -EEXIST;
+}
+
+static void write_name_list(struct json_writer *w, const char *key, const char *(*name)(size_t i))
+{
+        const char *n;
+
+        json_w_key(w, key);
+        json_w_array_open(w);
+        for (size_t i = 0; (n = name(i)) != NULL; i++)
+                json_w_string(w, n);
+        json_w_array_close(w);
+}
+
+void seccomp_write_features(struct json_writer *w)
+{
+        const char *n;
+        uint32_t arch;
+        unsigned int flag;
+
+        json_w_object_open(w);
+        json_w_kv_bool(w, "enabled", true);
+        write_name_list(w, "actions", oci_seccomp_action_name);
+        write_name_list(w, "operators", oci_seccomp_op_name);
+        json_w_key(w, "archs");
+        json_w_array_open(w);
+        for (size_t i = 0; (n = oci_seccomp_arch_name(i, &arch)) != NULL; i++)
+                if (arch_known(arch))
+                        json_w_string(w, n);
+        json_w_array_close(w);
+        json_w_key(w, "knownFlags");
+        json_w_array_open(w);
+        for (size_t i = 0; (n = oci_seccomp_flag_name(i, NULL)) != NULL; i++)
+                json_w_string(w, n);
+        json_w_array_close(w);
+        json_w_key(w, "supportedFlags");
+        json_w_array_open(w);
+        for (size_t i = 0; (n = oci_seccomp_flag_name(i, &flag)) != NULL; i++)
+                if (seccomp_flag_supported(flag) &&
+                    (flag != SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV || NOOK_SECCOMP_WAITKILL))
+                        json_w_string(w, n);
+        json_w_array_close(w);
+        json_w_object_close(w);
 }

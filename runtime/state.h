@@ -11,7 +11,7 @@
 #include <sys/types.h>
 
 #include "common/error.h"
-#include "runtime/config.h"
+#include "oci/oci.h"
 
 #define STATE_FILE "state.json"
 /* The state before the init exists (pid 0).  A file of its own rather than a first

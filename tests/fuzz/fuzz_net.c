@@ -13,7 +13,7 @@
 
 #include "common/util.h"
 #include "net/net.h"
-#include "runtime/config.h"
+#include "oci/oci.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

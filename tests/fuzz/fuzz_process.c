@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "common/util.h"
-#include "runtime/config.h"
+#include "oci/oci.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -20,7 +20,7 @@
 #include "common/cleanup.h"
 #include "common/util.h"
 #include "net/net.h"
-#include "runtime/config.h"
+#include "oci/oci.h"
 
 /* Every container named on the command line is alive. */
 static bool owner_alive(const char *id, void *data)

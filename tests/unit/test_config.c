@@ -16,7 +16,7 @@
 
 #include "common/cleanup.h"
 #include "common/util.h"
-#include "runtime/config.h"
+#include "oci/oci.h"
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080

@@ -141,7 +141,7 @@ static void test_config_round_trip(void **state)
                                 .cgroups_path = xstrdup("/nook/101")};
         struct ct_settings back = {0};
         struct nook_err err = {0};
-        _cleanup_json_ json_val v = NULL, v2 = NULL;
+        _cleanup_config_ struct oci_config *v = NULL, *v2 = NULL, *made = NULL;
         _cleanup_free_ char *json = NULL, *json2 = NULL;
         _cleanup_free_ char *edited = NULL;
 
@@ -151,8 +151,9 @@ static void test_config_round_trip(void **state)
         strv_push(&s.nameservers, "10.0.0.1");
         strv_push(&s.devices, "c:10:200:rwm");
         strv_push(&s.devices, "b:8:*:none");
-        json = ct_config_json(NULL, "101", &s);
-        assert_int_equal(json_parse(json, &v, &err), 0);
+        made = ct_config_new("101", &s);
+        json = oci_config_to_json(made, true);
+        assert_int_equal(oci_config_parse(json, &v, &err), 0);
         assert_int_equal(ct_settings_from_config(v, &back, &err), 0);
         assert_string_equal(back.ostemplate, "minimal");
         assert_string_equal(back.hostname, "web101");
@@ -175,8 +176,9 @@ static void test_config_round_trip(void **state)
 
         /* A key nookctl does not own survives a rewrite. */
         edited = xasprintf("{\"x-mine\":[1,2],%s", strchr(json, '{') + 1);
-        assert_int_equal(json_parse(edited, &v2, &err), 0);
-        json2 = ct_config_json(v2, "101", &back);
+        assert_int_equal(oci_config_parse(edited, &v2, &err), 0);
+        ct_config_apply(v2, "101", &back);
+        json2 = oci_config_to_json(v2, true);
         assert_non_null(strstr(json2, "\"x-mine\""));
         ct_settings_free(&back);
 
@@ -184,7 +186,9 @@ static void test_config_round_trip(void **state)
         s.routed = true;
         s.routed_dev = xstrdup("eth0");
         free(json);
-        json = ct_config_json(NULL, "101", &s);
+        oci_config_free(made);
+        made = ct_config_new("101", &s);
+        json = oci_config_to_json(made, true);
         assert_non_null(strstr(json, "\"mode=routed,dev=eth0,ip=10.0.0.101/24,ip=fd00::101/64\""));
         ct_settings_free(&s);
 }

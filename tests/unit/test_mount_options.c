@@ -9,7 +9,7 @@
 #include <cmocka.h>
 
 #include "common/cleanup.h"
-#include "runtime/config.h"
+#include "oci/oci.h"
 
 struct option_flag {
         char *name;

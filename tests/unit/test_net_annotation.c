@@ -17,7 +17,7 @@
 
 #include "common/util.h"
 #include "net/internal.h"
-#include "runtime/config.h"
+#include "oci/oci.h"
 
 #define ETH0 "org.nook.net.eth0"
 

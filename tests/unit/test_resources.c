@@ -113,7 +113,7 @@ static void test_parse_all(void **state)
         assert_int_equal(r->devices[1].access, CGROUP_DEV_READ | CGROUP_DEV_WRITE);
         assert_int_equal(r->devices[2].type, 'b');
 
-        oci_resources_settings(r, &l);
+        resources_settings(r, &l);
         assert_string_equal(setting(&l, "memory.max"), "67108864");
         assert_string_equal(setting(&l, "memory.low"), "33554432");
         assert_string_equal(setting(&l, "memory.swap.max"), "67108864");
@@ -142,7 +142,7 @@ static void test_unlimited_values(void **state)
         _cleanup_(cgroup_limits_clear) struct cgroup_limits l = {0};
 
         (void)state;
-        oci_resources_settings(r, &l);
+        resources_settings(r, &l);
         assert_string_equal(setting(&l, "memory.max"), "max");
         assert_string_equal(setting(&l, "memory.swap.max"), "max");
         /* a quota without a period gets the default period */
@@ -152,7 +152,7 @@ static void test_unlimited_values(void **state)
 
         r = parse_ok("{'cpu':{'quota':20000},'pids':{'limit':-1},'memory':{'swap':0}}");
         cgroup_limits_clear(&l);
-        oci_resources_settings(r, &l);
+        resources_settings(r, &l);
         assert_string_equal(setting(&l, "cpu.max"), "20000 100000");
         assert_string_equal(setting(&l, "pids.max"), "max");
         assert_null(setting(&l, "memory.swap.max"));
@@ -234,7 +234,7 @@ static void test_device_rules(void **state)
                                            "{'allow':false,'type':'c','major':1,'minor':3}]}");
 
         (void)state;
-        oci_device_rules(NULL, r, &l);
+        resources_device_rules(NULL, r, &l);
         /* the default list first (deny all, then the standard nodes), the config's last */
         assert_false(l.devices[0].allow);
         assert_int_equal(l.devices[0].type, 'a');
@@ -256,7 +256,7 @@ static void test_device_rules_deny_all(void **state)
         size_t deny_all = 0;
 
         (void)state;
-        oci_device_rules(NULL, r, &l);
+        resources_device_rules(NULL, r, &l);
         for (size_t i = 1; i < l.n_devices; i++)
                 if (!l.devices[i].allow && l.devices[i].type == 'a')
                         deny_all = i;
@@ -325,7 +325,7 @@ static void test_device_program_loads(void **state)
                 oci_resources_free(r);
                 skip();
         }
-        oci_device_rules(NULL, r, &l);
+        resources_device_rules(NULL, r, &l);
         fd = cgroup_devices_load(l.devices, l.n_devices, &err);
         if (fd < 0)
                 fail_msg("load: %s (errno %d)", err.msg, err.errnum);

@@ -17,11 +17,13 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <linux/seccomp.h>
+#include <seccomp.h>
 
 #include "common/cleanup.h"
 #include "common/json.h"
 #include "common/util.h"
-#include "runtime/config.h"
+#include "oci/oci.h"
 #include "runtime/container.h"
 #include "runtime/seccomp.h"
 
@@ -99,7 +101,7 @@ static void test_default_action_and_errno(void **state)
         assert_int_equal(s->default_action, SCMP_ACT_ERRNO(EPERM));
         assert_int_equal(s->n_syscalls, 0);
         assert_int_equal(s->n_archs, 0);
-        assert_false(seccomp_uses_notify(s));
+        assert_false(oci_seccomp_uses_notify(s));
         oci_seccomp_free(s);
         s = parse_ok("{'defaultAction':'SCMP_ACT_ERRNO','defaultErrnoRet':38}");
         assert_int_equal(s->default_action, SCMP_ACT_ERRNO(38));
@@ -154,7 +156,7 @@ static void test_flags(void **state)
         assert_int_equal(s->flags, SECCOMP_FILTER_FLAG_TSYNC | SECCOMP_FILTER_FLAG_LOG |
                                        SECCOMP_FILTER_FLAG_SPEC_ALLOW);
         oci_seccomp_free(s);
-        if (!SECCOMP_HAVE_WAITKILL)
+        if (!NOOK_SECCOMP_WAITKILL)
                 expect_error("{'defaultAction':'SCMP_ACT_ALLOW','flags':["
                              "'SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV']}",
                              "config.json: linux.seccomp.flags[0]: "
@@ -188,9 +190,9 @@ static void test_listener(void **state)
 
         assert_string_equal(s->listener_path, "/run/agent.sock");
         assert_string_equal(s->listener_metadata, "hello");
-        assert_true(seccomp_uses_notify(s));
+        assert_true(oci_seccomp_uses_notify(s));
         oci_seccomp_free(s);
-        assert_false(seccomp_uses_notify(NULL));
+        assert_false(oci_seccomp_uses_notify(NULL));
 }
 
 static void test_errors(void **state)
@@ -284,7 +286,7 @@ static void test_default_profile(void **state)
         struct nook_err err = {0};
         struct oci_seccomp *s = NULL;
 
-        assert_int_equal(json_parse(seccomp_default_profile_json(), &v, &err), 0);
+        assert_int_equal(json_parse(oci_seccomp_default_profile_json(), &v, &err), 0);
         assert_int_equal(oci_seccomp_parse(v, "linux.seccomp", &s, &err), 0);
         assert_int_equal(s->default_action, SCMP_ACT_ERRNO(EPERM));
         assert_true(allows(s, "read"));
@@ -294,7 +296,7 @@ static void test_default_profile(void **state)
         assert_false(allows(s, "clone")); /* only without namespace flags */
         assert_false(allows(s, "unshare"));
         assert_false(allows(s, "reboot"));
-        assert_false(seccomp_uses_notify(s));
+        assert_false(oci_seccomp_uses_notify(s));
         assert_int_equal(s->archs[0], SCMP_ARCH_X86_64);
         oci_seccomp_free(s);
 }
@@ -365,7 +367,7 @@ static int run_filtered(const char *seccomp, probe_fn probe)
 
                 if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
                         _exit(200);
-                if (seccomp_load_filter(s, &notify_fd, &err) < 0) {
+                if (seccomp_load_filter(s, NULL, &notify_fd, &err) < 0) {
                         fprintf(stderr, "load: %s (%s)\n", err.msg, strerror(err.errnum));
                         _exit(201);
                 }
@@ -447,19 +449,19 @@ static void test_prepare_caches_the_program(void **state)
         char cache[] = "/tmp/nook-test-seccomp-cache-XXXXXX";
         struct oci_seccomp *first = parse_ok(profile), *second = parse_ok(profile);
         struct oci_seccomp *other = parse_ok("{'defaultAction':'SCMP_ACT_ALLOW'}");
+        struct seccomp_program p1 = {0}, p2 = {0}, p3 = {0};
         struct nook_err err = {0};
         int status;
         pid_t pid;
 
         assert_non_null(mkdtemp(cache));
-        assert_int_equal(seccomp_prepare(first, cache, &err), 0);
-        assert_non_null(first->compiled);
+        assert_int_equal(seccomp_prepare(first, cache, &p1, &err), 0);
+        assert_non_null(p1.insns);
         assert_int_equal(count_files(cache), 1);
-        assert_int_equal(seccomp_prepare(second, cache, &err), 0);
-        assert_int_equal(second->n_compiled, first->n_compiled);
-        assert_memory_equal(second->compiled, first->compiled,
-                            first->n_compiled * sizeof(*first->compiled));
-        assert_int_equal(seccomp_prepare(other, cache, &err), 0);
+        assert_int_equal(seccomp_prepare(second, cache, &p2, &err), 0);
+        assert_int_equal(p2.n_insns, p1.n_insns);
+        assert_memory_equal(p2.insns, p1.insns, p1.n_insns * sizeof(*p1.insns));
+        assert_int_equal(seccomp_prepare(other, cache, &p3, &err), 0);
         assert_int_equal(count_files(cache), 2);
 
         fflush(NULL);
@@ -469,7 +471,7 @@ static void test_prepare_caches_the_program(void **state)
                 int notify_fd;
 
                 if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
-                    seccomp_load_filter(second, &notify_fd, &err) < 0)
+                    seccomp_load_filter(second, &p2, &notify_fd, &err) < 0)
                         _exit(200);
                 _exit(probe_uname());
         }
@@ -478,6 +480,9 @@ static void test_prepare_caches_the_program(void **state)
         oci_seccomp_free(first);
         oci_seccomp_free(second);
         oci_seccomp_free(other);
+        seccomp_program_clear(&p1);
+        seccomp_program_clear(&p2);
+        seccomp_program_clear(&p3);
         assert_int_equal(remove_tree_at(AT_FDCWD, cache, &err), 0);
 }
 
@@ -577,7 +582,7 @@ static void test_load_notify(void **state)
                 int notify_fd = -1;
 
                 if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
-                    seccomp_load_filter(s, &notify_fd, &err) < 0)
+                    seccomp_load_filter(s, NULL, &notify_fd, &err) < 0)
                         _exit(1);
                 /* Not calling uname: nobody would answer. */
                 _exit(notify_fd >= 0 ? 0 : 2);

@@ -1,5 +1,4 @@
-#include "runtime/config.h"
-
+/* `nook spec`'s default config.json, and the built-in seccomp profile it carries. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,7 +6,15 @@
 
 #include "common/cleanup.h"
 #include "common/util.h"
-#include "runtime/seccomp.h"
+#include "oci/internal.h"
+
+/* oci/seccomp-default.json, NUL-terminated, from oci/seccomp_default.S. */
+extern const char nook_seccomp_default_json[];
+
+const char *oci_seccomp_default_profile_json(void)
+{
+        return nook_seccomp_default_json;
+}
 
 /* The template follows `runc spec` so bundles move between runtimes, except that the
  * process gets no terminal: a default bundle then runs without a console socket. */
@@ -57,7 +64,7 @@ static const struct spec_mount spec_mounts[] = {
 static const struct spec_mount rootless_sys = {
     "/sys", "none", "/sys", {"rbind", "nosuid", "noexec", "nodev", "ro", NULL}};
 
-static void write_mount(struct json_writer *w, const struct spec_mount *m, bool rootless)
+static void spec_mount_write(struct json_writer *w, const struct spec_mount *m, bool rootless)
 {
         json_w_object_open(w);
         json_w_kv_string(w, "destination", m->destination);
@@ -74,7 +81,7 @@ static void write_mount(struct json_writer *w, const struct spec_mount *m, bool 
         json_w_object_close(w);
 }
 
-static void write_mounts(struct json_writer *w, bool rootless)
+static void spec_mounts_write(struct json_writer *w, bool rootless)
 {
         json_w_key(w, "mounts");
         json_w_array_open(w);
@@ -85,12 +92,12 @@ static void write_mounts(struct json_writer *w, bool rootless)
                         continue;
                 if (rootless && strcmp(m->destination, "/sys") == 0)
                         m = &rootless_sys;
-                write_mount(w, m, rootless);
+                spec_mount_write(w, m, rootless);
         }
         json_w_array_close(w);
 }
 
-static void write_process(struct json_writer *w, char *const *args)
+static void spec_process_write(struct json_writer *w, char *const *args)
 {
         json_w_key(w, "process");
         json_w_object_open(w);
@@ -124,7 +131,7 @@ static void write_process(struct json_writer *w, char *const *args)
         json_w_object_close(w);
 }
 
-static void write_idmaps(struct json_writer *w, const char *key, uint64_t host_id)
+static void spec_idmaps_write(struct json_writer *w, const char *key, uint64_t host_id)
 {
         json_w_key(w, key);
         json_w_array_open(w);
@@ -139,12 +146,12 @@ static void write_idmaps(struct json_writer *w, const char *key, uint64_t host_i
 
 /* The built-in profile is compiled-in data that the unit tests parse: a failure here is
  * a broken build, not bad input. */
-static void write_seccomp(struct json_writer *w)
+static void spec_seccomp_write(struct json_writer *w)
 {
         _cleanup_json_ json_val profile = NULL;
         struct nook_err err = {0};
 
-        if (json_parse(seccomp_default_profile_json(), &profile, &err) < 0) {
+        if (json_parse(oci_seccomp_default_profile_json(), &profile, &err) < 0) {
                 fprintf(stderr, "nook: the built-in seccomp profile: %s\n", err.msg);
                 abort();
         }
@@ -152,7 +159,7 @@ static void write_seccomp(struct json_writer *w)
         json_w_value(w, profile);
 }
 
-static void write_linux(struct json_writer *w, bool rootless)
+static void spec_linux_write(struct json_writer *w, bool rootless)
 {
         json_w_key(w, "linux");
         json_w_object_open(w);
@@ -172,34 +179,45 @@ static void write_linux(struct json_writer *w, bool rootless)
         json_w_array_close(w);
 
         if (rootless) {
-                write_idmaps(w, "uidMappings", getuid());
-                write_idmaps(w, "gidMappings", getgid());
+                spec_idmaps_write(w, "uidMappings", getuid());
+                spec_idmaps_write(w, "gidMappings", getgid());
         }
         json_w_kv_strv(w, "maskedPaths", masked_paths);
         json_w_kv_strv(w, "readonlyPaths", readonly_paths);
-        write_seccomp(w);
+        spec_seccomp_write(w);
         json_w_object_close(w);
 }
 
 char *oci_config_default_json(char *const *args, bool rootless)
 {
         _cleanup_json_writer_ struct json_writer *w = json_writer_new(true);
-        const char *text;
-        size_t len;
 
         json_w_object_open(w);
         json_w_kv_string(w, "ociVersion", "1.2.0");
-        write_process(w, args);
+        spec_process_write(w, args);
         json_w_key(w, "root");
         json_w_object_open(w);
         json_w_kv_string(w, "path", "rootfs");
         json_w_kv_bool(w, "readonly", true);
         json_w_object_close(w);
         json_w_kv_string(w, "hostname", "nook");
-        write_mounts(w, rootless);
-        write_linux(w, rootless);
+        spec_mounts_write(w, rootless);
+        spec_linux_write(w, rootless);
         json_w_object_close(w);
 
-        text = json_writer_text(w, &len);
-        return xstrndup(text, len);
+        return writer_take(w);
+}
+
+struct oci_config *oci_config_default(char *const *args, bool rootless)
+{
+        _cleanup_free_ char *json = oci_config_default_json(args, rootless);
+        struct oci_config *c = NULL;
+        struct nook_err err = {0};
+
+        /* nook's own template: failing to parse it is a broken build. */
+        if (oci_config_parse(json, &c, &err) < 0) {
+                fprintf(stderr, "nook: the default config.json: %s\n", err.msg);
+                abort();
+        }
+        return c;
 }

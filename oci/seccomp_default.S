@@ -1,5 +1,5 @@
-/* The default seccomp profile of `nook spec`: runtime/seccomp-default.json as one
- * NUL-terminated string, nook_seccomp_default_json (see seccomp_default_profile_json()).
+/* The default seccomp profile of `nook spec`: oci/seccomp-default.json as one
+ * NUL-terminated string, nook_seccomp_default_json (see oci_seccomp_default_profile_json()).
  *
  * The profile is Docker's and podman's default (an allow-list: everything else fails
  * with EPERM) in plain OCI form, resolved for the capabilities `nook spec` grants

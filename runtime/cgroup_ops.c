@@ -1,5 +1,5 @@
-/* Operations on a live container's cgroup: pause and resume (the v2 freezer), update
- * of its limits, statistics and OOM events. */
+/* Operations on a running container's cgroup: pause and resume (the v2 freezer),
+ * update of its limits, statistics (cgroup/stats.c reads them) and OOM events. */
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -57,67 +57,47 @@ int container_resume(const struct nook_runtime *rt, const char *id, struct nook_
         return cgroup_freeze(st->cgroup_path, false, err);
 }
 
-int container_update(const struct nook_runtime *rt, const char *id, const char *resources_json,
+int container_update(const struct nook_runtime *rt, const char *id, const struct oci_resources *r,
                      struct nook_err *err)
 {
         _cleanup_state_ struct container_state *st = NULL;
         _cleanup_config_ struct oci_config *config = NULL;
-        _cleanup_resources_ struct oci_resources *r = NULL;
-        _cleanup_json_ json_val v = NULL;
         _cleanup_(cgroup_limits_clear) struct cgroup_limits l = {0};
 
         if (load_live(rt, id, "update",
                       WANT(CONTAINER_RUNNING) | WANT(CONTAINER_CREATED) | WANT(CONTAINER_PAUSED),
                       &st, err) < 0)
                 return -1;
-        if (json_parse(resources_json, &v, err) < 0)
-                return nook_err_prefix(err, "resources");
-        if (oci_resources_parse(v, "resources", &r, err) < 0)
-                return -1;
-        oci_resources_settings(r, &l);
+        resources_settings(r, &l);
         /* New device rules replace the old program; the standard ones stay. */
         if (r->has_devices) {
                 if (container_load_config(st, &config, err) < 0)
                         return -1;
-                oci_device_rules(config, r, &l);
+                resources_device_rules(config, r, &l);
         }
         return cgroup_apply_limits(st->cgroup_path, &l, err);
 }
 
-/* "key value" lines (memory.stat, cpu.stat, memory.events) as a JSON object of numbers. */
-static void write_flat_keyed(struct json_writer *w, const char *text)
+/* A value: a number, or as a string ("max"). */
+static void write_number(struct json_writer *w, const char *text)
 {
-        _cleanup_free_ char *copy = xstrdup(text);
-        char *save = NULL;
-
-        json_w_object_open(w);
-        for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-                char *sp = strchr(line, ' ');
-                uint64_t n;
-
-                if (sp == NULL)
-                        continue;
-                *sp = '\0';
-                json_w_key(w, line);
-                if (parse_uint64(sp + 1, &n) == 0)
-                        json_w_uint(w, n);
-                else
-                        json_w_string(w, sp + 1);
-        }
-        json_w_object_close(w);
-}
-
-/* A single-value file: a number, or "max" as a string. */
-static void write_single(struct json_writer *w, const char *text)
-{
-        _cleanup_free_ char *copy = xstrdup(text);
         uint64_t n;
 
-        copy[strcspn(copy, "\n")] = '\0';
-        if (parse_uint64(copy, &n) == 0)
+        if (parse_uint64(text, &n) == 0)
                 json_w_uint(w, n);
         else
-                json_w_string(w, copy);
+                json_w_string(w, text);
+}
+
+/* "key value" lines (memory.stat, cpu.stat, memory.events) as a JSON object. */
+static void write_flat_keyed(struct json_writer *w, const struct cgroup_stat *v, size_t n)
+{
+        json_w_object_open(w);
+        for (size_t i = 0; i < n; i++) {
+                json_w_key(w, v[i].key);
+                write_number(w, v[i].value);
+        }
+        json_w_object_close(w);
 }
 
 enum stat_kind { SINGLE, FLAT_KEYED, LINES };
@@ -127,15 +107,24 @@ static void write_stat(struct json_writer *w, const char *cgroup_path, const cha
                        const char *file, enum stat_kind kind)
 {
         _cleanup_free_ char *text = NULL;
-        struct nook_err ignored;
 
-        if (cgroup_read(cgroup_path, file, &text, &ignored) < 0)
+        if (kind == FLAT_KEYED) {
+                struct cgroup_stat *v;
+                size_t n;
+
+                if (cgroup_read_keyed(cgroup_path, file, &v, &n, NULL) < 0)
+                        return;
+                json_w_key(w, key);
+                write_flat_keyed(w, v, n);
+                cgroup_stats_free(v, n);
+                return;
+        }
+        if (cgroup_read(cgroup_path, file, &text, NULL) < 0)
                 return;
         json_w_key(w, key);
         if (kind == SINGLE) {
-                write_single(w, text);
-        } else if (kind == FLAT_KEYED) {
-                write_flat_keyed(w, text);
+                text[strcspn(text, "\n")] = '\0';
+                write_number(w, text);
         } else {
                 char *save = NULL;
 
@@ -194,20 +183,9 @@ int container_stats_json(const struct nook_runtime *rt, const char *id, char **j
 /* The oom_kill counter of memory.events (0 when the file is missing). */
 static uint64_t oom_kills(const char *cgroup_path)
 {
-        _cleanup_free_ char *text = NULL;
-        struct nook_err ignored;
-        const char *p;
         uint64_t n = 0;
 
-        if (cgroup_read(cgroup_path, "memory.events", &text, &ignored) < 0)
-                return 0;
-        p = strstr(text, "oom_kill ");
-        if (p) {
-                char *end = (char *)p + strlen("oom_kill ");
-                end[strcspn(end, "\n")] = '\0';
-                parse_uint64(end, &n);
-        }
-        return n;
+        return cgroup_read_u64(cgroup_path, "memory.events", "oom_kill", &n, NULL) < 0 ? 0 : n;
 }
 
 int container_events(const struct nook_runtime *rt, const char *id,

@@ -1,0 +1,40 @@
+/* The per-container work of nookctl's fleet commands (each a fleet_fn): the container
+ * is opened once (ct_open), under its lock, and handed to manager/ct.c. */
+#ifndef NOOK_MANAGER_OPS_H
+#define NOOK_MANAGER_OPS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "common/error.h"
+#include "manager/home.h"
+#include "manager/registry.h"
+
+struct ct_ops {
+        const struct nook_home *h;
+        const struct registry *r; /* create: the settings of the batch */
+        bool fast, force;         /* stop, restart: no clean shutdown; destroy: stop first */
+        unsigned timeout;         /* stop, restart: seconds for the shutdown */
+        char **args;              /* exec: the command */
+};
+
+int ct_op_create(void *ops, size_t index, const char *ctid, struct nook_err *err);
+int ct_op_start(void *ops, size_t index, const char *ctid, struct nook_err *err);
+int ct_op_stop(void *ops, size_t index, const char *ctid, struct nook_err *err);
+int ct_op_restart(void *ops, size_t index, const char *ctid, struct nook_err *err);
+int ct_op_mount(void *ops, size_t index, const char *ctid, struct nook_err *err);
+int ct_op_umount(void *ops, size_t index, const char *ctid, struct nook_err *err);
+int ct_op_destroy(void *ops, size_t index, const char *ctid, struct nook_err *err);
+/* Returns the command's exit status. */
+int ct_op_exec(void *ops, size_t index, const char *ctid, struct nook_err *err);
+
+/* What `nookctl status` says of a CTID. */
+struct ct_status {
+        bool exists; /* with a config.json */
+        bool broken; /* its directory without one */
+        bool mounted;
+        bool running;
+};
+void ct_status_of(const struct nook_home *h, const char *ctid, struct ct_status *st);
+
+#endif
