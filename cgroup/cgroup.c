@@ -225,7 +225,6 @@ int cgroup_for_new_process(const char *path, pid_t init, char **out, struct nook
 {
         _cleanup_free_ char *dir = NULL, *ctl = NULL, *text = NULL, *proc = NULL;
         _cleanup_free_ char *norm = NULL;
-        struct nook_err ignored;
         const char *own;
         size_t len;
 
@@ -233,7 +232,7 @@ int cgroup_for_new_process(const char *path, pid_t init, char **out, struct nook
         if (cgroup_dir(path, &dir, err) < 0 || normalize(path, "cgroup path", &norm, err) < 0)
                 return -1;
         ctl = xasprintf("%s/cgroup.subtree_control", dir);
-        if (read_file(ctl, &text, NULL, 4096, &ignored) < 0 || text[strspn(text, " \n")] == '\0') {
+        if (read_file(ctl, &text, NULL, 4096, NULL) < 0 || text[strspn(text, " \n")] == '\0') {
                 *out = TAKE_PTR(norm);
                 return 0;
         }

@@ -33,9 +33,8 @@ static bool events_say_frozen(const char *events)
 bool cgroup_is_frozen(const char *path)
 {
         _cleanup_free_ char *events = NULL;
-        struct nook_err ignored;
 
-        if (cgroup_read(path, "cgroup.events", &events, &ignored) < 0)
+        if (cgroup_read(path, "cgroup.events", &events, NULL) < 0)
                 return false;
         return events_say_frozen(events);
 }

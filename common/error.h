@@ -4,6 +4,11 @@
  * with the errno of the cause (0 when there is none) and a message that gives the
  * context.  Callers add their own context in front with nook_err_prefix(); the CLI
  * prints the result once as "nook: <context>: <strerror(errnum)>".
+ *
+ * err may be NULL where the caller does not care why (a cleanup that may fail): the
+ * functions below then record nothing.  A function that looks at the error of a call
+ * of its own (err->errnum == ENOENT) starts with NOOK_ERR_ENSURE(err), which points
+ * err at a stand-in of its own when the caller passed NULL.
  */
 #ifndef NOOK_COMMON_ERROR_H
 #define NOOK_COMMON_ERROR_H
@@ -32,5 +37,10 @@ int nook_err_prefix(struct nook_err *err, const char *fmt, ...)
 const char *nook_err_format(const struct nook_err *err, char *buf, size_t len);
 
 void nook_err_clear(struct nook_err *err);
+
+#define NOOK_ERR_ENSURE(err)                                                                       \
+        struct nook_err err##_stand_in = {0};                                                      \
+        if ((err) == NULL)                                                                         \
+        (err) = &err##_stand_in
 
 #endif

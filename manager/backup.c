@@ -25,10 +25,9 @@ struct staging {
 
 static void staging_done(struct staging *s)
 {
-        struct nook_err ignored;
 
         if (s->tmp_name && s->parent_fd >= 0)
-                remove_tree_at(s->parent_fd, s->tmp_name, &ignored);
+                remove_tree_at(s->parent_fd, s->tmp_name, NULL);
         closep(&s->parent_fd);
         free(s->tmp_name);
         free(s->tmp);

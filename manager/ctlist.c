@@ -124,13 +124,12 @@ void list_rows_free(struct list_row *rows, size_t n)
 static uint64_t count_procs(int dirfd)
 {
         _cleanup_free_ char *text = NULL;
-        struct nook_err ignored;
         _cleanup_closedir_ DIR *d = NULL;
         struct dirent *e;
         uint64_t n = 0;
         int fd;
 
-        if (read_file_at(dirfd, "cgroup.procs", &text, NULL, 0, &ignored) == 0)
+        if (read_file_at(dirfd, "cgroup.procs", &text, NULL, 0, NULL) == 0)
                 for (const char *p = text; *p; p++)
                         n += *p == '\n';
         fd = dup(dirfd);
@@ -154,10 +153,8 @@ static bool nproc(const struct list_row *row, uint64_t *out)
 {
         _cleanup_free_ char *dir = NULL;
         _cleanup_close_ int fd = -1;
-        struct nook_err ignored;
 
-        if (!row->running || row->cgroup == NULL ||
-            cgroup_directory(row->cgroup, &dir, &ignored) < 0 ||
+        if (!row->running || row->cgroup == NULL || cgroup_directory(row->cgroup, &dir, NULL) < 0 ||
             (fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
                 return false;
         *out = count_procs(fd);
@@ -175,13 +172,11 @@ static bool cgroup_number(const struct list_row *row, const char *file, const ch
 static bool uptime_of(pid_t pid, uint64_t *out)
 {
         _cleanup_free_ char *text = NULL;
-        struct nook_err ignored;
         uint64_t start;
         double up;
 
         if (proc_start_time(pid, &start) < 0 ||
-            read_file("/proc/uptime", &text, NULL, 0, &ignored) < 0 ||
-            sscanf(text, "%lf", &up) != 1)
+            read_file("/proc/uptime", &text, NULL, 0, NULL) < 0 || sscanf(text, "%lf", &up) != 1)
                 return false;
         double since = up - (double)start / (double)sysconf(_SC_CLK_TCK);
         *out = since > 0 ? (uint64_t)since : 0;

@@ -370,12 +370,11 @@ static int prepare_dir(const char *dir, bool *created, struct nook_err *err)
 /* Removes what debootstrap left: DIR itself if this call made it, else its content. */
 static void discard_dir(const char *dir, bool created)
 {
-        struct nook_err ignored = {0};
         _cleanup_closedir_ DIR *d = NULL;
         struct dirent *de;
 
         if (created) {
-                remove_tree_at(AT_FDCWD, dir, &ignored);
+                remove_tree_at(AT_FDCWD, dir, NULL);
                 return;
         }
         d = opendir(dir);
@@ -383,7 +382,7 @@ static void discard_dir(const char *dir, bool created)
                 return;
         while ((de = readdir(d)) != NULL)
                 if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
-                        remove_tree_at(dirfd(d), de->d_name, &ignored);
+                        remove_tree_at(dirfd(d), de->d_name, NULL);
 }
 
 static char *log_path(const char *dir)

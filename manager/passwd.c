@@ -88,6 +88,7 @@ static char *replaced(const char *db, const char *at, size_t len, const char *li
 
 static int read_db(const char *root, const char *path, char **out, struct nook_err *err)
 {
+        NOOK_ERR_ENSURE(err);
         if (rootfs_read_file_in(root, path, out, DB_MAX, err) == 0)
                 return 0;
         if (err->errnum != ENOENT)

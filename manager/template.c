@@ -198,6 +198,7 @@ static int build_minimal(const char *dir, FILE *notes, struct nook_err *err)
 int template_create_minimal(struct nook_home *h, const char *name, FILE *notes,
                             struct nook_err *err)
 {
+        NOOK_ERR_ENSURE(err);
         _cleanup_free_ char *dir = NULL, *tmp_name = NULL, *tmp = NULL, *tdir = NULL;
         _cleanup_close_ int tfd = -1;
         struct stat st;
@@ -223,10 +224,9 @@ int template_create_minimal(struct nook_home *h, const char *name, FILE *notes,
         if (mkdir(tmp, 0755) < 0)
                 return nook_err_sys(err, "mkdir %s", tmp);
         if (build_minimal(tmp, notes, err) < 0 || rename(tmp, dir) < 0) {
-                struct nook_err ignored;
                 if (err->msg[0] == '\0')
                         nook_err_sys(err, "rename %s", tmp);
-                remove_tree_at(tfd, tmp_name, &ignored);
+                remove_tree_at(tfd, tmp_name, NULL);
                 return nook_err_prefix(err, "template %s", name);
         }
         return 0;

@@ -128,12 +128,11 @@ static void put_veth(struct nl_req *q, const struct net_veth *v, const char *tag
 static void restore_alias(struct setup *c, const struct net_iface *ifc,
                           const struct iface_state *st)
 {
-        struct nook_err ignored = {0};
 
         nl_req_reset(c->q);
         net_link_alias_put(c->q, st->host.index, ifc->host, st->host.alias);
         nl_req_expect(c->q, ENODEV);
-        (void)nl_req_run(&c->host, c->q, &ignored);
+        (void)nl_req_run(&c->host, c->q, NULL);
 }
 
 /* The veth pair, the host side's name free.  The name is claimed for this container
@@ -355,7 +354,6 @@ static int enable_forwarding(const struct net_config *cfg, struct nook_err *err)
 /* Best effort: the error that made us undo is the one to report. */
 static void undo(struct setup *c)
 {
-        struct nook_err ignored = {0};
         struct nl_req *q = c->q;
 
         for (size_t i = c->cfg->n_ifaces; i-- > 0;) {
@@ -378,16 +376,16 @@ static void undo(struct setup *c)
                                      0);
                         nl_req_expect(q, EADDRNOTAVAIL);
                 }
-                (void)nl_req_run(&c->host, q, &ignored);
+                (void)nl_req_run(&c->host, q, NULL);
                 if (!st->bridge_created)
                         continue;
                 /* Unless another container joined it meanwhile. */
                 nl_req_reset(q);
                 net_link_ports_put(q, &ports);
-                if (nl_req_run(&c->host, q, &ignored) == 0 && ports.count == 0) {
+                if (nl_req_run(&c->host, q, NULL) == 0 && ports.count == 0) {
                         nl_req_reset(q);
                         net_link_del_put(q, st->bridge.index, ifc->bridge);
-                        (void)nl_req_run(&c->host, q, &ignored);
+                        (void)nl_req_run(&c->host, q, NULL);
                 }
         }
 }
@@ -414,10 +412,9 @@ int net_setup(const struct net_config *cfg, const char *id, int netns_fd, struct
                 return -1;
         }
         if (net_nft_needed(cfg) && net_nft_add(cfg, id, err) < 0) {
-                struct nook_err ignored = {0};
 
                 /* Rules of earlier batches, when there were several. */
-                (void)net_nft_remove(id, &ignored);
+                (void)net_nft_remove(id, NULL);
                 undo(&c);
                 return -1;
         }

@@ -385,6 +385,7 @@ static int add_rules(struct nl_sock *s, struct nl_req *q, const struct net_confi
 
 int net_nft_add(const struct net_config *cfg, const char *id, struct nook_err *err)
 {
+        NOOK_ERR_ENSURE(err);
         _cleanup_nl_req_ struct nl_req *q = nl_req_new();
         struct nl_sock *s = nft_socket(err);
         char tag[NET_OWNER_TAG_MAX];
@@ -475,6 +476,7 @@ static int find_rules(struct nl_sock *s, struct nl_req *q, struct rule_search *s
 
 int net_nft_remove(const char *id, struct nook_err *err)
 {
+        NOOK_ERR_ENSURE(err);
         _cleanup_nl_req_ struct nl_req *q = nl_req_new();
         struct nl_sock *s = nft_socket(err);
         struct rule_search search = {0};

@@ -57,7 +57,7 @@ struct create_ctx {
 
 static void create_rollback(struct create_ctx *cx)
 {
-        struct nook_err ignored;
+        struct nook_err e = {0};
 
         if (cx->pidfd >= 0) {
                 if (!cx->reaped) {
@@ -67,15 +67,14 @@ static void create_rollback(struct create_ctx *cx)
                 close(cx->pidfd);
                 cx->pidfd = -1;
         }
-        if (cx->net_done && net_teardown(cx->net, cx->st->id, &ignored) < 0)
-                nook_log_err(&ignored);
+        if (cx->net_done && net_teardown(cx->net, cx->st->id, &e) < 0)
+                nook_log_err(&e);
         if (cx->net_claimed)
                 container_net_unclaim(cx->rt, cx->net);
-        if (cx->cgroup_made &&
-            cgroup_destroy(cx->st->cgroup_path, cx->st->cgroup_default, &ignored) < 0)
-                nook_log_err(&ignored);
-        if (cx->st->dir && state_remove(cx->st, &ignored) < 0)
-                nook_log_err(&ignored);
+        if (cx->cgroup_made && cgroup_destroy(cx->st->cgroup_path, cx->st->cgroup_default, &e) < 0)
+                nook_log_err(&e);
+        if (cx->st->dir && state_remove(cx->st, &e) < 0)
+                nook_log_err(&e);
 }
 
 /* Once the state dir exists: it is what keeps the claims alive (net_claim). */

@@ -45,10 +45,9 @@ static int start_error(const struct container_state *st, struct nook_err *err)
 {
         _cleanup_free_ char *path = xasprintf("%s/%s", st->dir, START_ERROR);
         _cleanup_free_ char *text = NULL;
-        struct nook_err ignored;
         size_t len;
 
-        if (read_file(path, &text, &len, NOOK_ERR_MSG_MAX, &ignored) < 0 || len == 0)
+        if (read_file(path, &text, &len, NOOK_ERR_MSG_MAX, NULL) < 0 || len == 0)
                 return 0;
         return nook_err_set(err, 0, "%s", text);
 }
@@ -117,10 +116,9 @@ int container_kill(const struct nook_runtime *rt, const char *id, int sig, bool 
 static void kill_init(const struct container_state *st)
 {
         _cleanup_close_ int pidfd = -1;
-        struct nook_err ignored;
         struct pollfd pfd;
 
-        if (st->pid <= 0 || container_open_pidfd(st, &pidfd, &ignored) < 0)
+        if (st->pid <= 0 || container_open_pidfd(st, &pidfd, NULL) < 0)
                 return;
         ns_pidfd_send_signal(pidfd, SIGKILL);
         pfd = (struct pollfd){.fd = pidfd, .events = POLLIN};
@@ -197,9 +195,8 @@ int container_list(const struct nook_runtime *rt, struct container_info **out, s
                 return -1;
         list = xcalloc(strv_length(ids) + 1, sizeof(*list));
         for (size_t i = 0; ids[i]; i++) {
-                struct nook_err ignored;
 
-                if (state_read(rt->root, ids[i], &list[count].state, &ignored) < 0)
+                if (state_read(rt->root, ids[i], &list[count].state, NULL) < 0)
                         continue;
                 list[count].status = state_status(list[count].state);
                 count++;

@@ -73,13 +73,12 @@ static int run_detached(const struct nook_runtime *rt, const char *id, const str
                         struct nook_err *err)
 {
         struct create_result res;
-        struct nook_err ignored;
 
         if (container_create(rt, id, &opts->create, &res, err) < 0)
                 return -1;
         close(res.pidfd);
         if (container_start(rt, id, err) < 0) {
-                container_delete(rt, id, true, &ignored);
+                container_delete(rt, id, true, NULL);
                 return -1;
         }
         return 0;
@@ -106,7 +105,6 @@ int container_run(const struct nook_runtime *rt, const char *id, const struct ru
 {
         struct create_opts co = opts->create;
         struct create_result res;
-        struct nook_err ignored;
         sigset_t set;
         int r;
 
@@ -128,7 +126,7 @@ int container_run(const struct nook_runtime *rt, const char *id, const struct ru
         if (r < 0 || !opts->keep) {
                 /* Reaped already, so the init is gone; delete --force also takes any
                  * process it left in the cgroup. */
-                if (container_delete(rt, id, true, r < 0 ? &ignored : err) < 0 && r == 0)
+                if (container_delete(rt, id, true, r < 0 ? NULL : err) < 0 && r == 0)
                         return -1;
         }
         return r;

@@ -180,7 +180,8 @@ int state_read(const char *root, const char *id, struct container_state **out, s
                 free(path);
                 path = xasprintf("%s/%s", st->dir, i == 0 ? STATE_FILE : STATE_FILE_CREATING);
                 if (read_file(path, &text, NULL, 1 << 20, &ferr) < 0 && ferr.errnum != ENOENT) {
-                        *err = ferr;
+                        if (err)
+                                *err = ferr;
                         return -1;
                 }
         }

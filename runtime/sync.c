@@ -152,7 +152,7 @@ void sync_prefer_peer_error(int fd, struct nook_err *err)
         struct nook_err peer = {0};
 
         if (poll(&pfd, 1, 0) == 1 && recv_msg(fd, &msg, &received, &peer) < 0 &&
-            msg.type == SYNC_ERROR)
+            msg.type == SYNC_ERROR && err)
                 *err = peer;
 }
 
