@@ -1,7 +1,6 @@
-/* Tarballs of templates and containers (manager/archive.h does the tar work):
- * template import/export, a Debian template by debootstrap, and a container's backup
- * (its private layer and config.json: the template is shared, so a backup is small)
- * and restore.  What is made appears under its final name only when complete. */
+/* A container's backup (its private layer and config.json: the template is shared,
+ * so a backup is small) and restore, as tarballs (manager/archive.h does the tar
+ * work).  A restored container appears under its CTID only when complete. */
 #ifndef NOOK_MANAGER_BACKUP_H
 #define NOOK_MANAGER_BACKUP_H
 
@@ -9,19 +8,6 @@
 #include "manager/archive.h"
 #include "manager/home.h"
 #include "manager/registry.h"
-
-/* A template NAME from a root filesystem tarball (OpenVZ and LXC templates are such
- * tarballs).  Takes the home lock. */
-int template_import(struct nook_home *h, const char *name, const char *file,
-                    const struct archive_progress *progress, struct nook_err *err);
-int template_export(const struct nook_home *h, const char *name, const char *file,
-                    const struct archive_progress *progress, struct nook_err *err);
-
-/* A template NAME by debootstrap SUITE (variant and include may be NULL).  Takes the
- * home lock. */
-int template_create_debootstrap(struct nook_home *h, const char *name, const char *suite,
-                                const char *variant, const char *include,
-                                const struct archive_progress *progress, struct nook_err *err);
 
 /* FILE holds ctid's config.json and private/ (a running container is copied as it is
  * at that moment). */

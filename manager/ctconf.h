@@ -2,7 +2,7 @@
  *
  * nookctl-only settings are annotations (org.nook.ostemplate, .name, .onboot,
  * .description, .nameserver, .searchdomain); the network is org.nook.net.eth0 (see
- * net/net.h); limits are linux.resources; everything else is a system container's
+ * man/nook.8, NETWORKING); limits are linux.resources; everything else is a system container's
  * OCI config built on `nook spec`'s (its seccomp profile, masked and read-only paths):
  * /sbin/init as process 1 without a terminal, the capabilities of ct_default_caps(),
  * a writable cgroup2 mount for systemd guests, /run as a tmpfs, env container=nook.

@@ -13,7 +13,9 @@
 #include "common/cleanup.h"
 #include "common/util.h"
 #include "manager/ctid.h"
+#include "manager/debootstrap.h"
 #include "manager/registry.h"
+#include "manager/staging.h"
 
 #define BUSYBOX "/bin/busybox"
 
@@ -193,42 +195,34 @@ static int build_minimal(const char *dir, FILE *notes, struct nook_err *err)
         return 0;
 }
 
+static int new_template(struct nook_home *h, const char *name, struct nook_err *err)
+{
+        if (template_name_check(name, err) < 0 || home_lock(h, err) < 0)
+                return -1;
+        if (template_exists(h, name))
+                return nook_err_set(err, 0, "template %s already exists", name);
+        return 0;
+}
+
 /* A template directory is made under a temporary name and renamed when complete, so a
  * killed `template create` leaves no half template (its leftover goes on the next). */
 int template_create_minimal(struct nook_home *h, const char *name, FILE *notes,
                             struct nook_err *err)
 {
-        NOOK_ERR_ENSURE(err);
-        _cleanup_free_ char *dir = NULL, *tmp_name = NULL, *tmp = NULL, *tdir = NULL;
-        _cleanup_close_ int tfd = -1;
-        struct stat st;
+        _cleanup_free_ char *tdir = xasprintf("%s/templates", h->dir);
+        _cleanup_staging_ struct staging st = STAGING_INIT;
+        struct stat sb;
 
-        if (template_name_check(name, err) < 0 || home_lock(h, err) < 0)
+        if (new_template(h, name, err) < 0)
                 return -1;
-        dir = home_template_dir(h, name);
-        if (lstat(dir, &st) == 0)
-                return nook_err_set(err, 0, "template %s already exists", name);
-        if (lstat(BUSYBOX, &st) < 0 || !S_ISREG(st.st_mode))
+        if (lstat(BUSYBOX, &sb) < 0 || !S_ISREG(sb.st_mode))
                 return nook_err_set(err, 0,
                                     "template %s: " BUSYBOX " not found (apt-get install "
                                     "busybox-static)",
                                     name);
-        tdir = xasprintf("%s/templates", h->dir);
-        tfd = open(tdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        if (tfd < 0)
-                return nook_err_sys(err, "open %s", tdir);
-        tmp_name = xasprintf(".%s.tmp", name);
-        tmp = xasprintf("%s/%s", tdir, tmp_name);
-        if (remove_tree_at(tfd, tmp_name, err) < 0)
-                return -1;
-        if (mkdir(tmp, 0755) < 0)
-                return nook_err_sys(err, "mkdir %s", tmp);
-        if (build_minimal(tmp, notes, err) < 0 || rename(tmp, dir) < 0) {
-                if (err->msg[0] == '\0')
-                        nook_err_sys(err, "rename %s", tmp);
-                remove_tree_at(tfd, tmp_name, NULL);
+        if (staging_open(&st, tdir, name, "minimal", true, err) < 0 ||
+            build_minimal(st.tmp, notes, err) < 0 || staging_commit(&st, err) < 0)
                 return nook_err_prefix(err, "template %s", name);
-        }
         return 0;
 }
 
@@ -294,4 +288,65 @@ int template_remove_unused(struct nook_home *h, const char *name, struct nook_er
             registry_load(h, &r, err) < 0)
                 return -1;
         return template_remove(h, name, registry_template_users(&r, name), err);
+}
+
+/* ---- tarballs and debootstrap ---- */
+
+/* A root filesystem a container can boot: /sbin/init exists (maybe as a symlink that
+ * only resolves inside the root). */
+static int check_init(const char *root, const char *name, struct nook_err *err)
+{
+        _cleanup_free_ char *init = xasprintf("%s/sbin/init", root);
+        struct stat sb;
+
+        if (lstat(init, &sb) < 0)
+                return nook_err_set(err, 0, "template %s: the root filesystem has no /sbin/init",
+                                    name);
+        return 0;
+}
+
+int template_import(struct nook_home *h, const char *name, const char *file,
+                    const struct archive_progress *progress, struct nook_err *err)
+{
+        _cleanup_free_ char *tdir = xasprintf("%s/templates", h->dir);
+        _cleanup_staging_ struct staging st = STAGING_INIT;
+
+        if (new_template(h, name, err) < 0)
+                return -1;
+        if (staging_open(&st, tdir, name, "import", true, err) < 0 ||
+            archive_extract(file, st.tmp, progress, err) < 0)
+                return nook_err_prefix(err, "template import %s", name);
+        if (check_init(st.tmp, name, err) < 0)
+                return -1;
+        return staging_commit(&st, err);
+}
+
+int template_export(const struct nook_home *h, const char *name, const char *file,
+                    const struct archive_progress *progress, struct nook_err *err)
+{
+        _cleanup_free_ char *dir = home_template_dir(h, name);
+
+        if (template_name_check(name, err) < 0)
+                return -1;
+        if (!template_exists(h, name))
+                return nook_err_set(err, 0, "template %s does not exist", name);
+        if (archive_create(file, dir, NULL, progress, err) < 0)
+                return nook_err_prefix(err, "template export %s", name);
+        return 0;
+}
+
+int template_create_debootstrap(struct nook_home *h, const char *name, const char *suite,
+                                const char *variant, const char *include,
+                                const struct archive_progress *progress, struct nook_err *err)
+{
+        _cleanup_free_ char *tdir = xasprintf("%s/templates", h->dir);
+        _cleanup_staging_ struct staging st = STAGING_INIT;
+
+        if (new_template(h, name, err) < 0)
+                return -1;
+        /* debootstrap makes the directory itself and removes it on failure. */
+        if (staging_open(&st, tdir, name, "debootstrap", false, err) < 0 ||
+            template_debootstrap(st.tmp, suite, variant, include, NULL, progress, err) < 0)
+                return nook_err_prefix(err, "template %s", name);
+        return staging_commit(&st, err);
 }

@@ -1,6 +1,8 @@
 /* Templates: read-only root filesystems under <home>/templates/<name>/, the lower
  * layer of every container made from them.  `minimal` is built here from the host's
- * static busybox (Debian's busybox-static), without a download. */
+ * static busybox (Debian's busybox-static), without a download; others come from a
+ * tarball (import, export) or debootstrap.  A template appears under its name only
+ * when complete. */
 #ifndef NOOK_MANAGER_TEMPLATE_H
 #define NOOK_MANAGER_TEMPLATE_H
 
@@ -8,6 +10,7 @@
 #include <stdio.h>
 
 #include "common/error.h"
+#include "manager/archive.h"
 #include "manager/home.h"
 
 #define TEMPLATE_MINIMAL "minimal"
@@ -20,6 +23,19 @@ int template_name_check(const char *name, struct nook_err *err);
  * lacks (no dropbear on the host) is said on `notes`.  Takes the home lock. */
 int template_create_minimal(struct nook_home *h, const char *name, FILE *notes,
                             struct nook_err *err);
+
+/* A template NAME from a root filesystem tarball (OpenVZ and LXC templates are such
+ * tarballs).  Takes the home lock. */
+int template_import(struct nook_home *h, const char *name, const char *file,
+                    const struct archive_progress *progress, struct nook_err *err);
+int template_export(const struct nook_home *h, const char *name, const char *file,
+                    const struct archive_progress *progress, struct nook_err *err);
+
+/* A template NAME by debootstrap SUITE (variant and include may be NULL).  Takes the
+ * home lock. */
+int template_create_debootstrap(struct nook_home *h, const char *name, const char *suite,
+                                const char *variant, const char *include,
+                                const struct archive_progress *progress, struct nook_err *err);
 
 /* Template names, sorted. */
 int template_names(const struct nook_home *h, char ***out, struct nook_err *err);

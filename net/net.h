@@ -1,48 +1,10 @@
 /* Container networking over netlink: libmnl for links, addresses, routes and neighbours,
  * libnftnl for NAT and port forwards.  Nothing is shelled out.
  *
- * A container's network is configured by OCI annotations, one per container interface:
- *
- *   "org.nook.net.eth0": "bridge=nookbr0,ip=10.42.0.2/24,gw=10.42.0.1,nat=masquerade,
- *                         publish=tcp:8080:80;udp:5353:53"
- *
- * keys (comma-separated):
- *   bridge=NAME     the host side is a port of bridge NAME, which is created (up, with a
- *                   fixed MAC) if it does not exist and given the gateway address of
- *                   each family (gw with its subnet's prefix); it stays when containers go
- *   mode=routed     venet-style instead: no bridge; the host routes each container
- *                   address (/32, /128) to the veth; the container's addresses get no
- *                   prefix route, so all its traffic goes to the host, through a default
- *                   route via gw (default 169.254.1.1 and fe80::1, on-link, answered by
- *                   a static neighbour entry for the host side's MAC)
- *   dev=NAME        (routed) the uplink on which the host answers ARP (proxy_arp) and
- *                   NDP (proxy_ndp and a proxy entry per address) for the container
- *   ip=ADDR/PREFIX  repeatable, IPv4 and IPv6 (IPv6 without duplicate address detection,
- *                   so it is usable at once)
- *   gw=ADDR         default route, at most one per family; in bridge mode inside the
- *                   subnet of an ip= of its family
- *   mac=, mtu=      the container side's MAC address; the MTU of both sides
- *   host=NAME       the host side's name; default "nk" + a hash of the container id + the
- *                   interface's position (at most 15 bytes)
- *   nat=masquerade  traffic from the container's addresses leaving the host is
- *                   masqueraded
- *   publish=PROTO:HOSTPORT:CTPORT   repeatable, ';' between several: tcp or udp
- *                   connections to HOSTPORT on any of the host's addresses, from other
- *                   hosts and from the host itself, go to CTPORT in the container.  Not
- *                   on 127.0.0.1 or ::1: that would need route_localnet, which lets
- *                   neighbours reach services bound to the host's loopback.
- *
- * nat= and publish= need a gw= of the family they apply to (the replies are routed
- * through the host).  They, and mode=routed, turn on forwarding (net.ipv4.ip_forward,
- * net.ipv6.conf.all.forwarding for IPv6) in the namespace nook runs in; it is never
- * turned off again, as other containers may need it.  With IPv6 forwarding on, the
- * host ignores router advertisements on links with accept_ra=1: a host that configures
- * its own IPv6 by SLAAC needs accept_ra=2 there.  NAT and port forwards are rules
- * of one nftables table, "inet nook", tagged with the container id; no other table is
- * touched.  A host whose own firewall drops forwarded traffic must allow it there: an
- * accept in nook's table cannot override a drop in another table.
- *
- * Limits: 16 interfaces, 32 ip= and 32 published ports per interface.
+ * A container's network is configured by OCI annotations, one per container interface,
+ * "org.nook.net.eth0": "bridge=nookbr0,ip=10.42.0.2/24,gw=10.42.0.1,nat=masquerade".
+ * Their keys, what each does to the host (forwarding, the "inet nook" nftables table)
+ * and their limits are documented once, in man/nook.8 (NETWORKING).
  *
  * A thread that changed nftables keeps its netfilter socket (close-on-exec) for its next
  * call: the kernel makes the close of such a socket wait until deleted rules are freed,

@@ -1,3 +1,6 @@
+/* config.json as a whole: the top level, the process, mounts, hooks, annotations,
+ * unknown and unsupported settings, the errors of each, `nook spec`'s default and
+ * the writer. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,53 +17,7 @@
 
 #include <cmocka.h>
 
-#include "common/cleanup.h"
-#include "common/util.h"
-#include "oci/oci.h"
-
-#ifndef CLONE_NEWTIME
-#define CLONE_NEWTIME 0x00000080
-#endif
-
-#define CAP(c) (UINT64_C(1) << (c))
-
-/* The documents below are written with ' for " to stay readable. */
-static char *dq(const char *text)
-{
-        char *s = xstrdup(text);
-
-        for (char *p = s; *p; p++)
-                if (*p == '\'')
-                        *p = '"';
-        return s;
-}
-
-static struct oci_config *parse_ok(const char *text)
-{
-        _cleanup_free_ char *json = dq(text);
-        struct nook_err err = {0};
-        struct oci_config *c = NULL;
-
-        if (oci_config_parse(json, &c, &err) < 0)
-                fail_msg("unexpected error: %s", err.msg);
-        assert_non_null(c);
-        return c;
-}
-
-static void expect_error(const char *text, const char *msg)
-{
-        _cleanup_free_ char *json = dq(text);
-        struct nook_err err = {0};
-        struct oci_config *c = NULL;
-
-        assert_true(oci_config_parse(json, &c, &err) < 0);
-        assert_null(c);
-        assert_string_equal(err.msg, msg);
-}
-
-#define HEAD         "{'ociVersion':'1.2.0','root':{'path':'rootfs'},"
-#define PROCESS(...) HEAD "'process':{'args':['sh'],'cwd':'/'" __VA_ARGS__ "}}"
-#define LINUX(...)   HEAD "'linux':{" __VA_ARGS__ "}}"
+#include "config_test.h"
 
 static const char full_config[] =
     "{'ociVersion':'1.2.0',"
@@ -367,185 +324,6 @@ static void test_error_unknown_capability(void **state)
                                      "capability 'CAP_NOPE'");
 }
 
-#define USERNS       "'namespaces':[{'type':'user'}],"
-#define MAP(c, h, n) "{'containerID':" #c ",'hostID':" #h ",'size':" #n "}"
-
-/* Adjacent ranges, and ranges that end exactly at 2^32, are fine. */
-// clang-format off
-static const char good_mappings[] = LINUX(USERNS
-    "'uidMappings':[" MAP(0, 100000, 1000) "," MAP(1000, 1000, 1) ","
-                      MAP(4294967295, 101000, 1) "],"
-    "'gidMappings':[" MAP(0, 4294967286, 10) "]");
-// clang-format on
-
-static void test_id_mappings(void **state)
-{
-        _cleanup_config_ struct oci_config *c = parse_ok(good_mappings);
-
-        assert_int_equal(c->linux_.n_uid_mappings, 3);
-        assert_int_equal(c->linux_.uid_mappings[2].container_id, 4294967295u);
-        assert_int_equal(c->linux_.gid_mappings[0].host_id, 4294967286u);
-}
-
-static void test_error_id_mapping_ranges(void **state)
-{
-        expect_error(LINUX(USERNS "'uidMappings':[" MAP(0, 100000, 0) "]"),
-                     "config.json: linux.uidMappings[0].size: must not be 0");
-        expect_error(LINUX(USERNS "'gidMappings':[" MAP(0, 1, 1) "," MAP(4294967295, 2, 2) "]"),
-                     "config.json: linux.gidMappings[1]: containerID 4294967295 + size 2 goes "
-                     "beyond 2^32");
-        expect_error(LINUX(USERNS "'uidMappings':[" MAP(0, 4294967200, 100000) "]"),
-                     "config.json: linux.uidMappings[0]: hostID 4294967200 + size 100000 goes "
-                     "beyond 2^32");
-}
-
-static void test_error_id_mapping_overlaps(void **state)
-{
-        expect_error(LINUX(USERNS "'uidMappings':[" MAP(0, 100000, 10) "," MAP(5, 200000, 10) "]"),
-                     "config.json: linux.uidMappings[1]: overlaps linux.uidMappings[0] "
-                     "(container ids)");
-        expect_error(LINUX(USERNS "'gidMappings':[" MAP(0, 100000, 10) "," MAP(10, 1000, 1) "," MAP(
-                         20, 99995, 6) "]"),
-                     "config.json: linux.gidMappings[2]: overlaps linux.gidMappings[0] (host ids)");
-        /* One range inside another overlaps too. */
-        expect_error(LINUX(USERNS "'uidMappings':[" MAP(100, 100000, 1) "," MAP(0, 0, 65536) "]"),
-                     "config.json: linux.uidMappings[1]: overlaps linux.uidMappings[0] "
-                     "(container ids)");
-}
-
-/* A linux.uidMappings of n one-id entries that do not overlap. */
-static char *many_mappings(size_t n)
-{
-        char *json = xstrdup(HEAD "'linux':{" USERNS "'uidMappings':[");
-
-        for (size_t i = 0; i < n; i++) {
-                char *more = xasprintf("%s%s{'containerID':%zu,'hostID':%zu,'size':1}", json,
-                                       i ? "," : "", i, 100000 + i);
-                free(json);
-                json = more;
-        }
-        {
-                char *done = xasprintf("%s]}}", json);
-                free(json);
-                return done;
-        }
-}
-
-static void test_id_mappings_kernel_limit(void **state)
-{
-        _cleanup_free_ char *most = many_mappings(340);
-        _cleanup_free_ char *too_many = many_mappings(341);
-        _cleanup_config_ struct oci_config *c = parse_ok(most);
-
-        assert_int_equal(c->linux_.n_uid_mappings, 340);
-        expect_error(too_many,
-                     "config.json: linux.uidMappings: 341 entries, the kernel allows at most 340");
-}
-
-// clang-format off
-#define IDMAP_MOUNT(options, ...)                                                                  \
-        "{'destination':'/data','type':'bind','source':'/srv/data',"                              \
-        "'options':[" options "]" __VA_ARGS__ "}"
-#define MAPS(u, g) ",'uidMappings':[" u "],'gidMappings':[" g "]"
-
-static const char idmapped_mounts[] = HEAD "'mounts':["
-    IDMAP_MOUNT("'rbind','ridmap'", MAPS(MAP(0, 100000, 65536), MAP(0, 200000, 65536))) ","
-    IDMAP_MOUNT("'bind','idmap','ro'") ","
-    IDMAP_MOUNT("'rbind'", MAPS(MAP(0, 1000, 1), MAP(0, 1000, 1))) ","
-    IDMAP_MOUNT("'rbind'") "],"
-    "'linux':{" USERNS "'uidMappings':[" MAP(0, 100000, 65536) "]}}";
-
-/* Mappings of its own need no user namespace in the container... */
-static const char idmapped_mount_own_maps[] = HEAD "'mounts':["
-    IDMAP_MOUNT("'rbind','idmap'", MAPS(MAP(0, 1000, 1), MAP(0, 1000, 1))) "]}";
-/* ... but borrowing the container's does. */
-static const char idmapped_mount_no_maps[] = HEAD "'mounts':["
-    "{'destination':'/a','type':'tmpfs'}," IDMAP_MOUNT("'rbind','ridmap'") "]}";
-
-static const struct {
-        const char *config, *error;
-} idmapped_mount_errors[] = {
-    {HEAD "'mounts':[{'destination':'/t','type':'tmpfs','options':['idmap']}]}",
-     "config.json: mounts[0]: an idmapped mount (idmap) must be a bind mount"},
-    {HEAD "'mounts':[{'destination':'/t','type':'tmpfs'" MAPS(MAP(0, 1000, 1), MAP(0, 1000, 1)) "}]}",
-     "config.json: mounts[0]: an idmapped mount (uidMappings) must be a bind mount"},
-    {HEAD "'mounts':[" IDMAP_MOUNT("'rbind'", ",'uidMappings':[" MAP(0, 1000, 1) "]") "]}",
-     "config.json: mounts[0]: uidMappings given without gidMappings"},
-    {HEAD "'mounts':[" IDMAP_MOUNT("'rbind'", MAPS("", MAP(0, 1000, 1))) "]}",
-     "config.json: mounts[0]: gidMappings given without uidMappings"},
-    {HEAD "'mounts':[" IDMAP_MOUNT("'rbind'", MAPS(MAP(0, 1000, 10) "," MAP(10, 1005, 1),
-                                                   MAP(0, 1000, 1))) "]}",
-     "config.json: mounts[0].uidMappings[1]: overlaps mounts[0].uidMappings[0] (host ids)"},
-    {HEAD "'mounts':[" IDMAP_MOUNT("'rbind'", MAPS(MAP(0, 1000, 1), MAP(0, 1000, 0))) "]}",
-     "config.json: mounts[0].gidMappings[0].size: must not be 0"},
-};
-// clang-format on
-
-static void test_idmapped_mounts(void **state)
-{
-        _cleanup_config_ struct oci_config *c = parse_ok(idmapped_mounts);
-        const struct oci_mount *m = c->mounts;
-
-        assert_true(m[0].idmap);
-        assert_true(m[0].idmap_recursive);
-        assert_true(m[0].recursive);
-        assert_int_equal(m[0].n_uid_mappings, 1);
-        assert_int_equal(m[0].uid_mappings[0].host_id, 100000);
-        assert_int_equal(m[0].uid_mappings[0].size, 65536);
-        assert_int_equal(m[0].n_gid_mappings, 1);
-        assert_int_equal(m[0].gid_mappings[0].host_id, 200000);
-        assert_null(m[0].data);
-        /* "idmap" alone: the container's mappings, only on the top mount. */
-        assert_true(m[1].idmap);
-        assert_false(m[1].idmap_recursive);
-        assert_int_equal(m[1].n_uid_mappings, 0);
-        assert_int_equal(m[1].flags, MS_RDONLY);
-        assert_null(m[1].data);
-        /* Mappings without either option mean "idmap", as in runc and crun. */
-        assert_true(m[2].idmap);
-        assert_false(m[2].idmap_recursive);
-        assert_false(m[3].idmap);
-        assert_null(m[3].uid_mappings);
-}
-
-static void test_idmapped_mount_without_user_namespace(void **state)
-{
-        _cleanup_config_ struct oci_config *c = parse_ok(idmapped_mount_own_maps);
-
-        assert_true(c->mounts[0].idmap);
-        expect_error(idmapped_mount_no_maps,
-                     "config.json: mounts[1]: 'ridmap' without uidMappings and gidMappings "
-                     "requires a user namespace, whose mappings it takes");
-}
-
-static void test_error_idmapped_mounts(void **state)
-{
-        for (size_t i = 0; i < ARRAY_SIZE(idmapped_mount_errors); i++)
-                expect_error(idmapped_mount_errors[i].config, idmapped_mount_errors[i].error);
-}
-
-static void test_rootfs_idmap_annotation(void **state)
-{
-        _cleanup_config_ struct oci_config *on =
-            parse_ok(HEAD "'annotations':{'org.nook.rootfs.idmap':'true'},'linux':{" USERNS
-                          "'mountLabel':''}}");
-        _cleanup_config_ struct oci_config *off =
-            parse_ok(HEAD "'annotations':{'org.nook.rootfs.idmap':'false'},'linux':{" USERNS
-                          "'mountLabel':''}}");
-        _cleanup_config_ struct oci_config *none = parse_ok(LINUX(USERNS "'mountLabel':''"));
-
-        assert_true(on->root.idmap);
-        assert_false(off->root.idmap);
-        assert_false(none->root.idmap);
-        expect_error(HEAD "'annotations':{'org.nook.rootfs.idmap':'yes'},'linux':{" USERNS
-                          "'mountLabel':''}}",
-                     "config.json: annotations.org.nook.rootfs.idmap: expected \"true\" or "
-                     "\"false\", not \"yes\"");
-        expect_error(HEAD "'annotations':{'org.nook.rootfs.idmap':'true'}}",
-                     "config.json: annotations.org.nook.rootfs.idmap: requires a user namespace, "
-                     "whose mappings the rootfs takes");
-}
-
 static void test_error_invalid_json(void **state)
 {
         struct nook_err err = {0};
@@ -619,24 +397,6 @@ static void test_error_uid_too_large(void **state)
                      "most 4294967295)");
 }
 
-static void test_error_unknown_namespace_type(void **state)
-{
-        expect_error(LINUX("'namespaces':[{'type':'pid'},{'type':'foo'}]"),
-                     "config.json: linux.namespaces[1].type: unknown namespace type 'foo'");
-}
-
-static void test_error_duplicate_namespace(void **state)
-{
-        expect_error(LINUX("'namespaces':[{'type':'pid'},{'type':'ipc'},{'type':'pid'}]"),
-                     "config.json: linux.namespaces[2].type: duplicate namespace type 'pid'");
-}
-
-static void test_error_relative_namespace_path(void **state)
-{
-        expect_error(LINUX("'namespaces':[{'type':'network','path':'run/netns/x'}]"),
-                     "config.json: linux.namespaces[0].path: must be an absolute path");
-}
-
 static void test_error_rlimit_unknown_type(void **state)
 {
         expect_error(PROCESS(",'rlimits':[{'type':'RLIMIT_FOO','soft':1,'hard':1}]"),
@@ -666,36 +426,6 @@ static void test_error_oom_score_adj_range(void **state)
                      "config.json: process.oomScoreAdj: -1001 is out of range (-1000 to 1000)");
 }
 
-static void test_error_mappings_without_user_namespace(void **state)
-{
-        expect_error(LINUX("'namespaces':[{'type':'pid'}],"
-                           "'uidMappings':[{'containerID':0,'hostID':1000,'size':1}]"),
-                     "config.json: linux.uidMappings: requires a user namespace");
-        expect_error(LINUX("'gidMappings':[{'containerID':0,'hostID':1000,'size':1}]"),
-                     "config.json: linux.gidMappings: requires a user namespace");
-}
-
-static void test_error_hostname_without_uts_namespace(void **state)
-{
-        expect_error(HEAD "'hostname':'box','linux':{'namespaces':[{'type':'pid'}]}}",
-                     "config.json: hostname: requires a new uts namespace");
-        expect_error(HEAD "'hostname':'box','linux':{'namespaces':[{'type':'uts','path':'/x'}]}}",
-                     "config.json: hostname: requires a new uts namespace");
-        expect_error(HEAD "'domainname':'example.org'}",
-                     "config.json: domainname: requires a new uts namespace");
-}
-
-static void test_error_time_offsets_without_time_namespace(void **state)
-{
-        expect_error(LINUX("'timeOffsets':{'monotonic':{'secs':1}}"),
-                     "config.json: linux.timeOffsets: requires a new time namespace");
-        expect_error(
-            LINUX("'namespaces':[{'type':'time'}],"
-                  "'timeOffsets':{'monotonic':{'nanosecs':1000000000}}"),
-            "config.json: linux.timeOffsets.monotonic.nanosecs: 1000000000 is out of range "
-            "(at most 999999999)");
-}
-
 static void test_error_hook_path_relative(void **state)
 {
         expect_error(HEAD "'hooks':{'prestart':[{'path':'bin/hook'}]}}",
@@ -712,31 +442,10 @@ static void test_error_hook_timeout_zero(void **state)
             "config.json: hooks.poststop[0].timeout: must be a positive number of seconds");
 }
 
-static void test_error_bad_rootfs_propagation(void **state)
-{
-        expect_error(LINUX("'rootfsPropagation':'sideways'"),
-                     "config.json: linux.rootfsPropagation: unknown propagation 'sideways'");
-}
-
-static void test_error_device_type(void **state)
-{
-        expect_error(LINUX("'devices':[{'path':'/dev/x','type':'x','major':1,'minor':1}]"),
-                     "config.json: linux.devices[0].type: invalid device type 'x' (expected c, b, "
-                     "u or p)");
-        expect_error(LINUX("'devices':[{'path':'/dev/x','type':'c','minor':1}]"),
-                     "config.json: linux.devices[0].major: required property is missing");
-}
-
 static void test_error_annotation_not_string(void **state)
 {
         expect_error(HEAD "'annotations':{'ok':'x','foo':1}}",
                      "config.json: annotations.foo: expected a string");
-}
-
-static void test_error_masked_path_relative(void **state)
-{
-        expect_error(LINUX("'maskedPaths':['/proc/kcore','proc/keys']"),
-                     "config.json: linux.maskedPaths[1]: must be an absolute path");
 }
 
 static void test_error_mount_without_destination(void **state)
@@ -933,6 +642,123 @@ static void test_config_free_accepts_null(void **state)
         assert_string_equal(oci_hook_kind_names[OCI_HOOK_POSTSTOP], "poststop");
 }
 
+/* What the writer gives is what the parser read: parsed again it writes the same text,
+ * for a config with every family of fields, and for `nook spec`'s with its seccomp
+ * profile. */
+static void assert_round_trip(const char *json)
+{
+        _cleanup_config_ struct oci_config *c = NULL, *again = NULL;
+        _cleanup_free_ char *first = NULL, *second = NULL;
+        struct nook_err err = {0};
+
+        if (oci_config_parse(json, &c, &err) < 0)
+                fail_msg("parse: %s", err.msg);
+        first = oci_config_to_json(c, false);
+        if (oci_config_parse(first, &again, &err) < 0)
+                fail_msg("parse what was written: %s\n%s", err.msg, first);
+        second = oci_config_to_json(again, true);
+        free(first);
+        first = oci_config_to_json(again, true);
+        assert_string_equal(first, second);
+}
+
+static void test_writer_round_trip(void **state)
+{
+        _cleanup_free_ char *full = dq(full_config);
+        _cleanup_free_ char *spec = oci_config_default_json(NULL, false);
+        _cleanup_free_ char *rootless = oci_config_default_json(NULL, true);
+        _cleanup_free_ char *res =
+            dq(LINUX("'resources':{'memory':{'limit':67108864,'reservation':-1,'swap':134217728},"
+                     "'cpu':{'shares':512,'quota':50000,'period':100000,'burst':1000,'idle':0,"
+                     "'cpus':'0','mems':'0'},'pids':{'limit':64},'blockIO':{'weight':500,"
+                     "'weightDevice':[{'major':8,'minor':0,'weight':100}],"
+                     "'throttleReadBpsDevice':[{'major':8,'minor':0,'rate':1048576}],"
+                     "'throttleWriteIOPSDevice':[{'major':8,'minor':16,'rate':100}]},"
+                     "'hugepageLimits':[{'pageSize':'2MB','limit':0}],"
+                     "'unified':{'memory.high':'max'},"
+                     "'devices':[{'allow':false,'access':'rwm'},{'allow':true,'type':'c',"
+                     "'major':1,'minor':3,'access':'rw'},{'allow':true,'type':'b','major':8,"
+                     "'access':'m'}]}"));
+
+        (void)state;
+        assert_round_trip(full);
+        assert_round_trip(spec);
+        assert_round_trip(rootless);
+        assert_round_trip(res);
+}
+
+/* The written config holds the values that were read. */
+static void test_writer_values(void **state)
+{
+        _cleanup_config_ struct oci_config *c = parse_ok(full_config), *back = NULL;
+        _cleanup_free_ char *json = oci_config_to_json(c, false);
+        struct nook_err err = {0};
+        const struct oci_process *p;
+
+        (void)state;
+        assert_int_equal(oci_config_parse(json, &back, &err), 0);
+        p = back->process;
+        assert_true(p->terminal);
+        assert_int_equal(p->console_width, 80);
+        assert_int_equal(p->user.uid, 1000);
+        assert_int_equal(p->user.umask, 18);
+        assert_int_equal(p->user.additional_gids[1], UINT32_MAX);
+        assert_true(p->caps.bounding == (CAP(CAP_CHOWN) | CAP(CAP_SYS_ADMIN)));
+        assert_true(p->caps.ambient == CAP(CAP_NET_BIND_SERVICE));
+        assert_true(p->rlimits[1].hard == UINT64_MAX);
+        assert_int_equal(p->oom_score_adj, -500);
+        assert_string_equal(back->mounts[1].source, "/srv/data");
+        assert_true(back->mounts[1].recursive && (back->mounts[1].flags & MS_RDONLY));
+        assert_string_equal(back->mounts[2].destination, "/dev/shm");
+        assert_int_equal(back->hooks[OCI_HOOK_CREATE_RUNTIME].hooks[0].timeout, 5);
+        assert_string_equal(back->hooks[OCI_HOOK_CREATE_RUNTIME].hooks[0].env[0], "A=1");
+        assert_string_equal(oci_annotation(back, "empty"), "");
+        assert_string_equal(oci_config_namespace(back, CLONE_NEWNET)->path, "/var/run/netns/x");
+        assert_int_equal(back->linux_.gid_mappings[1].host_id, 1000);
+        assert_int_equal(back->linux_.boottime.secs, -3600);
+        assert_int_equal(back->linux_.devices[0].file_mode, 0666);
+        assert_int_equal(back->linux_.devices[1].type, 'p');
+        assert_int_equal(back->linux_.rootfs_propagation, MS_SLAVE | MS_REC);
+        assert_string_equal(back->linux_.sysctl[1].value, "4096");
+        assert_true(back->linux_.resources->memory.limit.v == 1048576);
+        assert_non_null(back->linux_.seccomp);
+}
+
+/* Members the model does not know, at every level it reads, come back. */
+static void test_writer_keeps_unknown_members(void **state)
+{
+        _cleanup_free_ char *json = NULL;
+        _cleanup_config_ struct oci_config *c =
+            parse_ok(HEAD "'x-top':{'a':[1,2,{'b':null}]},'process':{'args':['sh'],'cwd':'/',"
+                          "'ioPriority':{'class':'IOPRIO_CLASS_IDLE'}},'linux':{'intelRdt':"
+                          "{'closID':'x'},'resources':{'network':{'classID':7}}}}");
+
+        (void)state;
+        assert_string_equal(c->process->unsupported, "ioPriority");
+        json = oci_config_to_json(c, false);
+        assert_non_null(strstr(json, "\"x-top\":{\"a\":[1,2,{\"b\":null}]}"));
+        assert_non_null(strstr(json, "\"ioPriority\":{\"class\":\"IOPRIO_CLASS_IDLE\"}"));
+        assert_non_null(strstr(json, "\"intelRdt\":{\"closID\":\"x\"}"));
+        assert_non_null(strstr(json, "\"network\":{\"classID\":7}"));
+}
+
+/* An exec's process.json: written and read back. */
+static void test_process_writer(void **state)
+{
+        _cleanup_config_ struct oci_config *c = parse_ok(full_config);
+        _cleanup_free_ char *json = oci_process_to_json(c->process);
+        struct oci_process *p = NULL;
+        struct nook_err err = {0};
+
+        (void)state;
+        assert_int_equal(oci_process_parse(json, &p, &err), 0);
+        assert_string_equal(p->args[2], "true");
+        assert_string_equal(p->cwd, "/home");
+        assert_true(p->no_new_privileges);
+        assert_string_equal(p->selinux_label, "system_u:system_r:container_t:s0");
+        oci_process_free(p);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -944,14 +770,6 @@ int main(void)
             cmocka_unit_test(test_unknown_properties_and_nulls_are_ignored),
             cmocka_unit_test(test_unsupported_settings),
             cmocka_unit_test(test_error_unknown_capability),
-            cmocka_unit_test(test_id_mappings),
-            cmocka_unit_test(test_error_id_mapping_ranges),
-            cmocka_unit_test(test_error_id_mapping_overlaps),
-            cmocka_unit_test(test_id_mappings_kernel_limit),
-            cmocka_unit_test(test_idmapped_mounts),
-            cmocka_unit_test(test_idmapped_mount_without_user_namespace),
-            cmocka_unit_test(test_error_idmapped_mounts),
-            cmocka_unit_test(test_rootfs_idmap_annotation),
             cmocka_unit_test(test_error_invalid_json),
             cmocka_unit_test(test_error_top_level_array),
             cmocka_unit_test(test_error_missing_oci_version),
@@ -962,22 +780,13 @@ int main(void)
             cmocka_unit_test(test_error_process_cwd),
             cmocka_unit_test(test_error_uid_negative),
             cmocka_unit_test(test_error_uid_too_large),
-            cmocka_unit_test(test_error_unknown_namespace_type),
-            cmocka_unit_test(test_error_duplicate_namespace),
-            cmocka_unit_test(test_error_relative_namespace_path),
             cmocka_unit_test(test_error_rlimit_unknown_type),
             cmocka_unit_test(test_error_rlimit_duplicate),
             cmocka_unit_test(test_error_rlimit_soft_above_hard),
             cmocka_unit_test(test_error_oom_score_adj_range),
-            cmocka_unit_test(test_error_mappings_without_user_namespace),
-            cmocka_unit_test(test_error_hostname_without_uts_namespace),
-            cmocka_unit_test(test_error_time_offsets_without_time_namespace),
             cmocka_unit_test(test_error_hook_path_relative),
             cmocka_unit_test(test_error_hook_timeout_zero),
-            cmocka_unit_test(test_error_bad_rootfs_propagation),
-            cmocka_unit_test(test_error_device_type),
             cmocka_unit_test(test_error_annotation_not_string),
-            cmocka_unit_test(test_error_masked_path_relative),
             cmocka_unit_test(test_error_mount_without_destination),
             cmocka_unit_test(test_default_spec_parses_back),
             cmocka_unit_test(test_default_spec_takes_args),
@@ -986,6 +795,10 @@ int main(void)
             cmocka_unit_test(test_process_parse),
             cmocka_unit_test(test_config_load),
             cmocka_unit_test(test_config_free_accepts_null),
+            cmocka_unit_test(test_writer_round_trip),
+            cmocka_unit_test(test_writer_values),
+            cmocka_unit_test(test_writer_keeps_unknown_members),
+            cmocka_unit_test(test_process_writer),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
