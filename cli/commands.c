@@ -11,9 +11,8 @@
 
 #include "cli/options.h"
 #include "common/cleanup.h"
-#include "common/json.h"
-#include "common/log.h"
 #include "common/util.h"
+#include "common/log.h"
 
 #define H_HELP "  -h, --help               show this help\n"
 

@@ -9,8 +9,8 @@
 #include <seccomp.h>
 
 #include "cli/commands.h"
-#include "common/error.h"
 #include "common/log.h"
+#include "common/error.h"
 
 static void print_help(void)
 {

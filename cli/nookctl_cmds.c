@@ -7,10 +7,8 @@
 
 #include "cli/options.h"
 #include "common/cleanup.h"
-#include "common/log.h"
 #include "common/util.h"
 #include "manager/console.h"
-#include "manager/ct.h"
 #include "manager/ctid.h"
 #include "manager/ops.h"
 

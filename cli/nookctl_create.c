@@ -12,7 +12,6 @@
 #include "manager/ctid.h"
 #include "manager/ops.h"
 #include "manager/set.h"
-#include "manager/settings.h"
 
 enum {
         O_OSTEMPLATE = 256,

@@ -8,7 +8,6 @@
 #include "cli/nookctl_cmds.h"
 #include "cli/options.h"
 #include "common/cleanup.h"
-#include "common/json.h"
 #include "common/util.h"
 #include "manager/ctlist.h"
 

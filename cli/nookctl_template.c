@@ -7,7 +7,6 @@
 #include "cli/nookctl_cmds.h"
 #include "cli/options.h"
 #include "common/cleanup.h"
-#include "common/util.h"
 #include "manager/backup.h"
 #include "manager/diskusage.h"
 #include "manager/template.h"

@@ -8,9 +8,9 @@
 #include <strings.h>
 
 #include "common/cleanup.h"
-#include "common/error.h"
 #include "common/log.h"
 #include "common/util.h"
+#include "common/error.h"
 
 const char *cmd_program = "nook";
 

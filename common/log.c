@@ -7,7 +7,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "common/error.h"
 #include "common/json.h"
 
 static const char *log_program = "nook";

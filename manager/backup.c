@@ -9,7 +9,6 @@
 
 #include "common/cleanup.h"
 #include "common/util.h"
-#include "manager/ct.h"
 #include "manager/ctid.h"
 #include "manager/staging.h"
 #include "manager/template.h"

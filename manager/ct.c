@@ -20,23 +20,6 @@
 
 static const char *const layers[] = {"private", "work", "rootfs"};
 
-/* Far above any config nookctl writes; guards against a runaway file. */
-#define CONFIG_MAX_SIZE (16u << 20)
-
-int ct_config_read(const char *path, struct oci_config **config, struct ct_settings *s,
-                   struct nook_err *err)
-{
-        _cleanup_free_ char *text = NULL;
-        _cleanup_config_ struct oci_config *c = NULL;
-
-        if (read_file(path, &text, NULL, CONFIG_MAX_SIZE, err) < 0 ||
-            oci_config_parse(text, &c, err) < 0 || ct_settings_from_config(c, s, err) < 0)
-                return -1;
-        if (config)
-                *config = TAKE_PTR(c);
-        return 0;
-}
-
 void ct_close(struct ct *c)
 {
         free(c->ctid);

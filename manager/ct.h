@@ -56,10 +56,6 @@ char *ct_path(const struct ct *c, const char *file);
 /* Whether nook runs it (created, running or paused) and its init's pid. */
 bool ct_running(const struct ct *c, pid_t *pid);
 
-/* Reads a bundle's config.json at path and its settings. */
-int ct_config_read(const char *path, struct oci_config **config, struct ct_settings *s,
-                   struct nook_err *err);
-
 /* Makes <home>/containers/<ctid> with its layers and config.json; the caller holds the
  * home lock and has checked the settings against the other containers.  On failure
  * nothing is left. */

@@ -303,21 +303,14 @@ static uint64_t opt_u64(struct oci_opt o)
 /* "c:MAJOR|*:MINOR|*:ACCESS|none", nookctl's form of a device rule. */
 static char *device_text(const struct oci_device_rule *d)
 {
-        char major[24] = "*", minor[24] = "*", access[4] = "";
-        size_t n = 0;
+        char major[24] = "*", minor[24] = "*", access[4];
 
         if (d->major != OCI_DEV_ANY)
                 snprintf(major, sizeof(major), "%" PRId64, d->major);
         if (d->minor != OCI_DEV_ANY)
                 snprintf(minor, sizeof(minor), "%" PRId64, d->minor);
-        if (d->access & OCI_DEV_READ)
-                access[n++] = 'r';
-        if (d->access & OCI_DEV_WRITE)
-                access[n++] = 'w';
-        if (d->access & OCI_DEV_MKNOD)
-                access[n++] = 'm';
-        access[n] = '\0';
-        return xasprintf("%c:%s:%s:%s", d->type, major, minor, d->allow ? access : "none");
+        return xasprintf("%c:%s:%s:%s", d->type, major, minor,
+                         d->allow ? oci_device_access_text(d->access, access) : "none");
 }
 
 static void read_resources(const struct oci_resources *r, struct ct_settings *s)
@@ -372,12 +365,7 @@ static int device_rule(const char *text, struct oci_device_rule *out)
                                         .access = OCI_DEV_ALL};
         if (parse_int64(minor, &v) == 0)
                 out->minor = v;
-        if (out->allow) {
-                out->access = (strchr(access, 'r') ? OCI_DEV_READ : 0) |
-                              (strchr(access, 'w') ? OCI_DEV_WRITE : 0) |
-                              (strchr(access, 'm') ? OCI_DEV_MKNOD : 0);
-        }
-        return 0;
+        return out->allow ? oci_device_access_parse(access, &out->access) : 0;
 }
 
 struct oci_resources *ct_resources(const struct ct_settings *s)
@@ -536,4 +524,21 @@ void ct_settings_copy(struct ct_settings *dst, const struct ct_settings *src)
         dst->searchdomains = src->searchdomains ? strv_dup(src->searchdomains) : NULL;
         dst->devices = src->devices ? strv_dup(src->devices) : NULL;
         dst->cgroups_path = src->cgroups_path ? xstrdup(src->cgroups_path) : NULL;
+}
+
+/* Far above any config nookctl writes; guards against a runaway file. */
+#define CONFIG_MAX_SIZE (16u << 20)
+
+int ct_config_read(const char *path, struct oci_config **config, struct ct_settings *s,
+                   struct nook_err *err)
+{
+        _cleanup_free_ char *text = NULL;
+        _cleanup_config_ struct oci_config *c = NULL;
+
+        if (read_file(path, &text, NULL, CONFIG_MAX_SIZE, err) < 0 ||
+            oci_config_parse(text, &c, err) < 0 || ct_settings_from_config(c, s, err) < 0)
+                return -1;
+        if (config)
+                *config = TAKE_PTR(c);
+        return 0;
 }

@@ -62,6 +62,11 @@ uint64_t ct_default_caps(void);
 int ct_settings_from_config(const struct oci_config *c, struct ct_settings *s,
                             struct nook_err *err);
 
+/* Reads a bundle's config.json at path (*config may be NULL: not wanted) and its
+ * settings. */
+int ct_config_read(const char *path, struct oci_config **config, struct ct_settings *s,
+                   struct nook_err *err);
+
 /* Replaces s's part of config c; the rest of c stays as it is.  ctid names the
  * hostname default. */
 void ct_config_apply(struct oci_config *c, const char *ctid, const struct ct_settings *s);

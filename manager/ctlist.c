@@ -12,10 +12,8 @@
 #include "cgroup/cgroup.h"
 #include "common/cleanup.h"
 #include "common/util.h"
-#include "manager/ct.h"
 #include "rootfs/rootfs.h"
 #include "manager/diskusage.h"
-#include "runtime/container.h"
 
 enum {
         F_CTID,

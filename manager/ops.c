@@ -1,6 +1,5 @@
 #include "manager/ops.h"
 
-#include "common/cleanup.h"
 #include "manager/ct.h"
 
 int ct_op_create(void *ops, size_t index, const char *ctid, struct nook_err *err)

@@ -8,7 +8,6 @@
 
 #include "common/cleanup.h"
 #include "common/util.h"
-#include "manager/ct.h"
 #include "manager/ctid.h"
 
 static bool numeric(const char *s)

@@ -4,7 +4,6 @@
 
 #include "common/cleanup.h"
 #include "common/util.h"
-#include "net/internal.h"
 
 int net_sysctl_ensure(const char *path, const char *value, struct nook_err *err)
 {

@@ -298,15 +298,6 @@ void oci_annotation_set(struct oci_config *c, const char *key, const char *value
 
 /* ---- writing ---- */
 
-void write_kv(struct json_writer *w, const char *key, const struct oci_kv *kv, size_t n)
-{
-        json_w_key(w, key);
-        json_w_object_open(w);
-        for (size_t i = 0; i < n; i++)
-                json_w_kv_string(w, kv[i].key, kv[i].value);
-        json_w_object_close(w);
-}
-
 static void write_hooks(struct json_writer *w, const struct oci_config *c)
 {
         bool any = false;

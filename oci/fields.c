@@ -308,6 +308,15 @@ void extras_write(struct json_writer *w, const struct oci_extras *e)
         }
 }
 
+void write_kv(struct json_writer *w, const char *key, const struct oci_kv *kv, size_t n)
+{
+        json_w_key(w, key);
+        json_w_object_open(w);
+        for (size_t i = 0; i < n; i++)
+                json_w_kv_string(w, kv[i].key, kv[i].value);
+        json_w_object_close(w);
+}
+
 char *writer_take(struct json_writer *w)
 {
         size_t len;

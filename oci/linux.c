@@ -6,7 +6,6 @@
 #include <sys/mount.h>
 
 #include "common/cleanup.h"
-#include "common/util.h"
 #include "oci/internal.h"
 
 static int parse_namespace(json_val v, const char *path, void *item, struct nook_err *err)

@@ -77,6 +77,10 @@ char *oci_resources_to_json(const struct oci_resources *r);
  * values (0 shares, quota or swap: not set; a quota without period: 100000).  path
  * names the object in errors. */
 int oci_resources_check(struct oci_resources *r, const char *path, struct nook_err *err);
+/* A device rule's access bits (OCI_DEV_*) from "rwm" and back; -1 for a string that
+ * is not a subset of "rwm". */
+int oci_device_access_parse(const char *s, unsigned *out);
+const char *oci_device_access_text(unsigned access, char buf[4]);
 /* Appends a copy of rule to r->devices. */
 void oci_resources_add_device(struct oci_resources *r, const struct oci_device_rule *rule);
 

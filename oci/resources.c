@@ -321,7 +321,7 @@ static int parse_unified(json_val o, const char *path, struct oci_resources *r,
 
 /* ---- devices ---- */
 
-static int parse_access(const char *s, const char *path, unsigned *out, struct nook_err *err)
+int oci_device_access_parse(const char *s, unsigned *out)
 {
         *out = 0;
         for (const char *p = s; *p; p++) {
@@ -330,11 +330,24 @@ static int parse_access(const char *s, const char *path, unsigned *out, struct n
                                : *p == 'm' ? OCI_DEV_MKNOD
                                            : 0;
                 if (bit == 0 || (*out & bit))
-                        return nook_err_set(err, 0, "%s.access: '%s' is not a subset of \"rwm\"",
-                                            path, s);
+                        return -1;
                 *out |= bit;
         }
         return 0;
+}
+
+const char *oci_device_access_text(unsigned access, char buf[4])
+{
+        size_t n = 0;
+
+        if (access & OCI_DEV_READ)
+                buf[n++] = 'r';
+        if (access & OCI_DEV_WRITE)
+                buf[n++] = 'w';
+        if (access & OCI_DEV_MKNOD)
+                buf[n++] = 'm';
+        buf[n] = '\0';
+        return buf;
 }
 
 static int parse_device_rule(json_val e, const char *path, void *item, struct nook_err *err)
@@ -358,7 +371,10 @@ static int parse_device_rule(json_val e, const char *path, void *item, struct no
                 d->access = OCI_DEV_ALL;
                 return 0;
         }
-        return parse_access(access, path, &d->access, err);
+        if (oci_device_access_parse(access, &d->access) < 0)
+                return nook_err_set(err, 0, "%s.access: '%s' is not a subset of \"rwm\"", path,
+                                    access);
+        return 0;
 }
 
 /* ---- the whole ---- */
@@ -519,15 +535,7 @@ static void write_device_rules(struct json_writer *w, const struct oci_resources
         for (size_t i = 0; i < r->n_devices; i++) {
                 const struct oci_device_rule *d = &r->devices[i];
                 char type[2] = {d->type, '\0'}, access[4];
-                size_t n = 0;
 
-                if (d->access & OCI_DEV_READ)
-                        access[n++] = 'r';
-                if (d->access & OCI_DEV_WRITE)
-                        access[n++] = 'w';
-                if (d->access & OCI_DEV_MKNOD)
-                        access[n++] = 'm';
-                access[n] = '\0';
                 json_w_object_open(w);
                 json_w_kv_bool(w, "allow", d->allow);
                 json_w_kv_string(w, "type", type);
@@ -535,7 +543,7 @@ static void write_device_rules(struct json_writer *w, const struct oci_resources
                         json_w_kv_int(w, "major", d->major);
                 if (d->minor != OCI_DEV_ANY)
                         json_w_kv_int(w, "minor", d->minor);
-                json_w_kv_string(w, "access", access);
+                json_w_kv_string(w, "access", oci_device_access_text(d->access, access));
                 json_w_object_close(w);
         }
         json_w_array_close(w);

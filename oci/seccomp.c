@@ -49,12 +49,6 @@ static const struct name_value operator_names[] = {
 
 /* SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV: libseccomp applies it from 2.6 on, which
  * configure tells (NOOK_SECCOMP_WAITKILL); an older one would drop it silently. */
-#ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
-#define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
-#endif
-#ifndef NOOK_SECCOMP_WAITKILL
-#define NOOK_SECCOMP_WAITKILL 0
-#endif
 static const struct {
         const char *name;
         unsigned int flag;

@@ -1,5 +1,4 @@
 /* /dev: linux.devices, the default nodes and links of a fresh /dev, and /dev/console. */
-#include "rootfs/rootfs.h"
 #include "rootfs/internal.h"
 
 #include <errno.h>
@@ -11,7 +10,6 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
-#include "common/util.h"
 #include "oci/oci.h"
 
 static const struct {

@@ -11,7 +11,6 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
-#include "oci/oci.h"
 
 int rootfs_idmap_clone(const struct oci_config *config, const char *source, bool recursive,
                        bool idmap_recursive, int userns_fd, const char *what, struct nook_err *err)

@@ -3,7 +3,6 @@
  * write goes to a new file beside the target that is then renamed over it, so a symlink
  * planted at the target is replaced, never followed. */
 #include "rootfs/internal.h"
-#include "rootfs/rootfs.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -15,6 +14,7 @@
 
 #include "common/cleanup.h"
 #include "common/util.h"
+#include "rootfs/rootfs.h"
 
 int rootfs_write_file_in(const char *root, const char *path, const void *data, size_t len,
                          mode_t mode, struct nook_err *err)

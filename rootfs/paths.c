@@ -1,6 +1,5 @@
 /* After pivot_root: read-only and masked paths, the read-only root, the final propagation
  * of "/", and linux.sysctl.  Paths are the container's, resolved inside its "/". */
-#include "rootfs/rootfs.h"
 #include "rootfs/internal.h"
 
 #include <errno.h>
@@ -15,6 +14,7 @@
 #include "common/cleanup.h"
 #include "common/util.h"
 #include "oci/oci.h"
+#include "rootfs/rootfs.h"
 
 /* A path that does not exist has nothing to protect: ENOENT is not an error. */
 static int readonly_path(int root_fd, const char *path, struct nook_err *err)

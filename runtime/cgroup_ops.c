@@ -7,12 +7,12 @@
 #include <sys/inotify.h>
 #include <unistd.h>
 
-#include "cgroup/cgroup.h"
 #include "common/cleanup.h"
-#include "common/json.h"
 #include "common/util.h"
 #include "runtime/internal.h"
 #include "runtime/resources.h"
+#include "cgroup/cgroup.h"
+#include "common/json.h"
 
 /* Loads a container that has a cgroup and is in one of the wanted states. */
 static int load_live(const struct nook_runtime *rt, const char *id, const char *what,

@@ -1,7 +1,6 @@
 /* `nook create` (and the first half of `nook run`): validate everything, then state
  * dir -> cgroup -> clone3 into it -> lock-step setup with the child -> ready.  A
  * failure at any step unwinds all earlier ones (struct create_ctx records them). */
-#include "runtime/container.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -17,7 +16,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cgroup/cgroup.h"
 #include "common/cleanup.h"
 #include "common/log.h"
 #include "common/util.h"
@@ -30,9 +28,11 @@
 #include "runtime/internal.h"
 #include "runtime/network.h"
 #include "runtime/resources.h"
-#include "runtime/seccomp.h"
 #include "runtime/sync.h"
 #include "runtime/terminal.h"
+#include "runtime/container.h"
+#include "cgroup/cgroup.h"
+#include "runtime/seccomp.h"
 
 #ifndef P_PIDFD
 #define P_PIDFD 3

@@ -21,9 +21,9 @@
 #include "runtime/cloned_binary.h"
 #include "runtime/internal.h"
 #include "runtime/process.h"
-#include "runtime/seccomp.h"
 #include "runtime/sync.h"
 #include "runtime/terminal.h"
+#include "runtime/seccomp.h"
 
 /* Storage for an exec's process when it is derived from the container's: the fields
  * point either into the config or into these owned arrays. */

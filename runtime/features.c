@@ -4,11 +4,10 @@
 #include <sys/capability.h>
 
 #include "common/cleanup.h"
-#include "common/json.h"
 #include "common/util.h"
-#include "ns/ns.h"
-#include "runtime/container.h"
 #include "runtime/seccomp.h"
+#include "common/json.h"
+#include "runtime/container.h"
 
 static const char *const mount_options[] = {
     "async",      "atime",    "bind",        "dev",      "diratime",    "dirsync",

@@ -16,8 +16,8 @@
 
 #include "common/cleanup.h"
 #include "common/util.h"
-#include "runtime/seccomp.h"
 #include "runtime/sync.h"
+#include "runtime/seccomp.h"
 
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 

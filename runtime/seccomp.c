@@ -37,13 +37,6 @@ _Static_assert((int)SCMP_CMP_NE == OCI_SECCOMP_CMP_NE &&
                    (int)SCMP_CMP_MASKED_EQ == OCI_SECCOMP_CMP_MASKED_EQ,
                "libseccomp's comparisons are numbered as oci/types.h's");
 
-#ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
-#define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
-#endif
-#ifndef NOOK_SECCOMP_WAITKILL
-#define NOOK_SECCOMP_WAITKILL 0
-#endif
-
 void seccomp_program_clear(struct seccomp_program *p)
 {
         free(p->insns);

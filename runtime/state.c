@@ -10,9 +10,9 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
-#include "common/json.h"
 #include "cgroup/cgroup.h"
 #include "common/util.h"
+#include "common/json.h"
 
 #define OCI_VERSION "1.2.0"
 
