@@ -164,6 +164,31 @@ static int validate(const struct oci_config *c, struct nook_err *err)
         return validate_sysctl(c, err);
 }
 
+/* Digits without a leading zero (semver's numeric identifier); the text after them. */
+static const char *number(const char *s)
+{
+        size_t n = strspn(s, "0123456789");
+
+        return n == 0 || (n > 1 && s[0] == '0') ? NULL : s + n;
+}
+
+/* A semantic version of major 1: 1.MINOR.PATCH, maybe -PRERELEASE and +BUILD of
+ * [0-9A-Za-z.-].  Stricter than runc (which reads none) and crun (any text holding
+ * "1.0"): a config of another major version is not one nook knows how to run. */
+static bool version_1(const char *v)
+{
+        const char *p = v;
+
+        if (strncmp(p, "1.", 2) != 0 || (p = number(p + 2)) == NULL || *p++ != '.' ||
+            (p = number(p)) == NULL)
+                return false;
+        if (*p == '-' || *p == '+')
+                return p[1] != '\0' &&
+                       strspn(p + 1, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz.-+") ==
+                           strlen(p + 1);
+        return *p == '\0';
+}
+
 static int parse_config(json_val v, struct oci_config *c, struct nook_err *err)
 {
         static const char *const known[] = {"ociVersion", "root",   "process", "hostname",
@@ -177,6 +202,10 @@ static int parse_config(json_val v, struct oci_config *c, struct nook_err *err)
                 return nook_err_set(err, 0, "expected an object");
         if (req_string(v, "", "ociVersion", &c->oci_version, err) < 0)
                 return -1;
+        if (!version_1(c->oci_version))
+                return config_field_error(err, "", "ociVersion",
+                                          "'%s' is not a runtime-spec version 1.x.y",
+                                          c->oci_version);
         if (require(v, "", "root", err) < 0 || opt_object(v, "", "root", &root, NULL, err) < 0 ||
             req_string(root, "root", "path", &c->root.path, err) < 0 ||
             opt_bool(root, "root", "readonly", &c->root.readonly, err) < 0)

@@ -7,23 +7,27 @@
 #include "common/util.h"
 #include "oci/internal.h"
 
+/* One capability set.  A name this build does not know is left out and remembered, not
+ * refused: runtime-spec 1.1 says a runtime should not fail on it (a newer kernel's
+ * capability in an image's config), and runc and crun warn and go on. */
 static int opt_caps(json_val obj, const char *path, const char *key, uint64_t *mask,
-                    struct nook_err *err)
+                    char ***unknown, struct nook_err *err)
 {
         _cleanup_strv_ char **names = NULL;
         int r = opt_strv(obj, path, key, &names, err);
 
         for (size_t i = 0; r > 0 && names[i]; i++) {
-                const char *name = names[i];
-                int cap;
+                int cap = oci_cap_from_name(names[i]);
 
-                /* An unknown name is refused rather than skipped: a typo would
-                 * otherwise silently run the container without the capability it meant.
-                 * A known one that the host cannot grant does not fail the container. */
-                if ((cap = oci_cap_from_name(name)) < 0)
-                        return nook_err_set(err, 0, "%s.%s[%zu]: unknown capability '%s'", path,
-                                            key, i, name);
-                *mask |= UINT64_C(1) << cap;
+                if (cap >= 0) {
+                        *mask |= UINT64_C(1) << cap;
+                        continue;
+                }
+                bool seen = false;
+                for (size_t j = 0; *unknown && (*unknown)[j]; j++)
+                        seen = seen || strcmp((*unknown)[j], names[i]) == 0;
+                if (!seen)
+                        strv_push(unknown, names[i]);
         }
         return r;
 }
@@ -37,11 +41,11 @@ static int parse_caps(json_val obj, const char *path, struct oci_process *p, str
         if (r <= 0)
                 return r;
         p->has_caps = true;
-        if (opt_caps(c, cpath, "bounding", &p->caps.bounding, err) < 0 ||
-            opt_caps(c, cpath, "effective", &p->caps.effective, err) < 0 ||
-            opt_caps(c, cpath, "inheritable", &p->caps.inheritable, err) < 0 ||
-            opt_caps(c, cpath, "permitted", &p->caps.permitted, err) < 0 ||
-            opt_caps(c, cpath, "ambient", &p->caps.ambient, err) < 0)
+        if (opt_caps(c, cpath, "bounding", &p->caps.bounding, &p->unknown_caps, err) < 0 ||
+            opt_caps(c, cpath, "effective", &p->caps.effective, &p->unknown_caps, err) < 0 ||
+            opt_caps(c, cpath, "inheritable", &p->caps.inheritable, &p->unknown_caps, err) < 0 ||
+            opt_caps(c, cpath, "permitted", &p->caps.permitted, &p->unknown_caps, err) < 0 ||
+            opt_caps(c, cpath, "ambient", &p->caps.ambient, &p->unknown_caps, err) < 0)
                 return -1;
         return 1;
 }
@@ -146,6 +150,7 @@ void oci_process_free(struct oci_process *p)
         free(p->rlimits);
         free(p->apparmor_profile);
         free(p->selinux_label);
+        strv_free(p->unknown_caps);
         extras_free(&p->extras);
         free(p);
 }

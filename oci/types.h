@@ -63,6 +63,7 @@ struct oci_process {
         char *cwd;   /* absolute */
         bool has_caps;
         struct oci_caps caps;
+        char **unknown_caps; /* names of any set this build does not know, or NULL */
         struct oci_rlimit *rlimits;
         size_t n_rlimits;
         bool no_new_privileges;

@@ -14,7 +14,10 @@
 #include "cgroup/cgroup.h"
 #include "common/json.h"
 
-/* Loads a container that has a cgroup and is in one of the wanted states. */
+#define WANT(s) (1u << (s))
+
+/* Loads a container that has a cgroup and is in one of the wanted states; refusals in
+ * runc's words ("container not running", "container not paused"). */
 static int load_live(const struct nook_runtime *rt, const char *id, const char *what,
                      unsigned wanted, struct container_state **out, struct nook_err *err)
 {
@@ -30,13 +33,13 @@ static int load_live(const struct nook_runtime *rt, const char *id, const char *
                                     what, id);
         status = state_status(st);
         if (!(wanted & (1u << status)))
-                return nook_err_set(err, 0, "cannot %s container %s: it is %s", what, id,
+                return nook_err_set(err, 0, "cannot %s container %s: %s (it is %s)", what, id,
+                                    wanted == WANT(CONTAINER_PAUSED) ? "container not paused"
+                                                                     : "container not running",
                                     container_status_name(status));
         *out = TAKE_PTR(st);
         return 0;
 }
-
-#define WANT(s) (1u << (s))
 
 int container_pause(const struct nook_runtime *rt, const char *id, struct nook_err *err)
 {

@@ -27,6 +27,7 @@
 #include "runtime/init.h"
 #include "runtime/internal.h"
 #include "runtime/network.h"
+#include "runtime/process.h"
 #include "runtime/resources.h"
 #include "runtime/sync.h"
 #include "runtime/terminal.h"
@@ -170,6 +171,7 @@ static int check_supported(const struct oci_config *c, const struct create_opts 
         if (c->linux_.unsupported)
                 return nook_err_set(err, EOPNOTSUPP, "config.json: linux.%s",
                                     c->linux_.unsupported);
+        process_warn_unknown_caps(c->process);
         if (c->process->terminal && !opts->foreground && opts->console_socket == NULL)
                 return nook_err_set(err, 0,
                                     "process.terminal is set: --console-socket is required");

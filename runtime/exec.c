@@ -88,22 +88,28 @@ static char **merge_env(char *const *base, char *const *extra)
         return env;
 }
 
-static int add_caps(struct oci_caps *caps, char *const *names, struct nook_err *err)
+/* --cap adds to the bounding, effective, permitted and ambient sets, as runc's does; an
+ * unknown name is left out with runc's warning. */
+static void add_caps(struct oci_process *p, char *const *names)
 {
-        for (size_t i = 0; names && names[i]; i++) {
-                cap_value_t v;
+        struct oci_process unknown = {0};
 
-                if (cap_from_name(names[i], &v) < 0)
-                        return nook_err_set(err, 0, "--cap %s: unknown capability", names[i]);
-                if (!(caps->bounding & (1ULL << v)))
-                        return nook_err_set(
-                            err, EPERM, "--cap %s: not in the container's bounding set", names[i]);
-                caps->effective |= 1ULL << v;
-                caps->permitted |= 1ULL << v;
-                caps->inheritable |= 1ULL << v;
-                caps->ambient |= 1ULL << v;
+        for (size_t i = 0; names && names[i]; i++) {
+                int v = oci_cap_from_name(names[i]);
+
+                if (v < 0) {
+                        strv_push(&unknown.unknown_caps, names[i]);
+                        continue;
+                }
+                p->caps.bounding |= 1ULL << v;
+                p->caps.effective |= 1ULL << v;
+                p->caps.permitted |= 1ULL << v;
+                p->caps.ambient |= 1ULL << v;
         }
-        return 0;
+        if (unknown.unknown_caps) {
+                process_warn_unknown_caps(&unknown);
+                strv_free(unknown.unknown_caps);
+        }
 }
 
 static int build_process(const struct oci_config *c, const struct exec_opts *o,
@@ -134,11 +140,8 @@ static int build_process(const struct oci_config *c, const struct exec_opts *o,
         }
         if (o->user && parse_user(o->user, &ep->p.user, err) < 0)
                 return -1;
-        if (o->caps) {
-                if (!ep->p.has_caps)
-                        return nook_err_set(err, 0, "--cap: the container keeps all capabilities");
-                return add_caps(&ep->p.caps, o->caps, err);
-        }
+        if (o->caps && ep->p.has_caps)
+                add_caps(&ep->p, o->caps);
         return 0;
 }
 
@@ -202,15 +205,18 @@ __attribute__((noreturn)) static void exec_child(const struct oci_process *p,
                                                  const struct seccomp_program *prog, int pidfd,
                                                  int join_flags, int sync_fd, int preserve_fds)
 {
-        _cleanup_free_ char *exe = NULL;
-        struct process_seccomp sc = PROCESS_SECCOMP(seccomp, prog);
+        _cleanup_(process_launch_clear) struct process_launch launch = {0};
+        struct process_seccomp sc = PROCESS_SECCOMP(seccomp, prog, preserve_fds);
         struct nook_err err = {0};
 
+        /* A session of its own, as runc gives every exec'd process; with a terminal,
+         * send_pty makes one and takes the terminal as its controlling one. */
         if (join_container(pidfd, join_flags, sync_fd, &err) == 0 &&
-            (!p->terminal || send_pty(p, sync_fd, &err) == 0) &&
-            process_find_executable(p, &exe, &err) == 0 && process_setup(p, &sc, &err) == 0 &&
+            (p->terminal ? send_pty(p, sync_fd, &err) == 0
+                         : setsid() >= 0 || nook_err_sys(&err, "setsid") == 0) &&
+            process_prepare_launch(p, &launch, &err) == 0 && process_setup(p, &sc, &err) == 0 &&
             process_send_seccomp_fd(&sc, sync_fd, &err) == 0)
-                process_exec(p, exe, preserve_fds, &sc, &err);
+                process_exec(p, &launch, &sc, &err);
         sync_send_error(sync_fd, &err);
         _exit(127);
 }
@@ -325,8 +331,11 @@ int container_exec(const struct nook_runtime *rt, const char *id, const struct e
                 return -1;
         s = state_status(st);
         if (s != CONTAINER_RUNNING && s != CONTAINER_CREATED)
-                return nook_err_set(err, 0, "cannot exec in container %s: it is %s", id,
-                                    container_status_name(s));
+                return nook_err_set(err, 0, "cannot exec in container %s: %s", id,
+                                    s == CONTAINER_PAUSED ? "cannot exec in a paused container"
+                                    : s == CONTAINER_STOPPED
+                                        ? "cannot exec in a stopped container"
+                                        : "container not running (it is being created)");
         if (container_load_config(st, &config, err) < 0)
                 return -1;
         /* Before anything is done to the host; the copy comes back here and goes on. */

@@ -25,10 +25,11 @@ struct hook_ctx {
  * set. */
 static void exec_hook(const struct oci_hook *hook, int stdin_fd)
 {
-        static char *const empty_env[] = {NULL};
         char *const default_argv[] = {hook->path, NULL};
         char *const *argv = strv_length(hook->args) > 0 ? hook->args : default_argv;
-        char *const *envp = hook->env != NULL ? hook->env : empty_env;
+        /* Without an env of its own a hook gets the runtime's, as runc and crun give it
+         * (a hook finds its tools through the caller's PATH). */
+        char *const *envp = hook->env != NULL ? hook->env : environ;
         sigset_t all;
 
         if (dup2(stdin_fd, STDIN_FILENO) < 0)

@@ -125,8 +125,8 @@ static int wait_for_start(int fifo_fd, struct nook_err *err)
         }
 }
 
-static int init_setup(struct init_ctx *ctx, char **exe, struct process_seccomp *sc,
-                      struct nook_err *err)
+static int init_setup(struct init_ctx *ctx, struct process_launch *launch,
+                      struct process_seccomp *sc, struct nook_err *err)
 {
         const struct oci_config *c = ctx->config;
 
@@ -161,11 +161,18 @@ static int init_setup(struct init_ctx *ctx, char **exe, struct process_seccomp *
                 return -1;
         if (rootfs_apply_sysctl(c, err) < 0)
                 return -1;
-        if (c->process->terminal && setup_terminal(ctx, err) < 0)
+        /* The process leads a session of its own, as under runc and crun: a client that
+         * kills its own process group (conmon's --timeout) must not kill the container,
+         * and a terminal becomes its controlling one. */
+        if (c->process->terminal ? setup_terminal(ctx, err) < 0
+                                 : setsid() < 0 && nook_err_sys(err, "setsid") < 0)
                 return -1;
+        /* runc and crun make a missing cwd, before the root may turn read-only. */
+        if (access(c->process->cwd, F_OK) < 0 && mkdir_p(c->process->cwd, 0755, err) < 0)
+                return nook_err_prefix(err, "process.cwd %s", c->process->cwd);
         if (rootfs_finalize(c, err) < 0)
                 return -1;
-        if (process_find_executable(c->process, exe, err) < 0)
+        if (process_prepare_launch(c->process, launch, err) < 0)
                 return -1;
         if (process_setup(c->process, sc, err) < 0)
                 return -1;
@@ -190,11 +197,12 @@ __attribute__((noreturn)) static void init_fail(const struct init_ctx *ctx,
 
 void container_init(struct init_ctx *ctx)
 {
-        _cleanup_free_ char *exe = NULL;
-        struct process_seccomp sc = PROCESS_SECCOMP(ctx->config->linux_.seccomp, ctx->seccomp);
+        _cleanup_(process_launch_clear) struct process_launch launch = {0};
+        struct process_seccomp sc =
+            PROCESS_SECCOMP(ctx->config->linux_.seccomp, ctx->seccomp, ctx->preserve_fds);
         struct nook_err err = {0};
 
-        if (init_setup(ctx, &exe, &sc, &err) < 0)
+        if (init_setup(ctx, &launch, &sc, &err) < 0)
                 init_fail(ctx, &err);
         if (sync_send(ctx->sync_fd, SYNC_CHILD_READY, &err) < 0)
                 _exit(1);
@@ -209,6 +217,6 @@ void container_init(struct init_ctx *ctx)
         }
         if (run_child_hooks(ctx, OCI_HOOK_START_CONTAINER, CONTAINER_CREATED, &err) < 0)
                 init_fail(ctx, &err);
-        process_exec(ctx->config->process, exe, ctx->preserve_fds, &sc, &err);
+        process_exec(ctx->config->process, &launch, &sc, &err);
         init_fail(ctx, &err);
 }

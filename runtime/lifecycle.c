@@ -15,6 +15,7 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "ns/ns.h"
+#include "runtime/id.h"
 #include "runtime/internal.h"
 #include "runtime/network.h"
 
@@ -52,6 +53,21 @@ static int start_error(const struct container_state *st, struct nook_err *err)
         return nook_err_set(err, 0, "%s", text);
 }
 
+/* runc's words, which clients match (see man/nook.8, COMPATIBILITY). */
+static const char *start_refusal(enum container_status s)
+{
+        switch (s) {
+        case CONTAINER_STOPPED:
+                return "cannot start a container that has stopped";
+        case CONTAINER_PAUSED:
+                return "cannot start a container in the paused state";
+        case CONTAINER_CREATING:
+                return "cannot start a container that is still being created";
+        default:
+                return "cannot start an already running container";
+        }
+}
+
 int container_start(const struct nook_runtime *rt, const char *id, struct nook_err *err)
 {
         _cleanup_state_ struct container_state *st = NULL;
@@ -64,8 +80,7 @@ int container_start(const struct nook_runtime *rt, const char *id, struct nook_e
                 return -1;
         status = state_status(st);
         if (status != CONTAINER_CREATED)
-                return nook_err_set(err, 0, "cannot start container %s: it is %s", id,
-                                    container_status_name(status));
+                return nook_err_set(err, 0, "container %s: %s", id, start_refusal(status));
         if (container_load_hooks(st, OCI_HOOK_POSTSTART, &config, err) < 0)
                 return -1;
         fifo = xasprintf("%s/%s", st->dir, EXEC_FIFO);
@@ -92,6 +107,7 @@ int container_start(const struct nook_runtime *rt, const char *id, struct nook_e
 int container_kill(const struct nook_runtime *rt, const char *id, int sig, bool all,
                    struct nook_err *err)
 {
+        NOOK_ERR_ENSURE(err);
         _cleanup_state_ struct container_state *st = NULL;
         _cleanup_close_ int pidfd = -1;
         enum container_status status;
@@ -101,14 +117,24 @@ int container_kill(const struct nook_runtime *rt, const char *id, int sig, bool 
         status = state_status(st);
         if (status != CONTAINER_CREATED && status != CONTAINER_RUNNING &&
             status != CONTAINER_PAUSED)
-                return nook_err_set(err, 0, "cannot kill container %s: it is %s", id,
-                                    container_status_name(status));
+                return nook_err_set(err, 0, "cannot kill container %s: container not running (it is %s)",
+                                    id, container_status_name(status));
         if (all && st->cgroup_path)
                 return cgroup_signal_all(st->cgroup_path, sig, err);
+        /* containerd and CRI-O tell "already gone" from a failure by these texts (lower
+         * case, as runc writes them). */
         if (container_open_pidfd(st, &pidfd, err) < 0)
-                return -1;
+                return err->errnum == ESRCH ? nook_err_set(err, 0,
+                                                           "cannot kill container %s: container "
+                                                           "not running (its init is gone)",
+                                                           id)
+                                            : -1;
         if (ns_pidfd_send_signal(pidfd, sig) < 0)
-                return nook_err_sys(err, "kill container %s", id);
+                return errno == ESRCH ? nook_err_set(err, 0,
+                                                     "cannot kill container %s: unable to signal "
+                                                     "init: no such process",
+                                                     id)
+                                      : nook_err_sys(err, "kill container %s", id);
         return 0;
 }
 
@@ -133,13 +159,20 @@ int container_delete(const struct nook_runtime *rt, const char *id, bool force,
         enum container_status status;
         struct nook_err cfg_err;
 
-        if (container_load(rt, id, &st, err) < 0)
+        if (container_load(rt, id, &st, err) < 0) {
+                /* runc and crun: a forced delete of what is not there succeeds quietly
+                 * (podman calls it after a failed create and in --rm races). */
+                if (force && container_id_validate(id, NULL) == 0 && !state_exists(rt->root, id)) {
+                        nook_err_clear(err);
+                        return 0;
+                }
                 return -1;
+        }
         status = state_status(st);
         if (!force && (status == CONTAINER_RUNNING || status == CONTAINER_PAUSED))
                 return nook_err_set(err, 0,
-                                    "cannot delete container %s: it is %s (stop it first "
-                                    "or use --force)",
+                                    "cannot delete container %s that is not stopped: %s (stop it "
+                                    "first or use --force)",
                                     id, container_status_name(status));
         if (!force && status == CONTAINER_CREATING)
                 return nook_err_set(err, 0,

@@ -89,13 +89,18 @@ void run_hooks_warn_only(const struct oci_config *c, enum oci_hook_kind kind,
                          const struct container_state *st, enum container_status status)
 {
         _cleanup_free_ char *json = NULL;
-        struct nook_err err;
 
         if (c == NULL || c->hooks[kind].n == 0)
                 return;
         json = state_oci_json(st, status, false);
-        if (hooks_run(&c->hooks[kind], kind, json, &err) < 0) {
-                char buf[NOOK_ERR_MSG_MAX + 128];
-                nook_warn("%s", nook_err_format(&err, buf, sizeof(buf)));
+        /* The spec: a failing poststart or poststop hook is logged and the rest run. */
+        for (size_t i = 0; i < c->hooks[kind].n; i++) {
+                struct oci_hook_list one = {.hooks = &c->hooks[kind].hooks[i], .n = 1};
+                struct nook_err err = {0};
+
+                if (hooks_run(&one, kind, json, &err) < 0) {
+                        char buf[NOOK_ERR_MSG_MAX + 128];
+                        nook_warn("%s", nook_err_format(&err, buf, sizeof(buf)));
+                }
         }
 }

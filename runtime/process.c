@@ -1,10 +1,12 @@
 #include "runtime/process.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <linux/close_range.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/capability.h>
@@ -15,6 +17,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/log.h"
 #include "common/util.h"
 #include "runtime/sync.h"
 #include "runtime/seccomp.h"
@@ -50,16 +53,30 @@ static bool is_executable_file(const char *path, int *why)
         return true;
 }
 
-int process_find_executable(const struct oci_process *p, char **out, struct nook_err *err)
+/* dir/name, with a relative dir ("./pause", a PATH entry "." or "") taken from the
+ * process's cwd, where the command will run: the lookup happens before the chdir. */
+static char *in_cwd(const char *cwd, const char *dir, size_t dir_len, const char *name)
+{
+        if (dir_len > 0 && dir[0] == '/')
+                return xasprintf("%.*s/%s", (int)dir_len, dir, name);
+        if (dir_len == 0 || (dir_len == 1 && dir[0] == '.'))
+                return xasprintf("%s/%s", strcmp(cwd, "/") ? cwd : "", name);
+        return xasprintf("%s/%.*s/%s", strcmp(cwd, "/") ? cwd : "", (int)dir_len, dir, name);
+}
+
+static int find_executable(const struct oci_process *p, char **out, struct nook_err *err)
 {
         const char *name = p->args[0];
         const char *search;
         int why = ENOENT;
 
         if (strchr(name, '/') != NULL) {
-                if (!is_executable_file(name, &why))
+                _cleanup_free_ char *path =
+                    name[0] == '/' ? xstrdup(name) : in_cwd(p->cwd, NULL, 0, name);
+
+                if (!is_executable_file(path, &why))
                         return nook_err_set(err, why, "exec: %s", name);
-                *out = xstrdup(name);
+                *out = TAKE_PTR(path);
                 return 0;
         }
         search = env_lookup(p->env, "PATH");
@@ -68,8 +85,7 @@ int process_find_executable(const struct oci_process *p, char **out, struct nook
         for (const char *dir = search; dir;) {
                 const char *end = strchr(dir, ':');
                 size_t len = end ? (size_t)(end - dir) : strlen(dir);
-                _cleanup_free_ char *cand =
-                    xasprintf("%.*s/%s", (int)(len ? len : 1), len ? dir : ".", name);
+                _cleanup_free_ char *cand = in_cwd(p->cwd, dir, len, name);
                 int this_why;
 
                 if (is_executable_file(cand, &this_why)) {
@@ -136,11 +152,17 @@ static int set_caps(const struct oci_caps *c, int last, struct nook_err *err)
                 return nook_err_sys(err, "set capabilities");
         if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
                 return nook_err_sys(err, "clear ambient capabilities");
+        /* An ambient capability must be permitted and inheritable; configs that list it
+         * without (buildah's RUN steps) run anyway, as under runc and crun. */
         for (int cap = 0; cap <= last; cap++) {
                 if (!(c->ambient & (1ULL << cap)))
                         continue;
-                if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0)
-                        return nook_err_sys(err, "raise ambient capability %d", cap);
+                if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0) {
+                        if (errno != EPERM && errno != EINVAL)
+                                return nook_err_sys(err, "raise ambient capability %d", cap);
+                        nook_debug("ambient capability %d cannot be raised: %s", cap,
+                                   strerror(errno));
+                }
         }
         return 0;
 }
@@ -168,8 +190,43 @@ static int switch_user(const struct oci_user *u, struct nook_err *err)
         return 0;
 }
 
+/* fds >= from close-on-exec: close_range(CLOSE_RANGE_CLOEXEC), or where the kernel or
+ * a filter refuses it, each fd of /proc/self/fd. */
+static int mark_fds_cloexec(int from, struct nook_err *err)
+{
+        _cleanup_closedir_ DIR *d = NULL;
+        struct dirent *e;
+
+        if (syscall(SYS_close_range, from, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
+                return 0;
+        if (errno != EINVAL && errno != ENOSYS && errno != EPERM)
+                return nook_err_sys(err, "close_range");
+        d = opendir("/proc/self/fd");
+        if (d == NULL)
+                return nook_err_sys(err, "open /proc/self/fd");
+        while ((e = readdir(d)) != NULL) {
+                int64_t fd;
+
+                if (parse_int64(e->d_name, &fd) < 0 || fd < from || fd == dirfd(d))
+                        continue;
+                if (fcntl((int)fd, F_SETFD, FD_CLOEXEC) < 0 && errno != EBADF)
+                        return nook_err_sys(err, "mark fd %d close-on-exec", (int)fd);
+        }
+        return 0;
+}
+
+/* Nothing nook does once the filter is loaded may depend on the profile, which a
+ * restrictive one (defaultAction an error) lists only what the container needs: the fd
+ * cleanup goes first, then the load; after it come only calls every profile must allow
+ * for the container to start at all (the user and capability switch when
+ * noNewPrivileges is off, as in runc and crun; the sync messages; execve). */
 static int load_seccomp(struct process_seccomp *sc, struct nook_err *err)
 {
+        if (!sc->fds_marked) {
+                if (mark_fds_cloexec(3 + sc->preserve_fds, err) < 0)
+                        return -1;
+                sc->fds_marked = true;
+        }
         if (sc->filter == NULL || sc->loaded)
                 return 0;
         if (seccomp_load_filter(sc->filter, sc->program, &sc->notify_fd, err) < 0)
@@ -249,19 +306,100 @@ static void reset_signals(void)
         sigprocmask(SIG_SETMASK, &all, NULL);
 }
 
-int process_exec(const struct oci_process *p, const char *path, int preserve_fds,
+int process_exec(const struct oci_process *p, const struct process_launch *l,
                  struct process_seccomp *sc, struct nook_err *err)
 {
-        char *const empty_env[] = {NULL};
-
         reset_signals();
         /* CLOEXEC rather than close: the sync socket must survive until execve
-         * succeeds, and its closing is how the parent learns that it did. */
-        if (syscall(SYS_close_range, 3 + preserve_fds, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
-                return nook_err_sys(err, "close_range");
-        /* Last, so that the filter has only execve left to allow. */
+         * succeeds, and its closing is how the parent learns that it did.  Last, so that
+         * the filter has only execve left to allow. */
         if (load_seccomp(sc, err) < 0)
                 return -1;
-        execve(path, p->args, p->env ? p->env : empty_env);
+        execve(l->exe, p->args, l->env);
         return nook_err_sys(err, "exec: %s", p->args[0]);
+}
+
+/* The home directory of uid in the root's /etc/passwd (its first entry), else "/". */
+static char *home_of(uint32_t uid)
+{
+        _cleanup_fclose_ FILE *f = fopen("/etc/passwd", "re");
+        _cleanup_free_ char *line = NULL;
+        size_t cap = 0;
+
+        while (f && getline(&line, &cap, f) > 0) {
+                char *field[7] = {NULL}, *p = line;
+                size_t n = 0;
+                uint64_t id;
+
+                line[strcspn(line, "\n")] = '\0';
+                /* name:password:uid:gid:gecos:home:shell, empty fields included */
+                for (char *f2 = strsep(&p, ":"); f2 && n < 7; f2 = strsep(&p, ":"))
+                        field[n++] = f2;
+                if (n >= 6 && parse_uint64(field[2], &id) == 0 && id == uid && field[5][0])
+                        return xstrdup(field[5]);
+        }
+        return xstrdup("/");
+}
+
+int process_prepare_launch(const struct oci_process *p, struct process_launch *out,
+                           struct nook_err *err)
+{
+        const char *home = env_lookup(p->env, "HOME");
+
+        *out = (struct process_launch){0};
+        if (find_executable(p, &out->exe, err) < 0)
+                return -1;
+        out->env = strv_dup(p->env);
+        /* runc sets an empty HOME too; crun keeps it: runc's is what images expect. */
+        if (home == NULL || home[0] == '\0') {
+                _cleanup_free_ char *dir = home_of(p->user.uid);
+                _cleanup_free_ char *entry = xasprintf("HOME=%s", dir);
+                size_t n = 0;
+
+                while (out->env[n] && strncmp(out->env[n], "HOME=", 5) != 0)
+                        n++;
+                if (out->env[n]) {
+                        free(out->env[n]);
+                        out->env[n] = TAKE_PTR(entry);
+                } else {
+                        strv_push(&out->env, entry);
+                }
+        }
+        return 0;
+}
+
+void process_launch_clear(struct process_launch *l)
+{
+        free(l->exe);
+        strv_free(l->env);
+        *l = (struct process_launch){0};
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+        return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void process_warn_unknown_caps(const struct oci_process *p)
+{
+        const uint64_t all = p->caps.bounding | p->caps.effective | p->caps.inheritable |
+                             p->caps.permitted | p->caps.ambient;
+        int last = (int)cap_max_bits() - 1;
+        _cleanup_strv_ char **names = strv_dup(p->unknown_caps);
+        _cleanup_free_ char *list = xstrdup("");
+
+        /* Known to nook but not to this kernel: the process cannot hold them either. */
+        for (int c = last + 1; c < 64; c++)
+                if ((all & (UINT64_C(1) << c)) && oci_cap_name(c))
+                        strv_push(&names, oci_cap_name(c));
+        if (names[0] == NULL)
+                return;
+        qsort(names, strv_length(names), sizeof(char *), name_cmp);
+        for (size_t i = 0; names[i]; i++) {
+                char *next = xasprintf("%s%s%s", list, i ? " " : "", names[i]);
+                free(list);
+                list = next;
+        }
+        /* runc's words and form. */
+        nook_warn("ignoring unknown or unavailable capabilities: [%s]", list);
 }

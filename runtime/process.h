@@ -11,11 +11,19 @@
 #include "oci/oci.h"
 #include "runtime/seccomp.h"
 
-/* Resolves args[0] against the PATH of the process's own env (or a default PATH),
- * inside the current root.  Done before the container reports ready, so a missing
- * executable fails `create`/`run` with "exec: /bin/nosuch: No such file or directory"
- * instead of a container that dies silently on start. */
-int process_find_executable(const struct oci_process *p, char **out, struct nook_err *err);
+/* What the final execve takes, found inside the container's root before the container
+ * reports ready, so that a missing executable fails `create`/`run` with "exec:
+ * /bin/nosuch: No such file or directory" instead of a container that dies silently on
+ * start. */
+struct process_launch {
+        char *exe;  /* args[0] resolved: a name against the PATH of the process's env (or a
+                     * default PATH), a relative path ("./pause") against process.cwd */
+        char **env; /* process.env, with HOME from the container's /etc/passwd for the
+                     * process's uid (else "/") when it has none, as runc and crun set it */
+};
+int process_prepare_launch(const struct oci_process *p, struct process_launch *out,
+                           struct nook_err *err);
+void process_launch_clear(struct process_launch *l);
 
 /* The container's seccomp filter (linux.seccomp) for the process being set up.  It is
  * loaded once, as late as it can be: just before execve; but with noNewPrivileges off
@@ -27,10 +35,17 @@ struct process_seccomp {
         const struct oci_seccomp *filter;      /* NULL: none */
         const struct seccomp_program *program; /* compiled by the parent, or NULL */
         bool loaded;
-        int notify_fd; /* from the load until it is sent; -1 otherwise */
+        int notify_fd;    /* from the load until it is sent; -1 otherwise */
+        int preserve_fds; /* fds 3..3+preserve_fds-1 are kept across execve */
+        bool fds_marked;  /* the others are close-on-exec already */
 };
-#define PROCESS_SECCOMP(f, prog)                                                                   \
-        ((struct process_seccomp){.filter = (f), .program = (prog), .notify_fd = -1})
+#define PROCESS_SECCOMP(f, prog, preserve)                                                         \
+        ((struct process_seccomp){                                                                 \
+            .filter = (f), .program = (prog), .notify_fd = -1, .preserve_fds = (preserve)})
+
+/* Says once, in runc's words, which capability names of p this build or this kernel
+ * does not know: they are left out. */
+void process_warn_unknown_caps(const struct oci_process *p);
 
 /* Everything but the exec: rlimits, umask, cwd, groups/gid/uid with capabilities kept
  * across the switch and then set as configured, no_new_privs.  */
@@ -44,7 +59,7 @@ int process_send_seccomp_fd(struct process_seccomp *sc, int sync_fd, struct nook
 /* Final step: default signal mask and dispositions, fds >= 3 + preserve_fds marked
  * close-on-exec (so the sync socket closing tells the parent the exec happened), the
  * seccomp filter unless loaded already, and execve.  Returns only on failure. */
-int process_exec(const struct oci_process *p, const char *path, int preserve_fds,
+int process_exec(const struct oci_process *p, const struct process_launch *l,
                  struct process_seccomp *sc, struct nook_err *err);
 
 #endif

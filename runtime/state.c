@@ -284,3 +284,11 @@ char *state_timestamp_now(void)
         strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%S", &tm);
         return xasprintf("%s.%09ldZ", buf, ts.tv_nsec);
 }
+
+bool state_exists(const char *root, const char *id)
+{
+        _cleanup_free_ char *dir = xasprintf("%s/%s", root, id);
+        struct stat sb;
+
+        return lstat(dir, &sb) == 0;
+}

@@ -76,6 +76,8 @@ int state_write(const struct container_state *st, struct nook_err *err);
 int state_read(const char *root, const char *id, struct container_state **out,
                struct nook_err *err);
 enum container_status state_status(const struct container_state *st);
+/* Whether the root holds a state directory for id (whatever its contents). */
+bool state_exists(const char *root, const char *id);
 /* The OCI state document (runtime-spec "state"), as `nook state` prints it and hooks
  * read it on stdin.  Caller frees. */
 char *state_oci_json(const struct container_state *st, enum container_status status, bool pretty);
