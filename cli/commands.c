@@ -64,6 +64,21 @@ static const struct option create_options[] = {
     {NULL, 0, NULL, 0},
 };
 
+/* What systemd hands a service that runs a container, as runc reads it: the socket-
+ * activation fds when LISTEN_PID names this process, and the sd_notify socket. */
+static void from_environment(struct create_opts *o)
+{
+        const char *fds = getenv("LISTEN_FDS"), *pid = getenv("LISTEN_PID");
+        int64_t n, p;
+
+        if (fds && pid && parse_int64(fds, &n) == 0 && parse_int64(pid, &p) == 0 && p == getpid() &&
+            n > 0 && n < 65536)
+                o->listen_fds = (int)n;
+        o->notify_socket = getenv("NOTIFY_SOCKET");
+        if (o->notify_socket && o->notify_socket[0] == '\0')
+                o->notify_socket = NULL;
+}
+
 /* create and run share their options; run adds --detach and --keep. */
 static int parse_create_like(const struct cmd_parser *p, bool is_run, int argc, char **argv,
                              struct run_opts *o)
@@ -103,6 +118,7 @@ static int parse_create_like(const struct cmd_parser *p, bool is_run, int argc, 
                         return -1;
                 }
         }
+        from_environment(&o->create);
         return cmd_positionals(p, argc, argv, 1, false);
 }
 
@@ -165,8 +181,16 @@ static int cmd_start(const struct nook_runtime *rt, int argc, char **argv)
         static const struct cmd_parser p = {
             "start", "+h", help_only,
             "Usage: nook start ID\nStart a created container: its process execs the "
-            "configured program.\n\n" H_HELP};
-        return run_id_command(&p, container_start, rt, argc, argv);
+            "configured program.  With NOTIFY_SOCKET set (at create), wait until the\n"
+            "container says READY=1 (or exits) and pass that on, as runc does.\n\n" H_HELP};
+        struct start_opts so = {.notify_socket = getenv("NOTIFY_SOCKET")};
+        struct nook_err err = {0};
+
+        if (so.notify_socket && so.notify_socket[0] == '\0')
+                so.notify_socket = NULL;
+        if (id_only(&p, argc, argv) < 0)
+                return 1;
+        return container_start(rt, argv[optind], &so, &err) < 0 ? cmd_report(&err) : 0;
 }
 
 static int cmd_state(const struct nook_runtime *rt, int argc, char **argv)

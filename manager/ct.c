@@ -280,7 +280,7 @@ int ct_start(struct ct *c, struct nook_err *err)
         if (r == 0)
                 r = ct_sync_etc(c, &c->s, err);
         if (r == 0 && (r = create_detached(c, err)) == 0) {
-                r = container_start(&c->h->rt, c->ctid, err);
+                r = container_start(&c->h->rt, c->ctid, NULL, err);
                 if (r < 0)
                         container_delete(&c->h->rt, c->ctid, true, NULL);
         }

@@ -54,6 +54,12 @@ void rootfs_idmaps_close(struct rootfs_idmaps *m)
         free(m->mounts);
         m->mounts = NULL;
         m->n_mounts = 0;
+        for (size_t i = 0; m->devices && i < m->n_devices; i++)
+                if (m->devices[i] >= 0)
+                        close(m->devices[i]);
+        free(m->devices);
+        m->devices = NULL;
+        m->n_devices = 0;
 }
 
 int rootfs_move_mount_at(int root_fd, const char *dest, unsigned flags, int tree_fd,

@@ -76,7 +76,9 @@ int rootfs_move_mount_at(int root_fd, const char *dest, unsigned flags, int tree
                          struct nook_err *err);
 
 /* dev.c: linux.devices, the default nodes and links of a fresh /dev, /dev/console. */
-int rootfs_setup_dev(const struct oci_config *config, int root_fd, struct nook_err *err);
+struct rootfs_idmaps;
+int rootfs_setup_dev(const struct oci_config *config, int root_fd, const struct rootfs_idmaps *made,
+                     struct nook_err *err);
 
 /* O_PATH fd of the root's /dev/null, checked to be the null device (1:3) and not a symlink
  * or file an image planted there to be bound over masked paths. */

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -15,6 +16,25 @@
 #include "common/log.h"
 #include "common/util.h"
 #include "oci/oci.h"
+
+/* Where the cgroup2 hierarchy is mounted in this mount namespace (before pivot_root,
+ * the host's), or NULL. */
+static char *host_cgroup2(void)
+{
+        _cleanup_fclose_ FILE *f = fopen("/proc/self/mountinfo", "re");
+        _cleanup_free_ char *line = NULL;
+        size_t cap = 0;
+
+        while (f && getline(&line, &cap, f) > 0) {
+                char point[4096], fstype[64];
+                const char *sep = strstr(line, " - ");
+
+                if (sep && sscanf(sep, " - %63s", fstype) == 1 && strcmp(fstype, "cgroup2") == 0 &&
+                    sscanf(line, "%*s %*s %*s %*s %4095s", point) == 1)
+                        return xstrdup(point);
+        }
+        return NULL;
+}
 
 /* Returns an O_PATH fd of the new mount.  With an idmapped copy of the source
  * (idmapped >= 0), that copy is attached instead of a bind made here. */
@@ -72,6 +92,16 @@ static int mount_filesystem(int root_fd, const struct oci_mount *m, struct nook_
                  * without one, runc binds the host's /sys with the same flags. */
                 nook_debug("mount sysfs on %s: EPERM, binding /sys instead", m->destination);
                 return mount_bind(root_fd, m, "/sys", true, -1, err);
+        }
+        if (fd < 0 && (errno == EPERM || errno == EBUSY) && strcmp(type, "cgroup2") == 0) {
+                /* cgroup2 needs a cgroup namespace of our own in a user namespace: without
+                 * one runc and crun bind the host's hierarchy, with the same flags. */
+                _cleanup_free_ char *host = host_cgroup2();
+
+                nook_debug("mount cgroup2 on %s: %s, binding %s instead", m->destination,
+                           strerror(errno), host ? host : "(none)");
+                if (host)
+                        return mount_bind(root_fd, m, host, false, -1, err);
         }
         return fd;
 }
@@ -134,10 +164,17 @@ static int prepare(const struct oci_config *config, const char *rootfs,
 
         if (root == NULL)
                 return nook_err_sys(err, "resolve rootfs %s", rootfs);
-        if (mount(NULL, "/", NULL, MS_REC | propagation, NULL) < 0)
-                return nook_err_sys(err, "make / %s",
-                                    propagation == MS_PRIVATE ? "rprivate" : "rslave");
-        if (make_parent_private(root, err) < 0 || bind_rootfs(root, idmaps, err) < 0)
+        /* Without a mount namespace of its own every mount below is made in the one nook
+         * runs in (runc's way; delete unmounts them): its propagation is not ours to
+         * change. */
+        if (rootfs_own_mount_ns(config)) {
+                if (mount(NULL, "/", NULL, MS_REC | propagation, NULL) < 0)
+                        return nook_err_sys(err, "make / %s",
+                                            propagation == MS_PRIVATE ? "rprivate" : "rslave");
+                if (make_parent_private(root, err) < 0)
+                        return -1;
+        }
+        if (bind_rootfs(root, idmaps, err) < 0)
                 return -1;
         /* Opened after the bind, so lookups start on the new mount pivot_root will use. */
         root_fd = rootfs_open_root(root, err);
@@ -150,7 +187,7 @@ static int prepare(const struct oci_config *config, const char *rootfs,
                 if (mount_entry(root_fd, &config->mounts[i], idmapped, err) < 0)
                         return -1;
         }
-        return rootfs_setup_dev(config, root_fd, err);
+        return rootfs_setup_dev(config, root_fd, idmaps, err);
 }
 
 int rootfs_prepare(const struct oci_config *config, const char *rootfs,

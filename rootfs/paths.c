@@ -66,9 +66,15 @@ static int mask_path(int root_fd, const char *path, int *null_fd, struct nook_er
 int rootfs_finalize(const struct oci_config *config, struct nook_err *err)
 {
         const struct oci_linux *lx = &config->linux_;
-        _cleanup_close_ int root_fd = rootfs_open_root("/", err);
+        _cleanup_close_ int root_fd = -1;
         _cleanup_close_ int null_fd = -1;
 
+        /* What follows remounts (read-only paths, the root, propagation): in the mount
+         * namespace nook runs in, not the container's business; runc skips it too, and
+         * create refuses masked and read-only paths there. */
+        if (!rootfs_own_mount_ns(config))
+                return 0;
+        root_fd = rootfs_open_root("/", err);
         if (root_fd < 0)
                 return -1;
         /* runc's order: read-only paths, then masks (which may lie inside them). */

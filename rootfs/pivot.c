@@ -2,12 +2,14 @@
 #include "rootfs/rootfs.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <sys/mount.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "oci/oci.h"
 
 /* For roots pivot_root cannot leave (ramfs/initramfs): move the rootfs over "/" and chroot.
  * The old root stays reachable from outside the chroot, hence it is only an option. */
@@ -24,10 +26,25 @@ static int move_root(const char *rootfs, struct nook_err *err)
         return 0;
 }
 
-int rootfs_pivot(const char *rootfs, bool no_pivot, struct nook_err *err)
+bool rootfs_own_mount_ns(const struct oci_config *config)
+{
+        return oci_config_has_namespace(config, CLONE_NEWNS);
+}
+
+int rootfs_pivot(const struct oci_config *config, const char *rootfs, bool no_pivot,
+                 struct nook_err *err)
 {
         _cleanup_close_ int old_root = -1, new_root = -1;
 
+        /* Without a mount namespace of its own, pivot_root would change the root of
+         * every process of nook's: a chroot, as runc and crun do. */
+        if (!rootfs_own_mount_ns(config)) {
+                if (chroot(rootfs) < 0)
+                        return nook_err_sys(err, "chroot %s", rootfs);
+                if (chdir("/") < 0)
+                        return nook_err_sys(err, "chdir /");
+                return 0;
+        }
         if (no_pivot)
                 return move_root(rootfs, err);
         old_root = open("/", O_DIRECTORY | O_RDONLY | O_CLOEXEC);

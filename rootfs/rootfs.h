@@ -22,7 +22,18 @@ struct rootfs_idmaps {
         int rootfs;  /* detached idmapped copy of the rootfs (org.nook.rootfs.idmap), or -1 */
         int *mounts; /* one per config->mounts entry, -1 where not idmapped; NULL if none is */
         size_t n_mounts;
+        /* In a new user namespace, where mknod is refused: one per linux.devices entry, a
+         * detached bind of the node made on a private tmpfs (crun's way), -1 where none
+         * could be made (the child then binds the host's node of that path, runc's way). */
+        int *devices;
+        size_t n_devices;
 };
+
+/* In the parent, before the clone: the nodes of linux.devices for a container in a new
+ * user namespace, each made with its type, numbers and mode on a tmpfs no mount table
+ * shows and owned by the host ids of its uid and gid, into out->devices.  Never fails
+ * the create: a node it cannot make is left to the child's bind. */
+void rootfs_precreate_devices(const struct oci_config *config, struct rootfs_idmaps *out);
 
 /* A detached copy (O_CLOEXEC fd) of the tree at `source`, with its submounts when
  * `recursive`, whose file owners are mapped through the user namespace `userns_fd`: on
@@ -47,7 +58,11 @@ int rootfs_prepare(const struct oci_config *config, const char *rootfs,
 
 /* pivot_root into rootfs and detaches the old root; with no_pivot, uses MS_MOVE +
  * chroot instead (for ramfs roots, `run --no-pivot`). */
-int rootfs_pivot(const char *rootfs, bool no_pivot, struct nook_err *err);
+int rootfs_pivot(const struct oci_config *config, const char *rootfs, bool no_pivot,
+                 struct nook_err *err);
+/* Whether the config gives the container a mount namespace (new or joined); without
+ * one its mounts are made in nook's and it is chroot'ed, as runc does. */
+bool rootfs_own_mount_ns(const struct oci_config *config);
 
 /* After pivot_root: masked paths, read-only paths, root.readonly, and the final
  * propagation of / (rootfsPropagation).  Paths that do not exist are skipped. */

@@ -29,7 +29,7 @@ bool cloned_binary_needed(const struct oci_config *c)
 
         if (oci_config_has_namespace(c, CLONE_NEWUSER))
                 return false;
-        return p == NULL || !p->has_caps || (p->caps.bounding & (1ULL << CAP_SYS_PTRACE));
+        return p == NULL || (p->caps.bounding & (1ULL << CAP_SYS_PTRACE));
 }
 
 static bool is_sealed(int fd)

@@ -27,6 +27,19 @@ struct create_opts {
         /* Internal to run: no exec fifo; init waits on the sync socket instead, so the
          * caller learns exactly whether the exec succeeded. */
         bool foreground;
+        /* The caller's sd_notify socket ($NOTIFY_SOCKET): the container gets one of its
+         * own, whose READY=1 start relays there (runtime/notify.h).  NULL = none. */
+        const char *notify_socket;
+        /* Sockets of systemd's socket activation at fds 3..3+listen_fds-1 ($LISTEN_FDS
+         * for this process): passed on at the same numbers, before preserve_fds, with
+         * LISTEN_FDS and LISTEN_PID=1 in the process's env, as runc does. */
+        int listen_fds;
+};
+
+/* start, and the start of run: the caller's sd_notify socket, or NULL for the one create
+ * was given. */
+struct start_opts {
+        const char *notify_socket;
 };
 
 /* What the caller of a create keeps, for run in the foreground. */
@@ -39,7 +52,8 @@ struct create_result {
 
 int container_create(const struct nook_runtime *rt, const char *id, const struct create_opts *opts,
                      struct create_result *res, struct nook_err *err);
-int container_start(const struct nook_runtime *rt, const char *id, struct nook_err *err);
+int container_start(const struct nook_runtime *rt, const char *id, const struct start_opts *opts,
+                    struct nook_err *err);
 /* The OCI state JSON of one container. */
 int container_state(const struct nook_runtime *rt, const char *id, char **json,
                     struct nook_err *err);

@@ -27,6 +27,7 @@
 #include "runtime/init.h"
 #include "runtime/internal.h"
 #include "runtime/network.h"
+#include "runtime/notify.h"
 #include "runtime/process.h"
 #include "runtime/resources.h"
 #include "runtime/sync.h"
@@ -74,6 +75,8 @@ static void create_rollback(struct create_ctx *cx)
                 container_net_unclaim(cx->rt, cx->net);
         if (cx->cgroup_made && cgroup_destroy(cx->st->cgroup_path, cx->st->cgroup_default, &e) < 0)
                 nook_log_err(&e);
+        if (cx->st->host_mounts)
+                container_unmount_host(cx->st);
         if (cx->st->dir && state_remove(cx->st, &e) < 0)
                 nook_log_err(&e);
 }
@@ -109,30 +112,24 @@ static bool host_id_of_root(const struct oci_idmap *maps, size_t n, uint32_t *ho
 }
 
 /* In a user namespace of its own the container's root is an unprivileged host uid, which
- * could not even write its own rootfs: refuse that plainly instead of running a container
- * that fails in odd ways.  An idmapped rootfs is shown to it as its own. */
-static int check_rootfs_owner(const struct oci_config *c, const char *rootfs, const struct stat *sb,
-                              struct nook_err *err)
+ * cannot write a rootfs it does not own: runc and crun run such a container (it can read
+ * and execute), so nook does, and says why writes there will fail.  An idmapped rootfs
+ * is shown to the container as its own. */
+static void check_rootfs_owner(const struct oci_config *c, const char *rootfs,
+                               const struct stat *sb)
 {
         const struct oci_namespace *ns = oci_config_namespace(c, CLONE_NEWUSER);
         const struct oci_linux *l = &c->linux_;
-        static const char hint[] = "chown the rootfs to it or share it through an idmapped mount "
-                                   "(annotation " OCI_ANNOTATION_ROOTFS_IDMAP "=true)";
         uint32_t host;
 
         if (ns == NULL || ns->path != NULL || c->root.idmap)
-                return 0;
+                return;
         if (host_id_of_root(l->uid_mappings, l->n_uid_mappings, &host) && sb->st_uid != host)
-                return nook_err_set(err, 0,
-                                    "rootfs %s is owned by uid %u, but the container's root is "
-                                    "uid %" PRIu32 " on the host (linux.uidMappings): %s",
-                                    rootfs, (unsigned)sb->st_uid, host, hint);
-        if (host_id_of_root(l->gid_mappings, l->n_gid_mappings, &host) && sb->st_gid != host)
-                return nook_err_set(err, 0,
-                                    "rootfs %s is owned by gid %u, but the container's root group "
-                                    "is gid %" PRIu32 " on the host (linux.gidMappings): %s",
-                                    rootfs, (unsigned)sb->st_gid, host, hint);
-        return 0;
+                nook_warn("rootfs %s is owned by uid %u, but the container's root is uid %" PRIu32
+                          " on the host (linux.uidMappings): it cannot write there; chown the "
+                          "rootfs to it or share it through an idmapped mount "
+                          "(annotation " OCI_ANNOTATION_ROOTFS_IDMAP "=true)",
+                          rootfs, (unsigned)sb->st_uid, host);
 }
 
 static int resolve_rootfs(const char *bundle, const struct oci_config *c, char **out,
@@ -148,8 +145,7 @@ static int resolve_rootfs(const char *bundle, const struct oci_config *c, char *
                 return nook_err_sys(err, "rootfs %s", path);
         if (!S_ISDIR(sb.st_mode))
                 return nook_err_set(err, ENOTDIR, "rootfs %s", path);
-        if (check_rootfs_owner(c, buf, &sb, err) < 0)
-                return -1;
+        check_rootfs_owner(c, buf, &sb);
         *out = xstrdup(buf);
         return 0;
 }
@@ -175,10 +171,13 @@ static int check_supported(const struct oci_config *c, const struct create_opts 
         if (c->process->terminal && !opts->foreground && opts->console_socket == NULL)
                 return nook_err_set(err, 0,
                                     "process.terminal is set: --console-socket is required");
-        if (!oci_config_has_namespace(c, CLONE_NEWNS))
+        /* Without a mount namespace masks and read-only remounts would apply to nook's
+         * own: refused in runc's words (crun would mask the host's /proc). */
+        if (!rootfs_own_mount_ns(c) &&
+            (strv_length(c->linux_.masked_paths) > 0 || strv_length(c->linux_.readonly_paths) > 0))
                 return nook_err_set(err, 0,
-                                    "config.json: linux.namespaces: a mount namespace "
-                                    "is required");
+                                    "config.json: linux.maskedPaths, readonlyPaths: unable to "
+                                    "restrict sys entries without a private MNT namespace");
         return 0;
 }
 
@@ -526,6 +525,7 @@ static int spawn(const struct oci_config *c, const char *rootfs, struct create_c
         /* Before joining namespaces for the clone: they would be its helpers' too. */
         if (make_idmapped_mounts(c, rootfs, &idmaps, err) < 0)
                 return -1;
+        rootfs_precreate_devices(c, &idmaps);
         ca.flags = clone_flags(c, &time_by_unshare);
         cx->new_netns = (ca.flags & CLONE_NEWNET) != 0;
         if (join_child_namespaces(c, err) < 0)
@@ -606,6 +606,7 @@ static int init_state(const struct nook_runtime *rt, const char *id, const char 
         st->bundle = xstrdup(bundle);
         st->rootfs = xstrdup(rootfs);
         st->created = state_timestamp_now();
+        st->host_mounts = !rootfs_own_mount_ns(c);
         copy_annotations(c, st);
         for (int k = 0; k < OCI_HOOK_KIND_COUNT; k++)
                 if (c->hooks[k].n > 0)
@@ -616,6 +617,16 @@ static int init_state(const struct nook_runtime *rt, const char *id, const char 
                         return -1;
         }
         return 0;
+}
+
+/* Socket activation: the fds stay at their numbers, ahead of --preserve-fds ones. */
+static void pass_listen_fds(struct oci_process *p, int n, struct create_opts *o)
+{
+        _cleanup_free_ char *fds = xasprintf("LISTEN_FDS=%d", n);
+
+        o->preserve_fds += n;
+        strv_push(&p->env, fds);
+        strv_push(&p->env, "LISTEN_PID=1");
 }
 
 int container_create(const struct nook_runtime *rt, const char *id, const struct create_opts *opts,
@@ -670,6 +681,17 @@ int container_create(const struct nook_runtime *rt, const char *id, const struct
         nook_debug("create %s: bundle %s, rootfs %s", id, bundle, rootfs);
         if (state_dir_create(rt->root, id, &st->dir, err) < 0)
                 return -1;
+        if (opts->listen_fds > 0)
+                pass_listen_fds(config->process, opts->listen_fds, &o);
+        if (opts->notify_socket) {
+                st->notify_socket = xstrdup(opts->notify_socket);
+                if (notify_prepare(config, st->dir, err) < 0) {
+                        struct nook_err saved = *err;
+                        create_rollback(&cx);
+                        *err = saved;
+                        return -1;
+                }
+        }
         cfg_path = xasprintf("%s/%s", st->dir, CONFIG_COPY);
         if (write_file_atomic(cfg_path, text, len, 0600, err) < 0 || state_write(st, err) < 0 ||
             claim_network(&cx, err) < 0 || spawn(config, rootfs, &cx, &o, res, err) < 0) {

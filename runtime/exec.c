@@ -3,6 +3,7 @@
  * setns(2), then forks the process the container can see into the pid namespace (see
  * join_container), which applies its process spec like the init did. */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <sched.h>
 #include <signal.h>
@@ -140,7 +141,7 @@ static int build_process(const struct oci_config *c, const struct exec_opts *o,
         }
         if (o->user && parse_user(o->user, &ep->p.user, err) < 0)
                 return -1;
-        if (o->caps && ep->p.has_caps)
+        if (o->caps)
                 add_caps(&ep->p, o->caps);
         return 0;
 }
@@ -174,7 +175,7 @@ static int send_own_pidfd(int sync_fd, struct nook_err *err)
  * namespace, the process the container sees; CLONE_PARENT makes that one our parent's
  * child, so that `nook exec` waits for it.  Returns in that process (this one when there
  * is no pid or time namespace to enter, hence nothing to hide); the child exits. */
-static int join_container(int pidfd, int join_flags, int sync_fd, struct nook_err *err)
+static int join_container(int pidfd, int root_fd, int join_flags, int sync_fd, struct nook_err *err)
 {
         struct ns_clone_args ca = {.flags = CLONE_PARENT, .cgroup_fd = -1, .exit_signal = 0};
         _cleanup_close_ int forked_pidfd = -1;
@@ -190,6 +191,12 @@ static int join_container(int pidfd, int join_flags, int sync_fd, struct nook_er
         if (ns_join_pidfd(pidfd, join_flags, err) < 0)
                 return -1;
         close(pidfd);
+        /* The init's root, which setns leaves to the mount namespace's: they differ for
+         * an init that chroot'ed (a container without a mount namespace of its own, one
+         * made from a chroot), and the command must never run on the host's. */
+        if (fchdir(root_fd) < 0 || chroot(".") < 0)
+                return nook_err_sys(err, "enter the root of the container's init");
+        close(root_fd);
         if (join_flags & (CLONE_NEWPID | CLONE_NEWTIME)) {
                 pid = ns_clone(&ca, &forked_pidfd, &placed, err);
                 if (pid < 0)
@@ -203,7 +210,8 @@ static int join_container(int pidfd, int join_flags, int sync_fd, struct nook_er
 __attribute__((noreturn)) static void exec_child(const struct oci_process *p,
                                                  const struct oci_seccomp *seccomp,
                                                  const struct seccomp_program *prog, int pidfd,
-                                                 int join_flags, int sync_fd, int preserve_fds)
+                                                 int root_fd, int join_flags, int sync_fd,
+                                                 int preserve_fds)
 {
         _cleanup_(process_launch_clear) struct process_launch launch = {0};
         struct process_seccomp sc = PROCESS_SECCOMP(seccomp, prog, preserve_fds);
@@ -211,7 +219,7 @@ __attribute__((noreturn)) static void exec_child(const struct oci_process *p,
 
         /* A session of its own, as runc gives every exec'd process; with a terminal,
          * send_pty makes one and takes the terminal as its controlling one. */
-        if (join_container(pidfd, join_flags, sync_fd, &err) == 0 &&
+        if (join_container(pidfd, root_fd, join_flags, sync_fd, &err) == 0 &&
             (p->terminal ? send_pty(p, sync_fd, &err) == 0
                          : setsid() >= 0 || nook_err_sys(&err, "setsid") == 0) &&
             process_prepare_launch(p, &launch, &err) == 0 && process_setup(p, &sc, &err) == 0 &&
@@ -253,11 +261,22 @@ static int receive_process(int sync_fd, pid_t joiner, int *pidfd, pid_t *pid, st
         return r;
 }
 
+static int open_proc_root(pid_t pid, struct nook_err *err)
+{
+        char path[64];
+        int fd;
+
+        snprintf(path, sizeof(path), "/proc/%d/root", (int)pid);
+        fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        return fd < 0 ? nook_err_sys(err, "open %s", path) : fd;
+}
+
 static int exec_spawn(const struct container_state *st, const struct oci_process *p,
                       const struct oci_seccomp *seccomp, const struct seccomp_program *prog,
                       const struct exec_opts *o, int *status, struct nook_err *err)
 {
         _cleanup_close_ int pidfd = -1, cgroup_fd = -1, child_pidfd = -1, master = -1;
+        _cleanup_close_ int root_fd = -1;
         _cleanup_close_ int parent_end = -1, child_end = -1, joiner_pidfd = -1;
         _cleanup_free_ char *cgroup = NULL;
         struct ns_clone_args ca = {.cgroup_fd = -1, .exit_signal = SIGCHLD};
@@ -266,6 +285,10 @@ static int exec_spawn(const struct container_state *st, const struct oci_process
         pid_t joiner, pid;
 
         if (container_open_pidfd(st, &pidfd, err) < 0 || ns_differing(st->pid, &flags, err) < 0)
+                return -1;
+        /* Opened once the pidfd pins the init, before anything is joined (nsenter --root). */
+        root_fd = open_proc_root(st->pid, err);
+        if (root_fd < 0)
                 return -1;
         if (st->cgroup_path) {
                 if (cgroup_for_new_process(st->cgroup_path, st->pid, &cgroup, err) < 0 ||
@@ -285,7 +308,7 @@ static int exec_spawn(const struct container_state *st, const struct oci_process
                 /* A directory of the host's cgroup tree: nothing the container may reach. */
                 if (cgroup_fd >= 0)
                         close(cgroup_fd);
-                exec_child(p, seccomp, prog, pidfd, flags, child_end, o->preserve_fds);
+                exec_child(p, seccomp, prog, pidfd, root_fd, flags, child_end, o->preserve_fds);
         }
         close(TAKE_FD(child_end));
         if (receive_process(parent_end, joiner, &child_pidfd, &pid, err) < 0)

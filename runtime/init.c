@@ -157,7 +157,7 @@ static int init_setup(struct init_ctx *ctx, struct process_launch *launch,
                 return -1;
         if (run_child_hooks(ctx, OCI_HOOK_CREATE_CONTAINER, CONTAINER_CREATING, err) < 0)
                 return -1;
-        if (rootfs_pivot(ctx->rootfs, ctx->no_pivot, err) < 0)
+        if (rootfs_pivot(c, ctx->rootfs, ctx->no_pivot, err) < 0)
                 return -1;
         if (rootfs_apply_sysctl(c, err) < 0)
                 return -1;

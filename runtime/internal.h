@@ -25,6 +25,9 @@ void foreground_signals(sigset_t *set);
  * before clone, so the child only loads it. */
 int container_prepare_seccomp(const struct nook_runtime *rt, const struct oci_config *c,
                               struct seccomp_program *prog, struct nook_err *err);
+/* A container made without a mount namespace (st->host_mounts) has its mounts in the
+ * namespace create ran in: detaches them, the rootfs bind first. */
+void container_unmount_host(const struct container_state *st);
 /* poststart/poststop failures are only warnings (runtime-spec). */
 void run_hooks_warn_only(const struct oci_config *c, enum oci_hook_kind kind,
                          const struct container_state *st, enum container_status status);

@@ -18,6 +18,7 @@
 #include "runtime/id.h"
 #include "runtime/internal.h"
 #include "runtime/network.h"
+#include "runtime/notify.h"
 
 int container_state(const struct nook_runtime *rt, const char *id, char **json,
                     struct nook_err *err)
@@ -68,12 +69,14 @@ static const char *start_refusal(enum container_status s)
         }
 }
 
-int container_start(const struct nook_runtime *rt, const char *id, struct nook_err *err)
+int container_start(const struct nook_runtime *rt, const char *id, const struct start_opts *opts,
+                    struct nook_err *err)
 {
         _cleanup_state_ struct container_state *st = NULL;
         _cleanup_config_ struct oci_config *config = NULL;
         _cleanup_free_ char *fifo = NULL;
-        _cleanup_close_ int fd = -1, pidfd = -1;
+        _cleanup_close_ int fd = -1, pidfd = -1, notify = -1;
+        const char *host_notify = NULL;
         enum container_status status;
 
         if (container_load(rt, id, &st, err) < 0)
@@ -83,6 +86,12 @@ int container_start(const struct nook_runtime *rt, const char *id, struct nook_e
                 return nook_err_set(err, 0, "container %s: %s", id, start_refusal(status));
         if (container_load_hooks(st, OCI_HOOK_POSTSTART, &config, err) < 0)
                 return -1;
+        /* Listening before the process runs, so its READY=1 cannot come too early. */
+        if (notify_prepared(st->dir)) {
+                host_notify = opts && opts->notify_socket ? opts->notify_socket : st->notify_socket;
+                if (host_notify && (notify = notify_listen(st->dir, err)) < 0)
+                        return -1;
+        }
         fifo = xasprintf("%s/%s", st->dir, EXEC_FIFO);
         fd = open(fifo, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
         if (fd < 0 && errno == ENXIO)
@@ -99,6 +108,9 @@ int container_start(const struct nook_runtime *rt, const char *id, struct nook_e
                 nook_err_clear(err);
         wait_fifo_closed(fd, pidfd);
         if (start_error(st, err) < 0)
+                return -1;
+        /* runc's start, too, returns once the container is ready (or gone). */
+        if (notify >= 0 && pidfd >= 0 && notify_relay(notify, pidfd, st->pid, host_notify, err) < 0)
                 return -1;
         run_hooks_warn_only(config, OCI_HOOK_POSTSTART, st, CONTAINER_RUNNING);
         return 0;
@@ -117,7 +129,8 @@ int container_kill(const struct nook_runtime *rt, const char *id, int sig, bool 
         status = state_status(st);
         if (status != CONTAINER_CREATED && status != CONTAINER_RUNNING &&
             status != CONTAINER_PAUSED)
-                return nook_err_set(err, 0, "cannot kill container %s: container not running (it is %s)",
+                return nook_err_set(err, 0,
+                                    "cannot kill container %s: container not running (it is %s)",
                                     id, container_status_name(status));
         if (all && st->cgroup_path)
                 return cgroup_signal_all(st->cgroup_path, sig, err);
@@ -192,6 +205,8 @@ int container_delete(const struct nook_runtime *rt, const char *id, bool force,
                 container_net_release(rt, config->annotations, config->n_annotations, id);
         else
                 container_net_release(rt, st->annotations, st->n_annotations, id);
+        if (st->host_mounts)
+                container_unmount_host(st);
         if (state_remove(st, err) < 0)
                 return -1;
         nook_debug("delete %s: removed (was %s)", id, container_status_name(status));

@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -103,4 +104,11 @@ void run_hooks_warn_only(const struct oci_config *c, enum oci_hook_kind kind,
                         nook_warn("%s", nook_err_format(&err, buf, sizeof(buf)));
                 }
         }
+}
+
+void container_unmount_host(const struct container_state *st)
+{
+        /* The rootfs bind on itself carries every mount of the container below it. */
+        if (st->rootfs && umount2(st->rootfs, MNT_DETACH) < 0 && errno != EINVAL && errno != ENOENT)
+                nook_warn("unmount %s: %s", st->rootfs, strerror(errno));
 }

@@ -278,7 +278,8 @@ int process_setup(const struct oci_process *p, struct process_seccomp *sc, struc
                 return nook_err_sys(err, "chdir to cwd %s", p->cwd);
         if (check_cwd_inside_root(p->cwd, err) < 0)
                 return -1;
-        if (p->has_caps && drop_bounding(&p->caps, last, err) < 0)
+        /* Without a capabilities object the process gets none, as under runc and crun. */
+        if (drop_bounding(&p->caps, last, err) < 0)
                 return -1;
         if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
                 return nook_err_sys(err, "prctl PR_SET_KEEPCAPS");
@@ -288,7 +289,7 @@ int process_setup(const struct oci_process *p, struct process_seccomp *sc, struc
                 return -1;
         if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
                 return nook_err_sys(err, "prctl PR_SET_KEEPCAPS");
-        if (p->has_caps && set_caps(&p->caps, last, err) < 0)
+        if (set_caps(&p->caps, last, err) < 0)
                 return -1;
         if (p->no_new_privileges && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
                 return nook_err_sys(err, "prctl PR_SET_NO_NEW_PRIVS");

@@ -14,6 +14,7 @@
 #include "common/cleanup.h"
 #include "ns/ns.h"
 #include "runtime/internal.h"
+#include "runtime/notify.h"
 #include "runtime/sync.h"
 #include "runtime/terminal.h"
 
@@ -77,24 +78,50 @@ static int run_detached(const struct nook_runtime *rt, const char *id, const str
         if (container_create(rt, id, &opts->create, &res, err) < 0)
                 return -1;
         close(res.pidfd);
-        if (container_start(rt, id, err) < 0) {
+        if (container_start(rt, id,
+                            &(struct start_opts){.notify_socket = opts->create.notify_socket},
+                            err) < 0) {
                 container_delete(rt, id, true, NULL);
                 return -1;
         }
         return 0;
 }
 
+/* A process of its own relays the container's READY=1 while this one waits for the
+ * container in the foreground (and relays its terminal and signals). */
+static int relay_notify_aside(const struct container_state *st, const struct create_result *res,
+                              const char *host_socket, struct nook_err *err)
+{
+        _cleanup_close_ int sock = notify_listen(st->dir, err);
+        pid_t pid;
+
+        if (sock < 0)
+                return -1;
+        pid = fork();
+        if (pid < 0)
+                return nook_err_sys(err, "fork the notify relay");
+        if (pid == 0) {
+                struct nook_err e = {0};
+                _exit(notify_relay(sock, res->pidfd, res->pid, host_socket, &e) < 0 ? 1 : 0);
+        }
+        return 0;
+}
+
 /* Releases the waiting init and learns whether its execve worked; then poststart. */
 static int start_foreground(const struct nook_runtime *rt, const char *id,
-                            const struct create_result *res, struct nook_err *err)
+                            const struct create_result *res, const char *host_notify,
+                            struct nook_err *err)
 {
         _cleanup_state_ struct container_state *st = NULL;
         _cleanup_config_ struct oci_config *config = NULL;
 
+        if (container_load(rt, id, &st, err) < 0)
+                return -1;
+        if (host_notify && relay_notify_aside(st, res, host_notify, err) < 0)
+                return -1;
         if (sync_send(res->sync_fd, SYNC_START, err) < 0 || sync_wait_exec(res->sync_fd, err) < 0)
                 return -1;
-        if (container_load(rt, id, &st, err) < 0 ||
-            container_load_hooks(st, OCI_HOOK_POSTSTART, &config, err) < 0)
+        if (container_load_hooks(st, OCI_HOOK_POSTSTART, &config, err) < 0)
                 return -1;
         run_hooks_warn_only(config, OCI_HOOK_POSTSTART, st, CONTAINER_RUNNING);
         return 0;
@@ -116,7 +143,7 @@ int container_run(const struct nook_runtime *rt, const char *id, const struct ru
         co.foreground = true;
         if (container_create(rt, id, &co, &res, err) < 0)
                 return -1;
-        r = start_foreground(rt, id, &res, err);
+        r = start_foreground(rt, id, &res, co.notify_socket, err);
         close(res.sync_fd);
         if (r == 0)
                 r = container_wait_foreground(res.pidfd, res.pid, res.pty_master, status, err);

@@ -30,6 +30,7 @@ void container_state_free(struct container_state *st)
         free(st->rootfs);
         free(st->cgroup_path);
         free(st->created);
+        free(st->notify_socket);
         for (size_t i = 0; i < st->n_annotations; i++) {
                 free(st->annotations[i].key);
                 free(st->annotations[i].value);
@@ -84,6 +85,10 @@ int state_write(const struct container_state *st, struct nook_err *err)
         json_w_kv_string(w, "rootfs", st->rootfs);
         json_w_kv_string(w, "cgroupPath", st->cgroup_path);
         json_w_kv_bool(w, "cgroupDefault", st->cgroup_default);
+        if (st->host_mounts)
+                json_w_kv_bool(w, "hostMounts", true);
+        if (st->notify_socket)
+                json_w_kv_string(w, "notifySocket", st->notify_socket);
         json_w_kv_string(w, "created", st->created);
         write_annotations(w, st);
         json_w_key(w, "hooks");
@@ -144,10 +149,14 @@ static int parse_state(struct container_state *st, const char *text, struct nook
         if (opt_string(doc, "bundle", &st->bundle, err) < 0 ||
             opt_string(doc, "rootfs", &st->rootfs, err) < 0 ||
             opt_string(doc, "cgroupPath", &st->cgroup_path, err) < 0 ||
-            opt_string(doc, "created", &st->created, err) < 0)
+            opt_string(doc, "created", &st->created, err) < 0 ||
+            opt_string(doc, "notifySocket", &st->notify_socket, err) < 0)
                 return -1;
         v = json_get(doc, "cgroupDefault");
         if (!json_is_null(v) && json_as_bool(v, "cgroupDefault", &st->cgroup_default, err) < 0)
+                return -1;
+        v = json_get(doc, "hostMounts");
+        if (!json_is_null(v) && json_as_bool(v, "hostMounts", &st->host_mounts, err) < 0)
                 return -1;
         if (parse_hooks(json_get(doc, "hooks"), &st->hooks, err) < 0)
                 return -1;

@@ -44,6 +44,10 @@ struct container_state {
         char *cgroup_path;   /* relative to the v2 mount, NULL when cgroups are disabled */
         bool cgroup_default; /* nook chose the path, so it may prune the /nook parent */
         char *created;       /* RFC 3339 */
+        /* The config has no mount namespace: the container's mounts live in the one
+         * create ran in, under rootfs, and delete unmounts them there. */
+        bool host_mounts;
+        char *notify_socket; /* the caller's at create (NOTIFY_SOCKET), or NULL */
         struct oci_kv *annotations;
         size_t n_annotations;
         /* Bit (1u << kind) for each hook kind the config has, so that start and delete

@@ -27,7 +27,7 @@ sleep 0.5
 c2=$(cat "$B/rootfs/tmp/count")
 is "a paused container's process does not advance" "$c2" "$c1"
 check_error "pause of a paused container is refused" "it is paused" nook pause frz
-check_error "delete without --force of a paused container is refused" "it is paused" \
+check_error "delete without --force of a paused container is refused" "that is not stopped: paused" \
 	nook delete frz
 check "resume" nook resume frz
 is "state after resume: running" "$(state_field frz status)" running

@@ -1,0 +1,107 @@
+# shellcheck shell=bash disable=SC2016 # jq filters are in single quotes
+# The corpus of tests/compat/compat.sh: run_case NAME ARGS FILTER [EXPECT...], where
+# ARGS is process.args as JSON ("-": the probe), FILTER a jq filter applied to the base
+# config (`runc spec`'s, running /probe), and each EXPECT a regular expression nook's
+# output or error must match.
+
+# --- what clients start from --------------------------------------------------------------
+run_case runc-spec - '.'
+mkdir -p "$T/nook-spec" && "$NOOK" spec --bundle "$T/nook-spec" || bail "nook spec"
+NOOK_SPEC=$(cat "$T/nook-spec/config.json")
+export NOOK_SPEC
+run_case nook-spec - '. as $b | $ENV.NOOK_SPEC | fromjson | .ociVersion = "1.0.2"
+	| .process.args = ["/probe"] | .process.terminal = false | .root = $b.root
+	| .linux.cgroupsPath = $b.linux.cgroupsPath' 
+
+# --- process ------------------------------------------------------------------------------
+run_case user-uid-gid - '.process.user = {"uid": 1000, "gid": 1000}'
+run_case user-groups - '.process.user = {"uid": 1000, "gid": 1000, "additionalGids": [5, 100, 65534]}'
+run_case user-gid-beyond-2g - '.process.user = {"uid": 0, "gid": 0, "additionalGids": [4294967294]}'
+run_case user-umask - '.process.user.umask = 63'
+run_case env-extra - '.process.env += ["FOO=bar", "SPACED=a b  c", "EMPTY="]'
+run_case cwd-existing - '.process.cwd = "/tmp"'
+run_case rlimits - '.process.rlimits = [{"type": "RLIMIT_NOFILE", "hard": 4096, "soft": 512},
+	{"type": "RLIMIT_CORE", "hard": 0, "soft": 0}, {"type": "RLIMIT_NPROC", "hard": 500, "soft": 400}]'
+run_case nnp-false - '.process.noNewPrivileges = false'
+run_case caps-more - '.process.capabilities |= with_entries(.value += ["CAP_SYS_ADMIN", "CAP_NET_ADMIN"])'
+run_case caps-none - '.process.capabilities = {}'
+run_case caps-no-object - 'del(.process.capabilities)'
+run_case oom-score-adj - '.process.oomScoreAdj = 500'
+run_case exit-status '["sh","-c","exit 42"]' '.'
+run_case killed-by-signal '["sh","-c","kill -TERM $$"]' '.'
+run_case missing-executable '["/bin/nosuch"]' '.'
+
+# --- root, hostname, mounts --------------------------------------------------------------
+run_case root-readonly - '.root.readonly = true'
+run_case hostname - '.hostname = "box.example.org"'
+run_case domainname - '.domainname = "example.org"'
+run_case mount-tmpfs - '.mounts += [{"destination": "/data", "type": "tmpfs", "source": "tmpfs",
+	"options": ["nosuid", "nodev", "noexec", "size=1m"]}]'
+run_case mount-bind-ro - '.mounts += [{"destination": "/host-etc", "type": "bind", "source": "/etc",
+	"options": ["rbind", "ro"]}]'
+run_case mount-relative-destination - '.mounts += [{"destination": "data", "type": "tmpfs", "source": "tmpfs"}]'
+run_case no-mounts - '.mounts = []'
+
+# --- linux --------------------------------------------------------------------------------
+run_case masked-readonly-default - '.'
+run_case no-masked-paths - '.linux.maskedPaths = [] | .linux.readonlyPaths = []'
+run_case sysctl - '.linux.sysctl = {"net.ipv4.ip_forward": "1", "kernel.shmmax": "65536"}'
+run_case ns-no-network - '.linux.namespaces |= map(select(.type != "network"))'
+run_case ns-no-uts - '.linux.namespaces |= map(select(.type != "uts")) | del(.hostname)'
+run_case ns-no-ipc - '.linux.namespaces |= map(select(.type != "ipc"))'
+run_case ns-no-cgroup - '.linux.namespaces |= map(select(.type != "cgroup"))'
+run_case ns-cgroup - '.linux.namespaces += [{"type": "cgroup"}] | .linux.namespaces |= unique_by(.type)'
+run_case devices - '.linux.devices = [{"path": "/dev/fuse", "type": "c", "major": 10, "minor": 229,
+	"fileMode": 438, "uid": 0, "gid": 0}]'
+run_case rootfs-propagation - '.linux.rootfsPropagation = "rprivate"'
+run_case ns-no-pid - '.linux.namespaces |= map(select(.type != "pid"))'
+
+# --- the items of issue 16 ----------------------------------------------------------------
+# 1. A strict seccomp profile (default an error) that lists what the probe needs but not
+#    close_range or clone3: nook's own calls after the filter must not depend on them.
+STRICT='($ENV.NOOK_SPEC | fromjson | .linux.seccomp) as $s
+	| .linux.seccomp = ($s | .syscalls |= (map(.names -= ["close_range", "clone3", "openat2",
+		"faccessat2"]) | map(select(.names | length > 0))))'
+run_case seccomp-strict-nnp - "$STRICT"
+run_case seccomp-strict-no-nnp - "$STRICT | .process.noNewPrivileges = false"
+run_case seccomp-errno-mkdir '["sh","-c","/probe; mkdir /x 2>/dev/null && echo \"mkdir: made\" || echo \"mkdir: refused\""]' \
+	'.linux.seccomp = {"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO"}]}' \
+	'mkdir: refused'
+# 3. A session of its own.
+run_case session-leader - '.' 'leader: pid1=yes group=yes session=yes'
+# 4. Ambient capabilities without inheritable ones (buildah's RUN).
+run_case ambient-not-inheritable - '.process.capabilities.ambient = ["CAP_CHOWN", "CAP_KILL", "CAP_SYS_ADMIN"]
+	| .process.capabilities.inheritable = []'
+run_case ambient-inheritable - '.process.capabilities.ambient = ["CAP_KILL"]
+	| .process.capabilities.inheritable = ["CAP_KILL"]'
+# 5. A relative args[0], from process.cwd.
+run_case relative-args0 '["./busybox","sh","/probe"]' '.process.cwd = "/bin"' 'cwd: /bin'
+# 6. HOME from /etc/passwd, else "/".
+run_case home-root - '.process.env -= ["HOME=/root"]' 'env: HOME=/root'
+run_case home-unknown-uid - '.process.user = {"uid": 4242, "gid": 4242}' 'env: HOME=/'
+run_case home-empty - '.process.env += ["HOME="]' 'env: HOME=/root'
+# 7. A missing cwd is made.
+run_case cwd-missing - '.process.cwd = "/new/deep/dir"' 'cwd: /new/deep/dir'
+run_case cwd-missing-readonly-root - '.process.cwd = "/made" | .root.readonly = true' 'cwd: /made'
+# 8. Unknown capability names.
+run_case caps-unknown - '.process.capabilities |= with_entries(.value += ["CAP_FOO_BAR"])' \
+	'ignoring unknown or unavailable capabilities: \[CAP_FOO_BAR\]'
+# 9. No mount namespace: runc refuses masked and read-only paths there, crun does not.
+run_case ns-no-mount-masked - '.linux.namespaces |= map(select(.type != "mount"))' \
+	'unable to restrict sys entries without a private MNT namespace'
+run_case ns-no-mount - '.linux.namespaces |= map(select(.type != "mount"))
+	| .linux.maskedPaths = [] | .linux.readonlyPaths = []'
+# 10, 11. A user namespace: root-owned rootfs, no cgroup namespace, a device the host lacks.
+USERNS='.linux.namespaces += [{"type": "user"}]
+	| .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+	| .linux.gidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]'
+run_case userns-root-owned-rootfs - "$USERNS"
+run_case userns-no-cgroupns - "$USERNS"' | .linux.namespaces |= map(select(.type != "cgroup"))'
+DEVICE=$(jq -nc '["sh", "-c", "/probe; echo \"device: $(stat -c \"%A %t,%T\" /dev/nookdev)\""]')
+run_case userns-device-not-on-host "$DEVICE" \
+	"$USERNS"' | .linux.devices = [{"path": "/dev/nookdev", "type": "c", "major": 1, "minor": 3, "fileMode": 416}]' \
+	'device: crw-r----- 1,3'
+# 15. ociVersion.
+run_case oci-version-1.2.0 - '.ociVersion = "1.2.0"'
+run_case oci-version-invalid - '.ociVersion = "invalid"' "ociVersion: 'invalid' is not a runtime-spec version 1.x.y"
+run_case oci-version-2 - '.ociVersion = "2.0.0"'
