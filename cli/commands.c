@@ -1,162 +1,25 @@
-#include "cli/commands.h"
-
+/* nook's command table and the commands that only read: state, list, ps, spec,
+ * features; the helpers every command uses. */
+#include <fcntl.h>
 #include <limits.h>
-#include <stddef.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include "cli/commands.h"
 #include "cli/options.h"
 #include "common/cleanup.h"
-#include "common/util.h"
 #include "common/log.h"
-
-#define H_HELP "  -h, --help               show this help\n"
-
-static const char *const create_help =
-    "Usage: nook create [OPTIONS] ID\n"
-    "Create a container from an OCI bundle; its process waits for 'nook start'.\n\n"
-    "  -b, --bundle DIR         bundle directory (default: current directory)\n"
-    "      --pid-file FILE      write the container's pid to FILE\n"
-    "      --console-socket S   send the pty master to the unix socket S\n"
-    "      --preserve-fds N     pass N extra fds (3..N+2) to the container\n"
-    "      --no-pivot           use MS_MOVE and chroot instead of pivot_root\n"
-    "      --no-new-keyring     accepted for compatibility; nook makes no keyring\n" H_HELP;
-
-static const char *const run_help =
-    "Usage: nook run [OPTIONS] ID\n"
-    "Create and start a container; in the foreground, wait for it, relay signals and\n"
-    "exit with its status (128+N when killed by signal N), then delete it.\n\n"
-    "  -b, --bundle DIR         bundle directory (default: current directory)\n"
-    "  -d, --detach             start it and return at once\n"
-    "      --pid-file FILE      write the container's pid to FILE\n"
-    "      --console-socket S   send the pty master to the unix socket S\n"
-    "      --preserve-fds N     pass N extra fds (3..N+2) to the container\n"
-    "      --keep               do not delete the container after it exits\n"
-    "      --no-pivot           use MS_MOVE and chroot instead of pivot_root\n"
-    "      --no-new-keyring     accepted for compatibility\n" H_HELP;
-
-enum {
-        OPT_PID_FILE = 256,
-        OPT_CONSOLE,
-        OPT_PRESERVE,
-        OPT_NO_PIVOT,
-        OPT_KEYRING,
-        OPT_KEEP,
-        OPT_CWD,
-        OPT_CAP,
-        OPT_ROOTLESS
-};
-
-static const struct option create_options[] = {
-    {"bundle", required_argument, NULL, 'b'},
-    {"pid-file", required_argument, NULL, OPT_PID_FILE},
-    {"console-socket", required_argument, NULL, OPT_CONSOLE},
-    {"preserve-fds", required_argument, NULL, OPT_PRESERVE},
-    {"no-pivot", no_argument, NULL, OPT_NO_PIVOT},
-    {"no-new-keyring", no_argument, NULL, OPT_KEYRING},
-    {"detach", no_argument, NULL, 'd'},
-    {"keep", no_argument, NULL, OPT_KEEP},
-    {"help", no_argument, NULL, 'h'},
-    {NULL, 0, NULL, 0},
-};
-
-/* What systemd hands a service that runs a container, as runc reads it: the socket-
- * activation fds when LISTEN_PID names this process, and the sd_notify socket. */
-static void from_environment(struct create_opts *o)
-{
-        const char *fds = getenv("LISTEN_FDS"), *pid = getenv("LISTEN_PID");
-        int64_t n, p;
-
-        if (fds && pid && parse_int64(fds, &n) == 0 && parse_int64(pid, &p) == 0 && p == getpid() &&
-            n > 0 && n < 65536)
-                o->listen_fds = (int)n;
-        o->notify_socket = getenv("NOTIFY_SOCKET");
-        if (o->notify_socket && o->notify_socket[0] == '\0')
-                o->notify_socket = NULL;
-}
-
-/* create and run share their options; run adds --detach and --keep. */
-static int parse_create_like(const struct cmd_parser *p, bool is_run, int argc, char **argv,
-                             struct run_opts *o)
-{
-        int c;
-
-        while ((c = cmd_next_option(p, argc, argv)) != -1) {
-                switch (c) {
-                case 'b':
-                        o->create.bundle = optarg;
-                        break;
-                case OPT_PID_FILE:
-                        o->create.pid_file = optarg;
-                        break;
-                case OPT_CONSOLE:
-                        o->create.console_socket = optarg;
-                        break;
-                case OPT_PRESERVE:
-                        if ((o->create.preserve_fds = parse_count("--preserve-fds", optarg)) < 0)
-                                return -1;
-                        break;
-                case OPT_NO_PIVOT:
-                        o->create.no_pivot = true;
-                        break;
-                case OPT_KEYRING:
-                        break;
-                case 'd':
-                case OPT_KEEP:
-                        if (!is_run)
-                                return cmd_usage_fail(p, "unknown option %s", argv[optind - 1]);
-                        if (c == 'd')
-                                o->detach = true;
-                        else
-                                o->keep = true;
-                        break;
-                default:
-                        return -1;
-                }
-        }
-        from_environment(&o->create);
-        return cmd_positionals(p, argc, argv, 1, false);
-}
-
-static int cmd_create(const struct nook_runtime *rt, int argc, char **argv)
-{
-        static const struct cmd_parser p = {"create", "+b:h", create_options, NULL};
-        struct cmd_parser parser = p;
-        struct run_opts o = {0};
-        struct create_result res;
-        struct nook_err err = {0};
-
-        parser.help = create_help;
-        if (parse_create_like(&parser, false, argc, argv, &o) < 0)
-                return 1;
-        if (container_create(rt, argv[optind], &o.create, &res, &err) < 0)
-                return cmd_report(&err);
-        close(res.pidfd);
-        return 0;
-}
-
-static int cmd_run(const struct nook_runtime *rt, int argc, char **argv)
-{
-        struct cmd_parser p = {"run", "+b:dh", create_options, run_help};
-        struct run_opts o = {0};
-        struct nook_err err = {0};
-        int status;
-
-        if (parse_create_like(&p, true, argc, argv, &o) < 0)
-                return 1;
-        if (container_run(rt, argv[optind], &o, &status, &err) < 0)
-                return cmd_report(&err);
-        return status;
-}
-
-static const struct option help_only[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+#include "common/util.h"
 
 /* Commands whose only argument is the id. */
-static int id_only(const struct cmd_parser *p, int argc, char **argv)
+
+int id_only(const struct cmd_parser *p, int argc, char **argv)
 {
         if (cmd_next_option(p, argc, argv) != -1)
                 return -1;
@@ -164,33 +27,15 @@ static int id_only(const struct cmd_parser *p, int argc, char **argv)
 }
 
 /* Commands that take only an id and print nothing but a failure. */
-static int run_id_command(const struct cmd_parser *p,
-                          int (*op)(const struct nook_runtime *rt, const char *id,
-                                    struct nook_err *err),
-                          const struct nook_runtime *rt, int argc, char **argv)
+int run_id_command(const struct cmd_parser *p,
+                   int (*op)(const struct nook_runtime *rt, const char *id, struct nook_err *err),
+                   const struct nook_runtime *rt, int argc, char **argv)
 {
         struct nook_err err = {0};
 
         if (id_only(p, argc, argv) < 0)
                 return 1;
         return op(rt, argv[optind], &err) < 0 ? cmd_report(&err) : 0;
-}
-
-static int cmd_start(const struct nook_runtime *rt, int argc, char **argv)
-{
-        static const struct cmd_parser p = {
-            "start", "+h", help_only,
-            "Usage: nook start ID\nStart a created container: its process execs the "
-            "configured program.  With NOTIFY_SOCKET set (at create), wait until the\n"
-            "container says READY=1 (or exits) and pass that on, as runc does.\n\n" H_HELP};
-        struct start_opts so = {.notify_socket = getenv("NOTIFY_SOCKET")};
-        struct nook_err err = {0};
-
-        if (so.notify_socket && so.notify_socket[0] == '\0')
-                so.notify_socket = NULL;
-        if (id_only(&p, argc, argv) < 0)
-                return 1;
-        return container_start(rt, argv[optind], &so, &err) < 0 ? cmd_report(&err) : 0;
 }
 
 static int cmd_state(const struct nook_runtime *rt, int argc, char **argv)
@@ -210,144 +55,7 @@ static int cmd_state(const struct nook_runtime *rt, int argc, char **argv)
         return 0;
 }
 
-static int cmd_kill(const struct nook_runtime *rt, int argc, char **argv)
-{
-        static const struct option opts[] = {
-            {"all", no_argument, NULL, 'a'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
-        static const struct cmd_parser p = {
-            "kill", "ah", opts,
-            "Usage: nook kill [OPTIONS] ID [SIGNAL]\n"
-            "Send SIGNAL (name like TERM or SIGTERM, or number; default TERM) to the "
-            "container's init.\n\n"
-            "  -a, --all                signal every process in the container's cgroup\n" H_HELP};
-        struct nook_err err = {0};
-        bool all = false;
-        int c, sig = SIGTERM;
-
-        while ((c = cmd_next_option(&p, argc, argv)) != -1) {
-                if (c != 'a')
-                        return 1;
-                all = true;
-        }
-        if (argc - optind < 1 || argc - optind > 2)
-                return cmd_usage_error(&p, "expected ID [SIGNAL]");
-        if (argc - optind == 2 && (sig = parse_signal(argv[optind + 1])) < 0)
-                return cmd_usage_error(&p, "unknown signal %s", argv[optind + 1]);
-        if (container_kill(rt, argv[optind], sig, all, &err) < 0)
-                return cmd_report(&err);
-        return 0;
-}
-
-static int cmd_delete(const struct nook_runtime *rt, int argc, char **argv)
-{
-        static const struct option opts[] = {{"force", no_argument, NULL, 'f'},
-                                             {"help", no_argument, NULL, 'h'},
-                                             {NULL, 0, NULL, 0}};
-        static const struct cmd_parser p = {
-            "delete", "fh", opts,
-            "Usage: nook delete [OPTIONS] ID\n"
-            "Delete a stopped or created container: its cgroup and state are removed and "
-            "poststop hooks run.\n\n"
-            "  -f, --force              also kill a running container (or clean up after a "
-            "killed create)\n" H_HELP};
-        struct nook_err err = {0};
-        bool force = false;
-        int c;
-
-        while ((c = cmd_next_option(&p, argc, argv)) != -1) {
-                if (c != 'f')
-                        return 1;
-                force = true;
-        }
-        if (cmd_positionals(&p, argc, argv, 1, false) < 0)
-                return 1;
-        return container_delete(rt, argv[optind], force, &err) < 0 ? cmd_report(&err) : 0;
-}
-
-static const char *const exec_help =
-    "Usage: nook exec [OPTIONS] ID [COMMAND [ARG...]]\n"
-    "Run a new process inside a running container; exits with its status.\n\n"
-    "  -t, --tty                allocate a pseudo-terminal\n"
-    "  -e, --env KEY=VALUE      set an environment variable (repeatable)\n"
-    "      --cwd DIR            working directory inside the container\n"
-    "  -u, --user UID[:GID]     run as this user and group\n"
-    "  -p, --process FILE       take the whole process from an OCI process.json\n"
-    "  -d, --detach             do not wait for the process\n"
-    "      --pid-file FILE      write the process's pid to FILE\n"
-    "      --console-socket S   send the pty master to the unix socket S\n"
-    "      --cap CAP            add a capability from the bounding set (repeatable)\n"
-    "      --preserve-fds N     pass N extra fds (3..N+2) to the process\n" H_HELP;
-
-static int cmd_exec(const struct nook_runtime *rt, int argc, char **argv)
-{
-        static const struct option opts[] = {
-            {"tty", no_argument, NULL, 't'},
-            {"env", required_argument, NULL, 'e'},
-            {"cwd", required_argument, NULL, OPT_CWD},
-            {"user", required_argument, NULL, 'u'},
-            {"process", required_argument, NULL, 'p'},
-            {"detach", no_argument, NULL, 'd'},
-            {"pid-file", required_argument, NULL, OPT_PID_FILE},
-            {"console-socket", required_argument, NULL, OPT_CONSOLE},
-            {"cap", required_argument, NULL, OPT_CAP},
-            {"preserve-fds", required_argument, NULL, OPT_PRESERVE},
-            {"help", no_argument, NULL, 'h'},
-            {NULL, 0, NULL, 0},
-        };
-        static const struct cmd_parser p = {"exec", "+te:u:p:dh", opts, exec_help};
-        _cleanup_strv_ char **env = NULL, **caps = NULL;
-        struct exec_opts o = {0};
-        struct nook_err err = {0};
-        int c, status;
-
-        while ((c = cmd_next_option(&p, argc, argv)) != -1) {
-                switch (c) {
-                case 't':
-                        o.tty = true;
-                        break;
-                case 'e':
-                        strv_push(&env, optarg);
-                        break;
-                case OPT_CWD:
-                        o.cwd = optarg;
-                        break;
-                case 'u':
-                        o.user = optarg;
-                        break;
-                case 'p':
-                        o.process_file = optarg;
-                        break;
-                case 'd':
-                        o.detach = true;
-                        break;
-                case OPT_PID_FILE:
-                        o.pid_file = optarg;
-                        break;
-                case OPT_CONSOLE:
-                        o.console_socket = optarg;
-                        break;
-                case OPT_CAP:
-                        strv_push(&caps, optarg);
-                        break;
-                case OPT_PRESERVE:
-                        if ((o.preserve_fds = parse_count("--preserve-fds", optarg)) < 0)
-                                return 1;
-                        break;
-                default:
-                        return 1;
-                }
-        }
-        if (cmd_positionals(&p, argc, argv, o.process_file ? 1 : 2, true) < 0)
-                return 1;
-        o.env = env;
-        o.caps = caps;
-        o.args = argv + optind + 1;
-        if (container_exec(rt, argv[optind], &o, &status, &err) < 0)
-                return cmd_report(&err);
-        return status;
-}
-
-static int format_option(const struct cmd_parser *p, const char *value, bool *json)
+int format_option(const struct cmd_parser *p, const char *value, bool *json)
 {
         if (strcmp(value, "json") == 0)
                 *json = true;
@@ -416,15 +124,66 @@ static int cmd_list(const struct nook_runtime *rt, int argc, char **argv)
         return 0;
 }
 
+/* The lines of ps(1) ARGS (default -ef) for the container's processes, as runc prints
+ * them: ps's header, then each line whose PID column holds one of pids. */
+static int print_ps(char **args, const pid_t *pids, size_t n, struct nook_err *err)
+{
+        _cleanup_strv_ char **argv = NULL;
+        _cleanup_fclose_ FILE *out = NULL;
+        _cleanup_free_ char *line = NULL;
+        int fds[2], column = -1, ws;
+        size_t cap = 0;
+        pid_t child;
+
+        strv_push(&argv, "ps");
+        if (args[0] == NULL)
+                strv_push(&argv, "-ef");
+        for (; *args; args++)
+                strv_push(&argv, *args);
+        if (pipe2(fds, O_CLOEXEC) < 0)
+                return nook_err_sys(err, "pipe");
+        child = fork();
+        if (child < 0)
+                return nook_err_sys(err, "fork");
+        if (child == 0) {
+                dup2(fds[1], 1);
+                execvp("ps", argv);
+                _exit(127);
+        }
+        close(fds[1]);
+        out = fdopen(fds[0], "r");
+        for (bool header = true; out && getline(&line, &cap, out) > 0; header = false) {
+                char *copy = xstrdup(line), *save = NULL, *f = strtok_r(copy, " \t\n", &save);
+                int64_t pid;
+                bool print = header;
+
+                for (int i = 0; f; i++, f = strtok_r(NULL, " \t\n", &save)) {
+                        if (header && strcmp(f, "PID") == 0)
+                                column = i;
+                        if (!header && i == column && parse_int64(f, &pid) == 0)
+                                for (size_t k = 0; k < n; k++)
+                                        print = print || pids[k] == (pid_t)pid;
+                }
+                free(copy);
+                if (print)
+                        fputs(line, stdout);
+        }
+        waitpid(child, &ws, 0);
+        if (column < 0 || !WIFEXITED(ws) || WEXITSTATUS(ws) != 0)
+                return nook_err_set(err, 0, "ps %s: no PID column in its output", argv[1]);
+        return 0;
+}
+
 static int cmd_ps(const struct nook_runtime *rt, int argc, char **argv)
 {
         static const struct option opts[] = {{"format", required_argument, NULL, 'f'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
         static const struct cmd_parser p = {
-            "ps", "f:h", opts,
-            "Usage: nook ps [OPTIONS] ID\nList the pids of the processes in the container "
-            "(its cgroup).\n\n"
+            "ps", "+f:h", opts,
+            "Usage: nook ps [OPTIONS] ID [PS OPTIONS...]\n"
+            "Show the processes in the container (its cgroup): the lines of ps(1) with PS\n"
+            "OPTIONS (default -ef) for them, or their pids as JSON.\n\n"
             "  -f, --format table|json  output format (default table)\n" H_HELP};
         _cleanup_free_ pid_t *pids = NULL;
         struct nook_err err = {0};
@@ -435,21 +194,29 @@ static int cmd_ps(const struct nook_runtime *rt, int argc, char **argv)
         while ((c = cmd_next_option(&p, argc, argv)) != -1)
                 if (c != 'f' || format_option(&p, optarg, &json) < 0)
                         return 1;
-        if (cmd_positionals(&p, argc, argv, 1, false) < 0)
+        if (cmd_positionals(&p, argc, argv, 1, true) < 0)
                 return 1;
         if (container_pids(rt, argv[optind], &pids, &n, &err) < 0)
                 return cmd_report(&err);
-        if (json) {
-                putchar('[');
-                for (size_t i = 0; i < n; i++)
-                        printf("%s%d", i ? "," : "", (int)pids[i]);
-                printf("]\n");
-        } else {
-                printf("PID\n");
-                for (size_t i = 0; i < n; i++)
-                        printf("%d\n", (int)pids[i]);
-        }
+        if (!json)
+                return print_ps(argv + optind + 1, pids, n, &err) < 0 ? cmd_report(&err) : 0;
+        putchar('[');
+        for (size_t i = 0; i < n; i++)
+                printf("%s%d", i ? "," : "", (int)pids[i]);
+        printf("]\n");
         return 0;
+}
+
+/* checkpoint and restore: runc's commands, which need CRIU. */
+static int cmd_criu(const struct nook_runtime *rt, int argc, char **argv)
+{
+        static const struct cmd_parser checkpoint = {"checkpoint", "", NULL, NULL};
+        static const struct cmd_parser restore = {"restore", "", NULL, NULL};
+
+        (void)rt;
+        (void)argc;
+        return cmd_usage_error(strcmp(argv[0], "checkpoint") == 0 ? &checkpoint : &restore,
+                               "not supported by this build of nook (it has no CRIU support)");
 }
 
 static int cmd_spec(const struct nook_runtime *rt, int argc, char **argv)
@@ -509,168 +276,6 @@ static int cmd_features(const struct nook_runtime *rt, int argc, char **argv)
         return 0;
 }
 
-static int cmd_pause(const struct nook_runtime *rt, int argc, char **argv)
-{
-        static const struct cmd_parser p = {
-            "pause", "+h", help_only,
-            "Usage: nook pause ID\nFreeze every process of a running container (its cgroup's "
-            "cgroup.freeze); state then says paused.\n\n" H_HELP};
-        return run_id_command(&p, container_pause, rt, argc, argv);
-}
-
-static int cmd_resume(const struct nook_runtime *rt, int argc, char **argv)
-{
-        static const struct cmd_parser p = {
-            "resume", "+h", help_only,
-            "Usage: nook resume ID\nThaw the processes of a paused container.\n\n" H_HELP};
-        return run_id_command(&p, container_resume, rt, argc, argv);
-}
-
-static const char *const update_help =
-    "Usage: nook update [OPTIONS] ID\n"
-    "Change the resource limits of a live container; limits not named stay as they are.\n\n"
-    "  -r, --resources FILE     a LinuxResources JSON document ('-' for standard input);\n"
-    "                           not together with the options below\n"
-    "      --memory N           memory limit in bytes (-1: none)\n"
-    "      --memory-reservation N  memory low boundary in bytes\n"
-    "      --memory-swap N      memory plus swap limit in bytes (-1: none); needs --memory\n"
-    "      --cpu-shares N       relative CPU weight (2..262144)\n"
-    "      --cpu-quota N        CPU time per period in microseconds (-1: none)\n"
-    "      --cpu-period N       the period in microseconds (default 100000)\n"
-    "      --cpuset-cpus LIST   CPUs to run on, e.g. 0-1\n"
-    "      --cpuset-mems LIST   memory nodes to use\n"
-    "      --pids-limit N       maximum number of processes (-1: none)\n" H_HELP;
-
-/* The update options, each one number (or list) of a LinuxResources document. */
-static const struct update_flag {
-        const char *name;
-        size_t offset; /* of a struct oci_opt, or of a char * when is_string */
-        bool is_string;
-} update_flags[] = {
-    {"memory", offsetof(struct oci_resources, memory.limit), false},
-    {"memory-reservation", offsetof(struct oci_resources, memory.reservation), false},
-    {"memory-swap", offsetof(struct oci_resources, memory.swap), false},
-    {"cpu-shares", offsetof(struct oci_resources, cpu.shares), false},
-    {"cpu-quota", offsetof(struct oci_resources, cpu.quota), false},
-    {"cpu-period", offsetof(struct oci_resources, cpu.period), false},
-    {"cpuset-cpus", offsetof(struct oci_resources, cpu.cpus), true},
-    {"cpuset-mems", offsetof(struct oci_resources, cpu.mems), true},
-    {"pids-limit", offsetof(struct oci_resources, pids_limit), false},
-};
-
-/* The given flags as a LinuxResources document, checked as a file's would be. */
-static int update_resources(const struct cmd_parser *p, char **values, struct oci_resources **out,
-                            struct nook_err *err)
-{
-        _cleanup_resources_ struct oci_resources *r = oci_resources_new();
-
-        for (size_t i = 0; i < ARRAY_SIZE(update_flags); i++) {
-                const struct update_flag *f = &update_flags[i];
-                char *field = (char *)r + f->offset;
-                int64_t n;
-
-                if (values[i] == NULL)
-                        continue;
-                if (f->is_string) {
-                        *(char **)field = xstrdup(values[i]);
-                        continue;
-                }
-                if (parse_int64(values[i], &n) < 0)
-                        return cmd_usage_fail(p, "--%s %s: expected a number", f->name, values[i]);
-                *(struct oci_opt *)field = (struct oci_opt){true, n};
-        }
-        if (oci_resources_check(r, "resources", err) < 0)
-                return -1;
-        *out = TAKE_PTR(r);
-        return 0;
-}
-
-static int cmd_update(const struct nook_runtime *rt, int argc, char **argv)
-{
-        static struct option opts[ARRAY_SIZE(update_flags) + 3];
-        static const struct cmd_parser p = {"update", "r:h", opts, update_help};
-        char *values[ARRAY_SIZE(update_flags)] = {0};
-        _cleanup_free_ char *doc = NULL;
-        _cleanup_resources_ struct oci_resources *r = NULL;
-        const char *file = NULL;
-        struct nook_err err = {0};
-        bool any = false;
-        int c;
-
-        for (size_t i = 0; i < ARRAY_SIZE(update_flags); i++)
-                opts[i] =
-                    (struct option){update_flags[i].name, required_argument, NULL, 1000 + (int)i};
-        opts[ARRAY_SIZE(update_flags)] = (struct option){"resources", required_argument, NULL, 'r'};
-        opts[ARRAY_SIZE(update_flags) + 1] = (struct option){"help", no_argument, NULL, 'h'};
-        while ((c = cmd_next_option(&p, argc, argv)) != -1) {
-                if (c == 'r')
-                        file = optarg;
-                else if (c >= 1000 && c < 1000 + (int)ARRAY_SIZE(update_flags))
-                        values[c - 1000] = optarg, any = true;
-                else
-                        return 1;
-        }
-        if (cmd_positionals(&p, argc, argv, 1, false) < 0)
-                return 1;
-        if (file && any)
-                return cmd_usage_error(&p, "--resources and the limit options exclude each other");
-        if (!file && !any)
-                return cmd_usage_error(&p, "nothing to update: give --resources or a limit");
-        if (file) {
-                if (read_file(strcmp(file, "-") == 0 ? "/dev/stdin" : file, &doc, NULL, 1 << 20,
-                              &err) < 0 ||
-                    oci_resources_parse_text(doc, &r, &err) < 0)
-                        return cmd_report(&err);
-        } else if (update_resources(&p, values, &r, &err) < 0) {
-                return cmd_report(&err);
-        }
-        return container_update(rt, argv[optind], r, &err) < 0 ? cmd_report(&err) : 0;
-}
-
-static void print_event(const char *json, void *ctx)
-{
-        (void)ctx;
-        printf("%s\n", json);
-        fflush(stdout);
-}
-
-static int cmd_events(const struct nook_runtime *rt, int argc, char **argv)
-{
-        static const struct option opts[] = {{"stats", no_argument, NULL, 's'},
-                                             {"interval", required_argument, NULL, 'i'},
-                                             {"help", no_argument, NULL, 'h'},
-                                             {NULL, 0, NULL, 0}};
-        static const struct cmd_parser p = {
-            "events", "si:h", opts,
-            "Usage: nook events [OPTIONS] ID\n"
-            "Print the container's events as JSON lines ({\"type\":\"oom\",...} when a process "
-            "is OOM-killed) until it stops.\n\n"
-            "      --stats              print its statistics once instead (memory, cpu, pids, "
-            "io)\n"
-            "      --interval T         accepted for compatibility\n" H_HELP};
-        _cleanup_free_ char *json = NULL;
-        struct nook_err err = {0};
-        bool stats = false;
-        int c;
-
-        while ((c = cmd_next_option(&p, argc, argv)) != -1) {
-                if (c == 's')
-                        stats = true;
-                else if (c != 'i')
-                        return 1;
-        }
-        if (cmd_positionals(&p, argc, argv, 1, false) < 0)
-                return 1;
-        if (!stats)
-                return container_events(rt, argv[optind], print_event, NULL, &err) < 0
-                           ? cmd_report(&err)
-                           : 0;
-        if (container_stats_json(rt, argv[optind], &json, &err) < 0)
-                return cmd_report(&err);
-        printf("%s\n", json);
-        return 0;
-}
-
 const struct command nook_commands[] = {
     {"create", cmd_create, "create a container from a bundle"},
     {"start", cmd_start, "start a created container"},
@@ -687,5 +292,7 @@ const struct command nook_commands[] = {
     {"resume", cmd_resume, "thaw a paused container"},
     {"update", cmd_update, "change a live container's resource limits"},
     {"events", cmd_events, "print a container's OOM events or statistics"},
+    {"checkpoint", cmd_criu, "refused: this build has no CRIU support"},
+    {"restore", cmd_criu, "refused: this build has no CRIU support"},
     {NULL, NULL, NULL},
 };

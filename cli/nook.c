@@ -19,6 +19,7 @@ static void print_help(void)
                "Commands:\n");
         for (const struct command *c = nook_commands; c->name; c++)
                 printf("  %-10s %s\n", c->name, c->summary);
+        printf("  %-10s %s\n", "help", "show this help, or a command's (help COMMAND)");
         printf("\nGlobal options:\n"
                "  --root DIR                 state directory (default /run/nook)\n"
                "  --log FILE                 also write log messages to FILE\n"
@@ -163,6 +164,18 @@ static int parse_globals(int argc, char **argv, struct global_opts *g)
         return i;
 }
 
+static int run_command(const struct nook_runtime *rt, const char *name, int argc, char **argv)
+{
+        for (const struct command *c = nook_commands; c->name; c++) {
+                if (strcmp(c->name, name) == 0) {
+                        optind = 1;
+                        return c->run(rt, argc, argv);
+                }
+        }
+        nook_log(NOOK_LOG_ERROR, "unknown command %s (see 'nook --help')", name);
+        return 1;
+}
+
 int main(int argc, char **argv)
 {
         struct global_opts g = {.rt = {.root = "/run/nook"}};
@@ -182,12 +195,15 @@ int main(int argc, char **argv)
                 print_help();
                 return 1;
         }
-        for (const struct command *c = nook_commands; c->name; c++) {
-                if (strcmp(c->name, argv[cmd_index]) == 0) {
-                        optind = 1;
-                        return c->run(&g.rt, argc - cmd_index, argv + cmd_index);
+        /* runc's "help [COMMAND]" (also "h"): the same texts as --help. */
+        if (strcmp(argv[cmd_index], "help") == 0 || strcmp(argv[cmd_index], "h") == 0) {
+                if (cmd_index + 1 >= argc) {
+                        print_help();
+                        return 0;
                 }
+                char *help_argv[] = {argv[cmd_index + 1], "--help", NULL};
+
+                return run_command(&g.rt, help_argv[0], 2, help_argv);
         }
-        nook_log(NOOK_LOG_ERROR, "unknown command %s (see 'nook --help')", argv[cmd_index]);
-        return 1;
+        return run_command(&g.rt, argv[cmd_index], argc - cmd_index, argv + cmd_index);
 }

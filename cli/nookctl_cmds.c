@@ -121,8 +121,6 @@ static const struct option fleet_opts[] = {
     {NULL, 0, NULL, 0},
 };
 
-static const struct option help_only[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
-
 struct fleet_cmd {
         struct cmd_parser p;
         const char *allowed; /* option letters this command takes */

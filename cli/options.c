@@ -14,6 +14,8 @@
 
 const char *cmd_program = "nook";
 
+const struct option help_only[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+
 static const struct {
         const char *name;
         int sig;

@@ -27,6 +27,9 @@ struct cmd_parser {
         const struct option *longopts;
         const char *help; /* full --help text */
 };
+/* The option table of a command whose only option is --help. */
+extern const struct option help_only[];
+
 /* Returns the next option (like getopt_long), -1 at the end, or '?' after it printed
  * an error. --help/-h prints help and exits 0. */
 int cmd_next_option(const struct cmd_parser *p, int argc, char **argv);

@@ -19,7 +19,10 @@ struct nook_runtime {
 };
 
 struct create_opts {
-        const char *bundle;         /* NULL = current directory */
+        const char *bundle; /* NULL = current directory */
+        /* crun's --config: NULL or "config.json" for the bundle's, another relative path
+         * is the caller's (taken before create changes directory). */
+        const char *config;
         const char *pid_file;       /* NULL = none */
         const char *console_socket; /* NULL = none */
         int preserve_fds;
@@ -76,8 +79,12 @@ struct exec_opts {
         char **args;              /* command and arguments */
         char **env;               /* extra KEY=VALUE entries */
         const char *cwd;
-        const char *user; /* "UID[:GID]" */
-        char **caps;      /* extra capabilities (must be in the bounding set) */
+        const char *user;       /* "UID[:GID]" */
+        char **caps;            /* extra capabilities: added to B/E/P/A, as runc's --cap */
+        char **additional_gids; /* numbers, replacing the process's additional groups */
+        bool no_new_privs;
+        const char *cgroup; /* a sub-cgroup of the container's ("unified:" allowed) */
+        bool ignore_paused; /* also into a paused container */
         bool tty;
         bool detach;
         const char *pid_file;

@@ -619,6 +619,13 @@ static int init_state(const struct nook_runtime *rt, const char *id, const char 
         return 0;
 }
 
+static char *config_path(const char *bundle, const char *config)
+{
+        if (config == NULL || strcmp(config, "config.json") == 0)
+                return xasprintf("%s/config.json", bundle);
+        return xstrdup(config);
+}
+
 /* Socket activation: the fds stay at their numbers, ahead of --preserve-fds ones. */
 static void pass_listen_fds(struct oci_process *p, int n, struct create_opts *o)
 {
@@ -652,7 +659,7 @@ int container_create(const struct nook_runtime *rt, const char *id, const struct
         /* Everything that can be refused is refused before the host is touched. */
         if (container_id_validate(id, err) < 0 || resolve_bundle(opts->bundle, &bundle, err) < 0)
                 return -1;
-        cfg_path = xasprintf("%s/config.json", bundle);
+        cfg_path = config_path(bundle, opts->config);
         if (read_file(cfg_path, &text, &len, 8 << 20, err) < 0 ||
             oci_config_parse(text, &config, err) < 0)
                 return -1;

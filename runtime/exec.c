@@ -32,6 +32,7 @@ struct exec_process {
         struct oci_process p;
         char **env;
         char *cwd;
+        uint32_t *gids;
         struct oci_process *loaded; /* from --process */
 };
 
@@ -39,6 +40,7 @@ static void exec_process_done(struct exec_process *ep)
 {
         strv_free(ep->env);
         free(ep->cwd);
+        free(ep->gids);
         if (ep->loaded)
                 oci_process_free(ep->loaded);
 }
@@ -141,6 +143,23 @@ static int build_process(const struct oci_config *c, const struct exec_opts *o,
         }
         if (o->user && parse_user(o->user, &ep->p.user, err) < 0)
                 return -1;
+        if (o->additional_gids) {
+                size_t n = strv_length(o->additional_gids);
+
+                ep->p.user.additional_gids = ep->gids = xcalloc(n ? n : 1, sizeof(uint32_t));
+                ep->p.user.n_additional_gids = n;
+                for (size_t i = 0; i < n; i++) {
+                        uint64_t v;
+
+                        if (parse_uint64(o->additional_gids[i], &v) < 0 || v > UINT32_MAX)
+                                return nook_err_set(err, 0,
+                                                    "--additional-gids %s: expected a number",
+                                                    o->additional_gids[i]);
+                        ep->gids[i] = (uint32_t)v;
+                }
+        }
+        if (o->no_new_privs)
+                ep->p.no_new_privileges = true;
         if (o->caps)
                 add_caps(&ep->p, o->caps);
         return 0;
@@ -261,6 +280,24 @@ static int receive_process(int sync_fd, pid_t joiner, int *pidfd, pid_t *pid, st
         return r;
 }
 
+/* --cgroup: a cgroup below the container's, as runc takes it ("unified:" is cgroup
+ * v2's controller name there; nook has no other). */
+static int sub_cgroup(const struct container_state *st, const char *spec, char **out,
+                      struct nook_err *err)
+{
+        const char *path = str_has_prefix(spec, "unified:") ? spec + 8 : spec;
+
+        if (strchr(path, ':') || strstr(path, ".."))
+                return nook_err_set(err, 0,
+                                    "--cgroup %s: expected a path below the container's cgroup "
+                                    "(cgroup v2 only)",
+                                    spec);
+        while (*path == '/')
+                path++;
+        *out = xasprintf("%s/%s", st->cgroup_path, path);
+        return 0;
+}
+
 static int open_proc_root(pid_t pid, struct nook_err *err)
 {
         char path[64];
@@ -291,7 +328,9 @@ static int exec_spawn(const struct container_state *st, const struct oci_process
         if (root_fd < 0)
                 return -1;
         if (st->cgroup_path) {
-                if (cgroup_for_new_process(st->cgroup_path, st->pid, &cgroup, err) < 0 ||
+                if ((o->cgroup
+                         ? sub_cgroup(st, o->cgroup, &cgroup, err)
+                         : cgroup_for_new_process(st->cgroup_path, st->pid, &cgroup, err)) < 0 ||
                     cgroup_open(cgroup, &cgroup_fd, err) < 0)
                         return -1;
                 ca.cgroup_fd = cgroup_fd;
@@ -353,7 +392,8 @@ int container_exec(const struct nook_runtime *rt, const char *id, const struct e
         if (container_load(rt, id, &st, err) < 0)
                 return -1;
         s = state_status(st);
-        if (s != CONTAINER_RUNNING && s != CONTAINER_CREATED)
+        if (s != CONTAINER_RUNNING && s != CONTAINER_CREATED &&
+            !(s == CONTAINER_PAUSED && opts->ignore_paused))
                 return nook_err_set(err, 0, "cannot exec in container %s: %s", id,
                                     s == CONTAINER_PAUSED ? "cannot exec in a paused container"
                                     : s == CONTAINER_STOPPED

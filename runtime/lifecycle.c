@@ -127,6 +127,9 @@ int container_kill(const struct nook_runtime *rt, const char *id, int sig, bool 
         if (container_load(rt, id, &st, err) < 0)
                 return -1;
         status = state_status(st);
+        /* runc: signalling every process of a stopped container signals none. */
+        if (status == CONTAINER_STOPPED && all)
+                return 0;
         if (status != CONTAINER_CREATED && status != CONTAINER_RUNNING &&
             status != CONTAINER_PAUSED)
                 return nook_err_set(err, 0,

@@ -102,20 +102,23 @@ static bool has_ready(const char *msg)
         return false;
 }
 
+/* READY=1, then MAINPID, each a datagram of its own as runc sends them. */
 static int send_ready(const char *host_socket, pid_t pid, struct nook_err *err)
 {
         _cleanup_close_ int s = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-        char msg[64];
+        char mainpid[32];
+        const char *msgs[] = {"READY=1\n", mainpid};
         struct sockaddr_un a;
         socklen_t len;
-        int n = snprintf(msg, sizeof(msg), "READY=1\nMAINPID=%d\n", (int)pid);
 
+        snprintf(mainpid, sizeof(mainpid), "MAINPID=%d\n", (int)pid);
         if (s < 0)
                 return nook_err_sys(err, "notify socket");
         if (unix_address(host_socket, &a, &len, err) < 0)
                 return -1;
-        if (sendto(s, msg, (size_t)n, 0, (struct sockaddr *)&a, len) < 0)
-                return nook_err_sys(err, "notify %s", host_socket);
+        for (size_t i = 0; i < 2; i++)
+                if (sendto(s, msgs[i], strlen(msgs[i]), 0, (struct sockaddr *)&a, len) < 0)
+                        return nook_err_sys(err, "notify %s", host_socket);
         return 0;
 }
 

@@ -74,8 +74,23 @@ rt_run() {
 # `runc spec`'s config (what clients start from), without a terminal, the probe as the
 # process and ociVersion 1.0.2 (crun 1.8 refuses any version without "1.0" in it).
 BASE=$T/base.json
+HELPERS=$BUILDDIR/tests/helpers
 busybox_rootfs "$T/rootfs" || bail "make a busybox rootfs"
 cp "$COMPAT/probe" "$T/rootfs/probe" && chmod 755 "$T/rootfs/probe"
+cp "$HELPERS/sd-notify" "$T/rootfs/sd-notify" || bail "the static sd-notify helper is not built"
+# A hook: hook NAME STATUS LOG appends "NAME env=set|empty" to LOG, exits STATUS.
+cat >"$T/hook" <<'HOOK'
+#!/bin/sh
+echo "$1 env=$([ -n "$PATH" ] && echo set || echo empty)" >>"$3"
+exit "$2"
+HOOK
+# Socket activation as systemd does it: fd 3 and LISTEN_PID naming the runtime itself.
+cat >"$T/listen-wrap" <<'WRAP'
+#!/bin/sh
+exec 3</dev/null
+LISTEN_FDS=1 LISTEN_PID=$$ exec "$@"
+WRAP
+chmod 755 "$T/hook" "$T/listen-wrap"
 if command -v runc >/dev/null; then
 	(cd "$T" && runc spec && mv config.json runc-spec.json) || bail "runc spec"
 else
@@ -98,7 +113,7 @@ declare -A SEEN_DOC
 documented() {
 	awk -v c="$1" -v k="$2" '
 		/^#/ || NF == 0 { next }
-		($1 == c || $1 == "*") && $2 == k ":" { sub(/^[^:]*: */, ""); print; exit }
+		($1 == c || $1 == "*") && ($2 == k ":" || $2 == "*:") { sub(/^[^:]*: */, ""); print; exit }
 	' "$DIFFERENCES"
 }
 
@@ -126,7 +141,13 @@ run_case() {
 			 | '"$filter" "$BASE" >"$b/config.json" || bail "$name: jq filter"
 		[ "$rt" = nook ] && track "$id"
 		rt_cmd "$rt"
-		capture timeout -k 5 30 "${CMD[@]}" run -b "$b" "$id"
+		if [ -n "${CASE_NOTIFY:-}" ]; then
+			rm -f "$T/notify.out" "$T/notify.out.ready"
+			"$HELPERS/sd-notify" listen "$T/notify.sock" "$T/notify.out" &
+			NOTIFY_PID=$!
+			wait_for 5 test -e "$T/notify.out.ready" || bail "sd-notify listen did not start"
+		fi
+		capture timeout -k 5 30 ${CASE_WRAP:-} "${CMD[@]}" run -b "$b" "$id"
 		# 124-127: timeout's own (killed, or the command not run at all): the harness
 		# or the runtime is broken, which no comparison may hide.
 		if [ "$RC" -ge 124 ] && [ "$RC" -le 127 ] && [ "$args" = - ]; then
@@ -138,6 +159,14 @@ run_case() {
 		[ -z "${COMPAT_VERBOSE:-}" ] || printf '# --- %s %s (exit %s)\n%s\n%s\n' "$name" "$rt" "$RC" "$OUT" "$ERR" | sed '2,$s/^/#   /'
 		rt_run "$rt" delete --force "$id" >/dev/null 2>&1
 		[ "$rt" = nook ] && CASE_ERR=$ERR
+		# Hooks log to the bundle (hooks.log), sorted: runc runs poststart at create.
+		[ ! -s "$b/hooks.log" ] || out[$rt]+=$'\n'"$(sort "$b/hooks.log" | sed 's/^/hook: /')"
+		if [ -n "${CASE_NOTIFY:-}" ]; then
+			wait_for 5 test -e "$T/notify.out"
+			out[$rt]+=$'\n'"notify: $(tr '\n' ' ' <"$T/notify.out" 2>/dev/null | sed 's/MAINPID=[0-9]*/MAINPID=n/')"
+			kill "$NOTIFY_PID" 2>/dev/null
+			wait "$NOTIFY_PID" 2>/dev/null
+		fi
 		# What is left is compared too (runc and crun leave the mounts of a container
 		# without a mount namespace; nook's delete takes them away), then cleaned up.
 		local left
@@ -212,6 +241,69 @@ compare() {
 	[ ${#doc[@]} -eq 0 ] || note=" (documented: ${doc[*]})"
 	[ ${#peers[@]} -eq 0 ] || note="$note (${peers[*]})"
 	ok "$name: nook behaves as runc and crun$note"
+}
+
+# exec_case NAME FILTER EXEC-OPTIONS-JSON [EXPECT...]: a container of FILTER running
+# `sleep`, then `exec [OPTIONS] ID /probe` under each runtime.
+exec_case() {
+	local name=$1 filter=$2 xopts=$3 rt b id
+	shift 3
+	local expects=("$@")
+	declare -A out rc
+	CASES=$((CASES + 1))
+	for rt in "${RUNTIMES[@]}"; do
+		b=$T/b/$rt-$name
+		id=$rt-$name
+		mkdir -p "$b" && cp -al "$T/rootfs" "$b/rootfs" || bail "bundle $b"
+		jq --arg cg "$CGP_PATH/$id" '.linux.cgroupsPath = $cg | .process.args = ["sleep", "1000"]
+			| '"$filter" "$BASE" >"$b/config.json" || bail "$name: jq filter"
+		[ "$rt" = nook ] && track "$id"
+		rt_cmd "$rt"
+		if ! timeout -k 5 30 "${CMD[@]}" run -d -b "$b" "$id" >"$T/run.out" 2>&1 </dev/null; then
+			out[$rt]="error: run -d failed"
+		else
+			mapfile -t xo < <(jq -r '.[]' <<<"$xopts")
+			capture timeout -k 5 30 "${CMD[@]}" exec "${xo[@]}" "$id" /probe
+			out[$rt]=$OUT
+			[ "$RC" = 0 ] || out[$rt]="error: exit status $RC"$'\n'"$OUT"
+			[ "$rt" = nook ] && CASE_ERR=$ERR
+		fi
+		rt_run "$rt" delete --force "$id" >/dev/null 2>&1
+		umount -R -l "$b/rootfs" 2>/dev/null
+	done
+	compare "$name" out rc
+	local e
+	for e in "${expects[@]}"; do
+		like "$name: nook: $e" "${out[nook]}"$'\n'"$CASE_ERR" "$e"
+	done
+}
+
+# cli_case NAME SETUP COMMAND [EXPECT]: after SETUP (a shell snippet given $RT_CMD and
+# $ID, e.g. a container that exited), COMMAND ($RT_CMD ... $ID) under each runtime; the
+# exit statuses compared, and EXPECT matched by nook's stderr (runc's wording, which
+# clients match).
+cli_case() {
+	local name=$1 setup=$2 command=$3 expect=${4:-} rt
+	declare -A out rc
+	CASES=$((CASES + 1))
+	for rt in "${RUNTIMES[@]}"; do
+		local b=$T/b/$rt-$name
+		ID=$rt-$name
+		mkdir -p "$b" && cp -al "$T/rootfs" "$b/rootfs" || bail "bundle $b"
+		jq --arg cg "$CGP_PATH/$ID" '.linux.cgroupsPath = $cg | .process.args = ["sleep", "1000"]' \
+			"$BASE" >"$b/config.json" || bail "$name: config"
+		[ "$rt" = nook ] && track "$ID"
+		rt_cmd "$rt"
+		RT_CMD="${CMD[*]}"
+		BUNDLE=$b
+		(cd "$b" && eval "$setup") >/dev/null 2>&1 </dev/null
+		capture eval "$command"
+		out[$rt]="status: $RC"
+		[ "$rt" = nook ] && CASE_ERR=$ERR
+		rt_run "$rt" delete --force "$ID" >/dev/null 2>&1
+	done
+	compare "$name" out rc
+	[ -z "$expect" ] || like "$name: nook says it in runc's words: $expect" "$CASE_ERR" "$expect"
 }
 
 # shellcheck source=tests/compat/corpus.bash

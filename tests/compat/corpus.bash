@@ -105,3 +105,60 @@ run_case userns-device-not-on-host "$DEVICE" \
 run_case oci-version-1.2.0 - '.ociVersion = "1.2.0"'
 run_case oci-version-invalid - '.ociVersion = "invalid"' "ociVersion: 'invalid' is not a runtime-spec version 1.x.y"
 run_case oci-version-2 - '.ociVersion = "2.0.0"'
+
+# 12. Hooks: every poststart and poststop runs, a failing one only warns; a hook without
+#     env gets the runtime's environment.
+HOOKS='.hooks = {
+	"prestart": [{"path": ($t + "/hook"), "args": ["hook", "prestart", "0", ($b + "/hooks.log")]}],
+	"poststart": [{"path": ($t + "/hook"), "args": ["hook", "poststart1", "1", ($b + "/hooks.log")]},
+		{"path": ($t + "/hook"), "args": ["hook", "poststart2", "0", ($b + "/hooks.log")]}],
+	"poststop": [{"path": ($t + "/hook"), "args": ["hook", "poststop1", "1", ($b + "/hooks.log")]},
+		{"path": ($t + "/hook"), "args": ["hook", "poststop2", "0", ($b + "/hooks.log")]}]}'
+run_case hooks-failing-post - "$HOOKS"
+run_case hooks-env-given - "$HOOKS"' | .hooks.prestart[0].env = []'
+run_case hooks-failing-prestart - '.hooks.prestart = [{"path": ($t + "/hook"), "args": ["hook", "prestart", "1", ($b + "/hooks.log")]},
+	{"path": ($t + "/hook"), "args": ["hook", "prestart2", "0", ($b + "/hooks.log")]}]'
+
+# 13. Socket activation and sd_notify.
+CASE_WRAP=$T/listen-wrap
+run_case listen-fds - '.' 'env: LISTEN_FDS=1' 'env: LISTEN_PID=1' 'fd: 3'
+CASE_WRAP="env LISTEN_FDS=1 LISTEN_PID=1"
+run_case listen-fds-other-pid - '.'
+CASE_WRAP="env NOTIFY_SOCKET=$T/notify.sock"
+CASE_NOTIFY=1
+run_case notify-ready '["sh","-c","/probe; /sd-notify send READY=1"]' '.' \
+	'env: NOTIFY_SOCKET=/run/notify/notify.sock' 'notify: READY=1 MAINPID=n'
+unset CASE_WRAP CASE_NOTIFY
+
+# exec into a running container.
+exec_case exec-default '.' '[]'
+exec_case exec-user '.' '["-u", "1000:1000"]' 'uid: 1000 gid: 1000'
+exec_case exec-cwd '.' '["--cwd", "/tmp"]' 'cwd: /tmp'
+exec_case exec-env '.' '["-e", "FOO=bar", "-e", "PATH=/bin"]' 'env: FOO=bar'
+exec_case exec-cap '.' '["--cap", "CAP_SYS_ADMIN"]'
+exec_case exec-cap-unknown '.' '["--cap", "CAP_FOO"]'
+exec_case exec-no-new-privs '.process.noNewPrivileges = false' '["--no-new-privs"]'
+exec_case exec-session '.' '[]' 'leader: pid1=no group=yes session=yes'
+exec_case exec-home-user '.' '["-u", "4242"]' 'env: HOME=/'
+# 16. exec in a container whose init is chroot'ed (no mount namespace) lands in its root.
+exec_case exec-no-mount-ns '.linux.namespaces |= map(select(.type != "mount"))
+	| .linux.maskedPaths = [] | .linux.readonlyPaths = []' '[]' 'mount: / ext4 rw'
+
+# 2, 17. The commands clients drive, and the words they match.
+cli_case delete-force-missing ':' '$RT_CMD delete --force $ID'
+cli_case delete-missing ':' '$RT_CMD delete $ID' 'does not exist'
+cli_case state-missing ':' '$RT_CMD state $ID' 'does not exist'
+cli_case kill-missing ':' '$RT_CMD kill $ID KILL' 'does not exist'
+STOPPED='$RT_CMD run -d -b $BUNDLE $ID; sleep 0.2; $RT_CMD kill $ID KILL; sleep 0.5'
+cli_case kill-stopped "$STOPPED" '$RT_CMD kill $ID TERM' 'container not running'
+cli_case kill-all-stopped "$STOPPED" '$RT_CMD kill --all $ID TERM'
+cli_case start-stopped "$STOPPED" '$RT_CMD start $ID' 'cannot start a container that has stopped'
+cli_case pause-stopped "$STOPPED" '$RT_CMD pause $ID' 'container not running'
+cli_case exec-stopped "$STOPPED" '$RT_CMD exec $ID true' 'cannot exec in a stopped container'
+cli_case delete-stopped "$STOPPED" '$RT_CMD delete $ID'
+RUNNING='$RT_CMD run -d -b $BUNDLE $ID'
+cli_case start-running "$RUNNING" '$RT_CMD start $ID' 'cannot start an already running container'
+cli_case delete-running "$RUNNING" '$RT_CMD delete $ID' 'cannot delete container .* that is not stopped: running'
+cli_case resume-running "$RUNNING" '$RT_CMD resume $ID' 'container not paused'
+cli_case delete-created '$RT_CMD create -b $BUNDLE $ID' '$RT_CMD delete $ID'
+cli_case state-created '$RT_CMD create -b $BUNDLE $ID' '$RT_CMD state $ID | grep -q "\"status\": *\"created\""'

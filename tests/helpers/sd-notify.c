@@ -1,12 +1,14 @@
 /* The two ends of sd_notify for tests, static so that it runs inside a busybox rootfs:
  *   sd-notify send MESSAGE        sends MESSAGE to $NOTIFY_SOCKET (a container's process)
  *   sd-notify listen SOCKET FILE  binds the datagram socket SOCKET, writes "listening" to
- *                                 FILE.ready, then the first message received to FILE
- *                                 and exits (what systemd or podman would get). */
+ *                                 FILE.ready, then the messages received to FILE, one
+ *                                 per line, until none came for a second, and exits
+ *                                 (what systemd or podman would get). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -43,7 +45,7 @@ int main(int argc, char **argv)
                 return 0;
         }
         if (strcmp(argv[1], "listen") == 0 && argc == 4) {
-                char buf[4096], ready[4096];
+                char buf[4096], ready[4096], tmp[4096];
                 ssize_t n;
                 FILE *f;
 
@@ -55,11 +57,20 @@ int main(int argc, char **argv)
                 snprintf(ready, sizeof(ready), "%s.ready", argv[3]);
                 if ((f = fopen(ready, "w")) == NULL || fputs("listening\n", f) < 0 || fclose(f))
                         return 1;
-                n = recv(s, buf, sizeof(buf) - 1, 0);
-                if (n < 0 || (f = fopen(argv[3], "w")) == NULL)
+                /* runc sends READY=1 and MAINPID= as two datagrams, crun as one: take
+                 * every message that follows the first within a second. */
+                snprintf(tmp, sizeof(tmp), "%s.tmp", argv[3]);
+                if ((f = fopen(tmp, "w")) == NULL)
                         return 1;
-                fwrite(buf, 1, (size_t)n, f);
-                return fclose(f) ? 1 : 0;
+                while ((n = recv(s, buf, sizeof(buf) - 1, 0)) > 0) {
+                        struct timeval second = {.tv_sec = 1};
+
+                        fwrite(buf, 1, (size_t)n, f);
+                        if (buf[n - 1] != '\n')
+                                fputc('\n', f);
+                        setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &second, sizeof(second));
+                }
+                return fclose(f) || rename(tmp, argv[3]) ? 1 : 0;
         }
         fprintf(stderr, "usage: sd-notify send MESSAGE | listen SOCKET FILE\n");
         return 2;
