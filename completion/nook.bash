@@ -9,6 +9,13 @@ _nook_help_options() {
 		sed -nE 's/^ {2,}(-[a-zA-Z], )?(--[a-z0-9-]+).*/\1\2/p' | tr ' ,' '\n\n' | sed '/^$/d'
 }
 
+# _nook_valued_options ARGS...: the options of `nook ARGS --help` that take a value (those
+# shown with an upper-case placeholder: "-b, --bundle DIR").
+_nook_valued_options() {
+	"$1" "${@:2}" --help 2>/dev/null | grep -oE '(-[a-zA-Z], )?--[a-z0-9-]+ [A-Z]' |
+		sed -E 's/ [A-Z]$//; s/, /\n/'
+}
+
 _nook() {
 	local cur prev words cword
 	if declare -F _init_completion >/dev/null; then
@@ -63,14 +70,11 @@ _nook() {
 	fi
 
 	# The positional arguments after the command (options and their values skipped).
-	local npos=0
+	local npos=0 valued
+	valued=" $(_nook_valued_options "$nook" "$cmd" | tr '\n' ' ') "
 	for ((i = cmd_at + 1; i < cword; i++)); do
 		case ${words[i]} in
-		-b | --bundle | --pid-file | --console-socket | --preserve-fds | -e | --env | --cwd | \
-			-u | --user | -p | --process | --cap | -r | --resources | -f | --format | -i | --interval | --memory* | \
-			--cpu* | --pids-limit)
-			i=$((i + 1)) ;;
-		-*) ;;
+		-*) [[ $valued != *" ${words[i]} "* ]] || i=$((i + 1)) ;;
 		*) npos=$((npos + 1)) ;;
 		esac
 	done

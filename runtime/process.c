@@ -22,8 +22,6 @@
 #include "runtime/sync.h"
 #include "runtime/seccomp.h"
 
-#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-
 static const char *env_lookup(char *const *env, const char *name)
 {
         size_t n = strlen(name);
@@ -79,9 +77,9 @@ static int find_executable(const struct oci_process *p, char **out, struct nook_
                 *out = TAKE_PTR(path);
                 return 0;
         }
+        /* Without PATH in process.env, runc and crun find nothing (no default list as
+         * execvp's): the config must say where to look. */
         search = env_lookup(p->env, "PATH");
-        if (search == NULL)
-                search = DEFAULT_PATH;
         for (const char *dir = search; dir;) {
                 const char *end = strchr(dir, ':');
                 size_t len = end ? (size_t)(end - dir) : strlen(dir);
@@ -97,7 +95,8 @@ static int find_executable(const struct oci_process *p, char **out, struct nook_
                         why = EACCES;
                 dir = end ? end + 1 : NULL;
         }
-        return nook_err_set(err, why, "exec: %s", name);
+        /* runc's words, which podman turns into exit status 127. */
+        return nook_err_set(err, why, "exec: \"%s\": executable file not found in $PATH", name);
 }
 
 static int apply_rlimits(const struct oci_process *p, struct nook_err *err)

@@ -23,7 +23,7 @@ complete_words() {
 }
 
 is "complete -F _nook nook is registered" "$(complete -p nook)" "complete -F _nook nook"
-like "the commands" "$(complete_words nook "")" '^create start state kill delete run exec list ps spec features pause resume update events$'
+like "the commands" "$(complete_words nook "")" '^create start state kill delete run exec list ps spec features pause resume update events checkpoint restore help$'
 is "a command by its prefix" "$(complete_words nook de)" delete
 is "global options" "$(complete_words nook --log)" "--log --log-format"
 is "--log-format's values" "$(complete_words nook --log-format "")" "text json"
@@ -36,6 +36,8 @@ check "create c1" nook create -b "$T/c1" c1
 is "container ids of the --root given" "$(complete_words nook --root "$ROOT" kill "")" c1
 is "no ids from another root" "$(complete_words nook --root "$T/empty" kill "")" ""
 is "signal names after kill's id" "$(complete_words nook --root "$ROOT" kill c1 US)" "USR1 USR2"
+is "an option's value is not the id (exec -g, from its --help)" \
+	"$(complete_words nook --root "$ROOT" exec -g 5 --cwd / "")" c1
 is "nothing after start's one id" "$(complete_words nook --root "$ROOT" start c1 "")" ""
 check "delete --force c1" nook delete --force c1
 assert_nothing_left c1

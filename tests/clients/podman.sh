@@ -2,7 +2,8 @@
 # shellcheck disable=SC2016 # shell snippets for the container are in single quotes
 # podman (Debian 12's 4.3) with nook as its OCI runtime (--runtime, and by name through
 # containers.conf [engine.runtimes]): run --rm, run -d + exec (-it too) + top + ps + pause/unpause
-# + stop + logs + rm, kill, run -it on a terminal, exit statuses, a port published by
+# + stop + logs + rm, kill, run -it on a terminal, exit statuses, run --timeout, build
+# with a RUN step, --user without a passwd entry, --sdnotify=container, a port published by
 # nook's annotation networking (org.nook.net.eth0, podman's own network off), a limit
 # whose cgroup controller is missing and a setting nook does not implement
 # (--personality) refused clearly.  After each container: nothing in
@@ -159,6 +160,51 @@ check "rm -f" pm rm -f -t 0 www
 is "the host side of the veth is gone" "$(ip -o link show "${HOST_SIDE:-none}" 2>/dev/null)" ""
 check_fails "the port is no longer published" timeout 5 busybox wget -q -O - http://10.89.0.1:18080/
 gone "after rm -f: nothing left" "libpod-$ID3"
+
+# --- run --timeout, build's RUN steps, --user without a passwd entry, sd_notify -------------------
+
+# conmon's --timeout kills the container's process group: the container's process must
+# have a session of its own, or conmon kills itself and the container stays "running".
+capture pm run --rm --timeout 2 "${RUN_OPTS[@]}" "$IMAGE" sleep 100
+is "run --timeout 2 of sleep 100: podman's status for a timed-out container, 255 (as with runc)" "$RC" 255
+gone "... and the container is gone" none
+
+# buildah's RUN: ambient capabilities without inheritable ones, which nook may not raise.
+mkdir -p "$T/ctx" && cp "$BUILDDIR/tests/helpers/sd-notify" "$T/ctx/sd-notify" ||
+	bail "a build context" "the static sd-notify helper is not built"
+cat >"$T/ctx/Containerfile" <<'CF'
+FROM localhost/nook-busybox:test
+COPY sd-notify /usr/bin/sd-notify
+RUN echo "built by $(id -u) HOME=$HOME" >/built
+CF
+# Each RUN step is a container whose cgroup is the --cgroup-parent itself.
+check "podman build with a RUN step" \
+	pm build --network none --cgroup-parent "$CGP_PATH/build" -t localhost/nook-built:test "$T/ctx"
+capture pm run --rm "${RUN_OPTS[@]}" localhost/nook-built:test cat /built
+is "... and the RUN step ran as root with HOME from /etc/passwd" "$OUT" "built by 0 HOME=/root"
+is "... leaving no cgroup" "$(cgroup_children)" ""
+
+capture pm run --rm --user 100 "${RUN_OPTS[@]}" "$IMAGE" sh -c 'echo "$(id -u) HOME=$HOME"'
+is "--user 100 (no passwd entry): HOME is / (as with runc and crun)" "$OUT" "100 HOME=/"
+
+# --sdnotify=container: the container's READY=1 reaches podman's own NOTIFY_SOCKET (as
+# systemd would get it), with the container's MAINPID.
+"$BUILDDIR/tests/helpers/sd-notify" listen "$T/host.sock" "$T/host.out" &
+LISTENER=$!
+wait_for 5 test -e "$T/host.out.ready" || bail "sd-notify listen did not start"
+capture env NOTIFY_SOCKET="$T/host.sock" "${PODMAN[@]}" --runtime "$NOOK" run -d --name sdn \
+	--sdnotify=container "${RUN_OPTS[@]}" localhost/nook-built:test \
+	sh -c 'sleep 0.5; sd-notify send READY=1; sleep 100'
+is "run -d --sdnotify=container exits 0" "$RC" 0
+ID4=$OUT
+check "the host's socket gets a message" wait_for 20 test -e "$T/host.out"
+like "... READY=1" "$(cat "$T/host.out")" '^READY=1$'
+like "... and MAINPID" "$(cat "$T/host.out")" '^MAINPID=[0-9]+$'
+kill "$LISTENER" 2>/dev/null
+wait "$LISTENER" 2>/dev/null
+check "rm -f" pm rm -f -t 0 sdn
+gone "after rm -f: nothing left" "libpod-$ID4"
+check "podman rmi of the built image" pm rmi localhost/nook-built:test
 
 # --- what nook cannot do here is refused, not ignored --------------------------------------------
 

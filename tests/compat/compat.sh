@@ -19,6 +19,9 @@
 # Every runtime sees the cgroup v2 hierarchy alone at /sys/fs/cgroup, as on a pure v2
 # host (bench/run does the same): on a hybrid host crun refuses to run.  This script
 # runs in the private mount and network namespace tests/run-tests.sh made.
+#
+# COMPAT_CASES=REGEX runs only the cases whose names match; COMPAT_VERBOSE=1 prints each
+# runtime's output and errors.
 if [ -z "${NOOK_COMPAT_SYSFS:-}" ]; then
 	export NOOK_COMPAT_SYSFS=1
 	umount -R /sys 2>/dev/null || umount -R -l /sys || {
@@ -123,10 +126,17 @@ keyed() {
 		END { for (k in v) print k "\t" v[k] }' <<<"$1" | sort
 }
 
+# selected NAME: whether the case is to run (COMPAT_CASES, an extended regular expression
+# of case names, picks some while working on them; unset: all).
+selected() {
+	[ -z "${COMPAT_CASES:-}" ] || [[ $1 =~ ^($COMPAT_CASES)$ ]]
+}
+
 # run_case NAME ARGS-JSON|- JQ-FILTER [--expect REGEX]...: the case's bundle under each
 # runtime (process.args ARGS-JSON unless -), then the comparison.
 run_case() {
 	local name=$1 args=$2 filter=$3 rt b id
+	selected "$1" || return 0
 	shift 3
 	local expects=("$@")
 	declare -A out rc
@@ -247,6 +257,7 @@ compare() {
 # `sleep`, then `exec [OPTIONS] ID /probe` under each runtime.
 exec_case() {
 	local name=$1 filter=$2 xopts=$3 rt b id
+	selected "$1" || return 0
 	shift 3
 	local expects=("$@")
 	declare -A out rc
@@ -284,6 +295,7 @@ exec_case() {
 # clients match).
 cli_case() {
 	local name=$1 setup=$2 command=$3 expect=${4:-} rt
+	selected "$1" || return 0
 	declare -A out rc
 	CASES=$((CASES + 1))
 	for rt in "${RUNTIMES[@]}"; do

@@ -30,6 +30,11 @@ run_case oom-score-adj - '.process.oomScoreAdj = 500'
 run_case exit-status '["sh","-c","exit 42"]' '.'
 run_case killed-by-signal '["sh","-c","kill -TERM $$"]' '.'
 run_case missing-executable '["/bin/nosuch"]' '.'
+run_case not-in-path '["nosuch"]' '.' 'executable file not found in \$PATH'
+# ctr run --rootfs gives no PATH: a bare args[0] is then found nowhere.
+run_case no-path-bare-args0 '["sh","/probe"]' '.process.env = ["TERM=xterm"]' \
+	'exec: "sh": executable file not found in \$PATH'
+run_case no-path-absolute-args0 '["/bin/sh","/probe"]' '.process.env = ["TERM=xterm"]'
 
 # --- root, hostname, mounts --------------------------------------------------------------
 run_case root-readonly - '.root.readonly = true'
