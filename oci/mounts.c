@@ -11,23 +11,89 @@
 
 /* Mount options that set a flag, and their opposites that clear it. */
 static const struct name_value mount_set_options[] = {
-    {"ro", MS_RDONLY},         {"nosuid", MS_NOSUID},
-    {"nodev", MS_NODEV},       {"noexec", MS_NOEXEC},
-    {"sync", MS_SYNCHRONOUS},  {"dirsync", MS_DIRSYNC},
-    {"remount", MS_REMOUNT},   {"mand", MS_MANDLOCK},
-    {"noatime", MS_NOATIME},   {"nodiratime", MS_NODIRATIME},
-    {"relatime", MS_RELATIME}, {"strictatime", MS_STRICTATIME},
+    {"ro", MS_RDONLY},
+    {"nosuid", MS_NOSUID},
+    {"nodev", MS_NODEV},
+    {"noexec", MS_NOEXEC},
+    {"sync", MS_SYNCHRONOUS},
+    {"dirsync", MS_DIRSYNC},
+    {"remount", MS_REMOUNT},
+    {"mand", MS_MANDLOCK},
+    {"noatime", MS_NOATIME},
+    {"nodiratime", MS_NODIRATIME},
+    {"relatime", MS_RELATIME},
+    {"strictatime", MS_STRICTATIME},
     {"lazytime", MS_LAZYTIME},
+    {"silent", MS_SILENT},
+    {"iversion", MS_I_VERSION},
+    {"acl", MS_POSIXACL},
+    {"nosymfollow", MS_NOSYMFOLLOW},
 };
 
 static const struct name_value mount_clear_options[] = {
-    {"rw", MS_RDONLY},           {"suid", MS_NOSUID},
-    {"dev", MS_NODEV},           {"exec", MS_NOEXEC},
-    {"async", MS_SYNCHRONOUS},   {"nomand", MS_MANDLOCK},
-    {"atime", MS_NOATIME},       {"diratime", MS_NODIRATIME},
-    {"norelatime", MS_RELATIME}, {"nostrictatime", MS_STRICTATIME},
+    {"rw", MS_RDONLY},
+    {"suid", MS_NOSUID},
+    {"dev", MS_NODEV},
+    {"exec", MS_NOEXEC},
+    {"async", MS_SYNCHRONOUS},
+    {"nomand", MS_MANDLOCK},
+    {"atime", MS_NOATIME},
+    {"diratime", MS_NODIRATIME},
+    {"norelatime", MS_RELATIME},
+    {"nostrictatime", MS_STRICTATIME},
     {"nolazytime", MS_LAZYTIME},
+    {"loud", MS_SILENT},
+    {"noiversion", MS_I_VERSION},
+    {"noacl", MS_POSIXACL},
+    {"symfollow", MS_NOSYMFOLLOW},
 };
+
+/* The recursive options of runtime-spec 1.1 (mount_setattr on the mount and every
+ * submount): each sets or clears one MOUNT_ATTR_*. */
+static const struct {
+        const char *name;
+        uint64_t attr;
+        bool clear;
+} mount_recursive_options[] = {
+    {"rro", MOUNT_ATTR_RDONLY, false},
+    {"rrw", MOUNT_ATTR_RDONLY, true},
+    {"rnosuid", MOUNT_ATTR_NOSUID, false},
+    {"rsuid", MOUNT_ATTR_NOSUID, true},
+    {"rnodev", MOUNT_ATTR_NODEV, false},
+    {"rdev", MOUNT_ATTR_NODEV, true},
+    {"rnoexec", MOUNT_ATTR_NOEXEC, false},
+    {"rexec", MOUNT_ATTR_NOEXEC, true},
+    {"rnodiratime", MOUNT_ATTR_NODIRATIME, false},
+    {"rdiratime", MOUNT_ATTR_NODIRATIME, true},
+    {"rrelatime", MOUNT_ATTR_RELATIME, false},
+    {"rnorelatime", MOUNT_ATTR_RELATIME, true},
+    {"rnoatime", MOUNT_ATTR_NOATIME, false},
+    {"ratime", MOUNT_ATTR_NOATIME, true},
+    {"rstrictatime", MOUNT_ATTR_STRICTATIME, false},
+    {"rnostrictatime", MOUNT_ATTR_STRICTATIME, true},
+    {"rnosymfollow", MOUNT_ATTR_NOSYMFOLLOW, false},
+    {"rsymfollow", MOUNT_ATTR_NOSYMFOLLOW, true},
+};
+
+/* 1 when `o` is a recursive option (added to m's attributes), else 0. */
+static int recursive_option(struct oci_mount *m, const char *o)
+{
+        for (size_t i = 0; i < ARRAY_SIZE(mount_recursive_options); i++) {
+                if (strcmp(o, mount_recursive_options[i].name) != 0)
+                        continue;
+                if (mount_recursive_options[i].clear) {
+                        m->rec_attr_clr |= mount_recursive_options[i].attr;
+                } else {
+                        m->rec_attr_set |= mount_recursive_options[i].attr;
+                        /* mount_setattr(2): an atime mode is set by clearing them all. */
+                        if ((mount_recursive_options[i].attr & MOUNT_ATTR__ATIME) ==
+                            mount_recursive_options[i].attr)
+                                m->rec_attr_clr |= MOUNT_ATTR__ATIME;
+                }
+                return 1;
+        }
+        return 0;
+}
 
 /* ---- id mappings (linux.uidMappings, mounts[].uidMappings, ...) ---- */
 
@@ -98,7 +164,8 @@ int oci_mount_parse_options(struct oci_mount *m, struct nook_err *err)
 
         m->flags = m->clear_flags = m->propagation = 0;
         m->bind = m->type && strcmp(m->type, "bind") == 0;
-        m->recursive = m->idmap = m->idmap_recursive = false;
+        m->recursive = m->idmap = m->idmap_recursive = m->tmpcopyup = false;
+        m->rec_attr_set = m->rec_attr_clr = 0;
         free(m->data);
         m->data = NULL;
 
@@ -121,7 +188,11 @@ int oci_mount_parse_options(struct oci_mount *m, struct nook_err *err)
                         m->idmap = true;
                 } else if (strcmp(*o, "ridmap") == 0) {
                         m->idmap = m->idmap_recursive = true;
-                } else if (**o != '\0') {
+                } else if (strcmp(*o, "tmpcopyup") == 0) {
+                        m->tmpcopyup = true;
+                } else if (recursive_option(m, *o)) {
+                        continue;
+                } else if (**o != '\0' && strcmp(*o, "defaults") != 0) {
                         char *joined = data ? xasprintf("%s,%s", data, *o) : xstrdup(*o);
                         free(data);
                         data = joined;

@@ -113,6 +113,12 @@ struct oci_mount {
          * mount-level mappings; without mappings the container's user namespace's are used. */
         bool idmap;
         bool idmap_recursive; /* "ridmap": submounts of an rbind are idmapped too */
+        /* "rro", "rnosuid", ... (runtime-spec 1.1): MOUNT_ATTR_* set and cleared with
+         * mount_setattr(AT_RECURSIVE) once mounted. */
+        uint64_t rec_attr_set, rec_attr_clr;
+        /* "tmpcopyup" (runc's and crun's extension): the tmpfs starts with a copy of what
+         * its destination held. */
+        bool tmpcopyup;
         struct oci_idmap *uid_mappings, *gid_mappings;
         size_t n_uid_mappings, n_gid_mappings;
 };

@@ -75,6 +75,12 @@ unsigned long rootfs_initial_propagation(const struct oci_config *config);
 int rootfs_move_mount_at(int root_fd, const char *dest, unsigned flags, int tree_fd,
                          struct nook_err *err);
 
+/* copyup.c: copies what the directory `under_fd` (an O_PATH fd opened before the mount
+ * covered it) holds into the new mount `mount_fd`: files, directories, symlinks and
+ * device nodes, with their owners, modes and times; with root_too the mount's root gets
+ * the directory's own. */
+int rootfs_copy_up(int under_fd, int mount_fd, bool root_too, struct nook_err *err);
+
 /* dev.c: linux.devices, the default nodes and links of a fresh /dev, /dev/console. */
 struct rootfs_idmaps;
 int rootfs_setup_dev(const struct oci_config *config, int root_fd, const struct rootfs_idmaps *made,

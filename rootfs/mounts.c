@@ -75,6 +75,7 @@ static int mount_filesystem(int root_fd, const struct oci_mount *m, struct nook_
             m->flags & ~(MS_BIND | MS_REC | MS_REMOUNT | ROOTFS_PROPAGATION_FLAGS);
         const char *type = m->type;
         const char *data = m->data;
+        _cleanup_close_ int under = -1;
         int fd;
 
         if (type == NULL)
@@ -85,8 +86,23 @@ static int mount_filesystem(int root_fd, const struct oci_mount *m, struct nook_
                 type = "cgroup2";
                 data = NULL;
         }
+        if (m->tmpcopyup && strcmp(type, "tmpfs") == 0) {
+                /* The directory the tmpfs will cover, while it can still be opened. */
+                under = rootfs_open(root_fd, m->destination, ROOTFS_MKDIR, 0, err);
+                if (under < 0)
+                        return -1;
+        }
         fd = rootfs_mount_at(root_fd, m->destination, ROOTFS_MKDIR, m->source ? m->source : type,
                              type, flags, data, err);
+        /* An explicit mode=, uid= or gid= is the config's word on the root. */
+        if (fd >= 0 && under >= 0 &&
+            rootfs_copy_up(
+                under, fd,
+                !data || !(strstr(data, "mode=") || strstr(data, "uid=") || strstr(data, "gid=")),
+                err) < 0) {
+                close(fd);
+                return -1;
+        }
         if (fd < 0 && errno == EPERM && strcmp(type, "sysfs") == 0) {
                 /* sysfs needs a network namespace of our own (and no foreign user namespace);
                  * without one, runc binds the host's /sys with the same flags. */
@@ -115,6 +131,12 @@ static int mount_entry(int root_fd, const struct oci_mount *m, int idmapped, str
 
         if (fd < 0)
                 return -1;
+        if ((m->rec_attr_set | m->rec_attr_clr) != 0) {
+                struct mount_attr attr = {.attr_set = m->rec_attr_set, .attr_clr = m->rec_attr_clr};
+
+                if (mount_setattr(fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0)
+                        return nook_err_sys(err, "set the recursive options of %s", m->destination);
+        }
         if (m->propagation != 0 &&
             mount(NULL, proc_fd_path(target, fd), NULL, m->propagation, NULL) < 0)
                 return nook_err_sys(err, "set propagation of %s", m->destination);

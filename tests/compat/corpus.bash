@@ -11,7 +11,28 @@ NOOK_SPEC=$(cat "$T/nook-spec/config.json")
 export NOOK_SPEC
 run_case nook-spec - '. as $b | $ENV.NOOK_SPEC | fromjson | .ociVersion = "1.0.2"
 	| .process.args = ["/probe"] | .process.terminal = false | .root = $b.root
-	| .linux.cgroupsPath = $b.linux.cgroupsPath' 
+	| .linux.cgroupsPath = $b.linux.cgroupsPath'
+if command -v crun >/dev/null; then
+	mkdir -p "$T/crun-spec" && (cd "$T/crun-spec" && crun spec) || bail "crun spec"
+	CLIENT_CONFIG=$(cat "$T/crun-spec/config.json")
+	export CLIENT_CONFIG
+	run_case crun-spec - '. as $b | $ENV.CLIENT_CONFIG | fromjson | .process.args = ["/probe"]
+		| .process.terminal = false | .root = $b.root | .linux.cgroupsPath = $b.linux.cgroupsPath'
+fi
+# What podman 4.3 (run; run --user --cap-add --cap-drop --read-only --tmpfs -w --ulimit
+# --hostname; run --privileged), buildah's RUN (podman build) and ctr 1.6 (run; run
+# --privileged) gave runc, recorded by a wrapper (tests/compat/configs/README).  Their
+# bind sources (hostname, hosts, .containerenv, the shm directory) are files of the
+# test's; ctr gives no PATH, so the probe is named by its absolute path.
+mkdir -p "$T/files/shm" && touch "$T/files/hostname" "$T/files/hosts" "$T/files/.containerenv" &&
+	cp "$T/rootfs/etc/passwd" "$T/rootfs/etc/group" "$T/files/" || bail "the files of the client configs"
+for f in "$COMPAT"/configs/*.json; do
+	CLIENT_CONFIG=$(sed "s|@FILES@|$T/files|g" "$f")
+	export CLIENT_CONFIG
+	run_case "$(basename "$f" .json)" - '. as $b | $ENV.CLIENT_CONFIG | fromjson
+		| .process.args = ["/probe"] | .process.terminal = false | .root.path = $b.root.path
+		| .linux.cgroupsPath = $b.linux.cgroupsPath'
+done
 
 # --- process ------------------------------------------------------------------------------
 run_case user-uid-gid - '.process.user = {"uid": 1000, "gid": 1000}'
@@ -46,6 +67,26 @@ run_case mount-bind-ro - '.mounts += [{"destination": "/host-etc", "type": "bind
 	"options": ["rbind", "ro"]}]'
 run_case mount-relative-destination - '.mounts += [{"destination": "data", "type": "tmpfs", "source": "tmpfs"}]'
 run_case no-mounts - '.mounts = []'
+# Options beyond mount(8)'s core: what runc and crun both accept.
+run_case mount-options-more - '.mounts += [{"destination": "/data", "type": "tmpfs", "source": "tmpfs",
+	"options": ["silent", "iversion", "nosymfollow", "mode=700"]}]'
+run_case mount-option-defaults - '.mounts += [{"destination": "/data", "type": "tmpfs", "source": "tmpfs",
+	"options": ["defaults"]}]'
+# tmpcopyup (podman's, on a --read-only container's /tmp and --tmpfs): the tmpfs starts
+# with a copy of the directory it covers.
+mkdir -p "$T/rootfs/copy/sub" && echo data >"$T/rootfs/copy/file" && ln -s file "$T/rootfs/copy/link" &&
+	chown 1000:1000 "$T/rootfs/copy/sub" && chmod 750 "$T/rootfs/copy/sub" ||
+	bail "the directory to copy up"
+printf '%s\n' '#!/bin/sh' '/probe' 'stat -c "copy: %A %u:%g %n" /copy /copy/*' \
+	'echo "copy: $(readlink /copy/link) $(cat /copy/file)"' >"$T/rootfs/copy-list" && chmod 755 "$T/rootfs/copy-list" ||
+	bail "the copy-list script"
+run_case mount-tmpcopyup '["/copy-list"]' \
+	'.mounts += [{"destination": "/copy", "type": "tmpfs", "source": "tmpfs", "options": ["tmpcopyup", "nosuid"]}]' \
+	'copy: drwxr-xr-x 0:0 /copy' 'copy: -rw-r--r-- 0:0 /copy/file' 'copy: drwxr-x--- 1000:1000 /copy/sub' 'copy: file data'
+# The recursive options of runtime-spec 1.1, on an rbind whose source has a submount.
+mkdir -p "$T/rec/sub" && mount -t tmpfs tmpfs "$T/rec/sub" || bail "a source with a submount"
+run_case mount-recursive-options - '.mounts += [{"destination": "/rec", "type": "bind", "source": ($t + "/rec"),
+	"options": ["rbind", "rro", "rnosuid", "rnodev", "rnoatime"]}]' 'mount: /rec/sub tmpfs ro,nosuid,nodev'
 
 # --- linux --------------------------------------------------------------------------------
 run_case masked-readonly-default - '.'

@@ -17,22 +17,41 @@ struct option_flag {
 };
 
 static const struct option_flag set_options[] = {
-    {"ro", MS_RDONLY},         {"nosuid", MS_NOSUID},
-    {"nodev", MS_NODEV},       {"noexec", MS_NOEXEC},
-    {"sync", MS_SYNCHRONOUS},  {"dirsync", MS_DIRSYNC},
-    {"remount", MS_REMOUNT},   {"mand", MS_MANDLOCK},
-    {"noatime", MS_NOATIME},   {"nodiratime", MS_NODIRATIME},
-    {"relatime", MS_RELATIME}, {"strictatime", MS_STRICTATIME},
+    {"ro", MS_RDONLY},
+    {"nosuid", MS_NOSUID},
+    {"nodev", MS_NODEV},
+    {"noexec", MS_NOEXEC},
+    {"sync", MS_SYNCHRONOUS},
+    {"dirsync", MS_DIRSYNC},
+    {"remount", MS_REMOUNT},
+    {"mand", MS_MANDLOCK},
+    {"noatime", MS_NOATIME},
+    {"nodiratime", MS_NODIRATIME},
+    {"relatime", MS_RELATIME},
+    {"strictatime", MS_STRICTATIME},
     {"lazytime", MS_LAZYTIME},
+    {"silent", MS_SILENT},
+    {"iversion", MS_I_VERSION},
+    {"acl", MS_POSIXACL},
+    {"nosymfollow", MS_NOSYMFOLLOW},
 };
 
 static const struct option_flag clear_options[] = {
-    {"rw", MS_RDONLY},           {"suid", MS_NOSUID},
-    {"dev", MS_NODEV},           {"exec", MS_NOEXEC},
-    {"async", MS_SYNCHRONOUS},   {"nomand", MS_MANDLOCK},
-    {"atime", MS_NOATIME},       {"diratime", MS_NODIRATIME},
-    {"norelatime", MS_RELATIME}, {"nostrictatime", MS_STRICTATIME},
+    {"rw", MS_RDONLY},
+    {"suid", MS_NOSUID},
+    {"dev", MS_NODEV},
+    {"exec", MS_NOEXEC},
+    {"async", MS_SYNCHRONOUS},
+    {"nomand", MS_MANDLOCK},
+    {"atime", MS_NOATIME},
+    {"diratime", MS_NODIRATIME},
+    {"norelatime", MS_RELATIME},
+    {"nostrictatime", MS_STRICTATIME},
     {"nolazytime", MS_LAZYTIME},
+    {"loud", MS_SILENT},
+    {"noiversion", MS_I_VERSION},
+    {"noacl", MS_POSIXACL},
+    {"symfollow", MS_NOSYMFOLLOW},
 };
 
 static const struct option_flag propagation_options[] = {
@@ -185,6 +204,40 @@ static void test_no_options_gives_no_data(void **state)
         assert_int_equal(m.flags, 0);
 }
 
+/* runtime-spec 1.1's recursive options become mount_setattr attributes, not flags or
+ * data; an atime mode also clears the others, as mount_setattr(2) requires. */
+static void test_recursive_options_are_mount_attributes(void **state)
+{
+        struct oci_mount m;
+
+        parse(&m, "bind", (char *[]){"rbind", "rro", "rnosuid", "rdev", "rnoatime", NULL});
+        assert_int_equal(m.rec_attr_set,
+                         MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOATIME);
+        assert_int_equal(m.rec_attr_clr, MOUNT_ATTR_NODEV | MOUNT_ATTR__ATIME);
+        assert_int_equal(m.flags, 0);
+        assert_null(m.data);
+
+        parse(&m, "bind", (char *[]){"rrw", "rexec", "rsymfollow", NULL});
+        assert_int_equal(m.rec_attr_set, 0);
+        assert_int_equal(m.rec_attr_clr,
+                         MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOEXEC | MOUNT_ATTR_NOSYMFOLLOW);
+}
+
+/* runc's and crun's tmpcopyup is nook's too; "defaults" means nothing (as in crun). */
+static void test_tmpcopyup_and_defaults_are_not_data(void **state)
+{
+        struct oci_mount m;
+
+        parse(&m, "tmpfs", (char *[]){"defaults", "tmpcopyup", "size=1m", NULL});
+        assert_true(m.tmpcopyup);
+        assert_string_equal(m.data, "size=1m");
+        free(m.data);
+
+        parse(&m, "tmpfs", (char *[]){"size=1m", NULL});
+        assert_false(m.tmpcopyup);
+        free(m.data);
+}
+
 static void test_reparsing_replaces_previous_result(void **state)
 {
         struct oci_mount m;
@@ -212,6 +265,8 @@ int main(void)
             cmocka_unit_test(test_rbind_is_recursive),
             cmocka_unit_test(test_type_bind_means_bind),
             cmocka_unit_test(test_no_options_gives_no_data),
+            cmocka_unit_test(test_recursive_options_are_mount_attributes),
+            cmocka_unit_test(test_tmpcopyup_and_defaults_are_not_data),
             cmocka_unit_test(test_reparsing_replaces_previous_result),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
