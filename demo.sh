@@ -61,7 +61,7 @@ fi
 
 export DEBIAN_FRONTEND=noninteractive
 run 'apt-get -qq update'
-run 'apt-get install -y -qq --no-install-recommends build-essential autoconf automake pkg-config libseccomp-dev libcap-dev libyajl-dev libmnl-dev libnftnl-dev libarchive-dev libcmocka-dev busybox-static jq >/dev/null'
+run 'apt-get install -y -qq --no-install-recommends build-essential autoconf automake pkg-config libseccomp-dev libcap-dev libyajl-dev libmnl-dev libnftnl-dev libarchive-dev libcmocka-dev busybox-static jq iproute2 util-linux >/dev/null'
 
 [ -x configure ] || run './autogen.sh'
 [ -f Makefile ] || run './configure'

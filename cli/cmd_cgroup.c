@@ -39,7 +39,7 @@ static const char *const update_help =
     "      --memory N           memory limit in bytes (-1: none)\n"
     "      --memory-reservation N  memory low boundary in bytes\n"
     "      --memory-swap N      memory plus swap limit in bytes (-1: none); needs --memory\n"
-    "      --cpu-share(s) N     relative CPU weight (2..262144)\n"
+    "      --cpu-share N        relative CPU weight (2..262144; also --cpu-shares)\n"
     "      --cpu-quota N        CPU time per period in microseconds (-1: none)\n"
     "      --cpu-period N       the period in microseconds (default 100000)\n"
     "      --cpuset-cpus LIST   CPUs to run on, e.g. 0-1\n"

@@ -1,5 +1,6 @@
 /* nook create, run, start, kill and delete. */
 #include <limits.h>
+#include <regex.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -166,56 +167,119 @@ int cmd_start(const struct nook_runtime *rt, int argc, char **argv)
         return container_start(rt, argv[optind], &so, &err) < 0 ? cmd_report(&err) : 0;
 }
 
+/* crun's -r/--regex: `op` on every container whose id the extended regular expression
+ * matches (anywhere in the id, as crun's regexec); the first failure is the status, after
+ * trying them all. */
+static int on_matching(const struct cmd_parser *p, const struct nook_runtime *rt,
+                       const char *pattern,
+                       int (*op)(const struct nook_runtime *rt, const char *id, void *arg),
+                       void *arg)
+{
+        struct container_info *list = NULL;
+        struct nook_err err = {0};
+        size_t n = 0;
+        regex_t re;
+        int status = 0;
+
+        if (regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB) != 0)
+                return cmd_usage_error(p, "--regex %s: not a regular expression", pattern);
+        if (container_list(rt, &list, &n, &err) < 0) {
+                regfree(&re);
+                return cmd_report(&err);
+        }
+        for (size_t i = 0; i < n; i++)
+                if (regexec(&re, list[i].state->id, 0, NULL, 0) == 0 &&
+                    op(rt, list[i].state->id, arg) != 0)
+                        status = 1;
+        container_list_free(list, n);
+        regfree(&re);
+        return status;
+}
+
+struct kill_args {
+        int sig;
+        bool all;
+};
+
+static int kill_one(const struct nook_runtime *rt, const char *id, void *arg)
+{
+        const struct kill_args *k = arg;
+        struct nook_err err = {0};
+
+        return container_kill(rt, id, k->sig, k->all, &err) < 0 ? cmd_report(&err) : 0;
+}
+
+static int delete_one(const struct nook_runtime *rt, const char *id, void *arg)
+{
+        struct nook_err err = {0};
+
+        return container_delete(rt, id, *(const bool *)arg, &err) < 0 ? cmd_report(&err) : 0;
+}
+
 int cmd_kill(const struct nook_runtime *rt, int argc, char **argv)
 {
-        static const struct option opts[] = {
-            {"all", no_argument, NULL, 'a'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+        static const struct option opts[] = {{"all", no_argument, NULL, 'a'},
+                                             {"regex", no_argument, NULL, 'r'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
         static const struct cmd_parser p = {
-            "kill", "ah", opts,
+            "kill", "arh", opts,
             "Usage: nook kill [OPTIONS] ID [SIGNAL]\n"
             "Send SIGNAL (name like TERM or SIGTERM, or number; default TERM) to the "
             "container's init.\n\n"
-            "  -a, --all                signal every process in the container's cgroup\n" H_HELP};
-        struct nook_err err = {0};
-        bool all = false;
-        int c, sig = SIGTERM;
+            "  -a, --all                signal every process in the container's cgroup\n"
+            "  -r, --regex              ID is an extended regular expression: every container\n"
+            "                           whose id it matches (crun's option)\n" H_HELP};
+        struct kill_args k = {.sig = SIGTERM};
+        bool regex = false;
+        int c;
 
         while ((c = cmd_next_option(&p, argc, argv)) != -1) {
-                if (c != 'a')
+                if (c == 'a')
+                        k.all = true;
+                else if (c == 'r')
+                        regex = true;
+                else
                         return 1;
-                all = true;
         }
         if (argc - optind < 1 || argc - optind > 2)
                 return cmd_usage_error(&p, "expected ID [SIGNAL]");
-        if (argc - optind == 2 && (sig = parse_signal(argv[optind + 1])) < 0)
+        if (argc - optind == 2 && (k.sig = parse_signal(argv[optind + 1])) < 0)
                 return cmd_usage_error(&p, "unknown signal %s", argv[optind + 1]);
-        if (container_kill(rt, argv[optind], sig, all, &err) < 0)
-                return cmd_report(&err);
-        return 0;
+        if (regex)
+                return on_matching(&p, rt, argv[optind], kill_one, &k);
+        return kill_one(rt, argv[optind], &k);
 }
 
 int cmd_delete(const struct nook_runtime *rt, int argc, char **argv)
 {
         static const struct option opts[] = {{"force", no_argument, NULL, 'f'},
+                                             {"regex", no_argument, NULL, 'r'},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
         static const struct cmd_parser p = {
-            "delete", "fh", opts,
+            "delete", "frh", opts,
             "Usage: nook delete [OPTIONS] ID\n"
             "Delete a stopped or created container: its cgroup and state are removed and "
             "poststop hooks run.\n\n"
             "  -f, --force              also kill a running container (or clean up after a "
-            "killed create)\n" H_HELP};
-        struct nook_err err = {0};
-        bool force = false;
+            "killed create)\n"
+            "  -r, --regex              ID is an extended regular expression: every container\n"
+            "                           whose id it matches (crun's option)\n" H_HELP};
+        bool force = false, regex = false;
         int c;
 
         while ((c = cmd_next_option(&p, argc, argv)) != -1) {
-                if (c != 'f')
+                if (c == 'f')
+                        force = true;
+                else if (c == 'r')
+                        regex = true;
+                else
                         return 1;
-                force = true;
         }
         if (cmd_positionals(&p, argc, argv, 1, false) < 0)
                 return 1;
-        return container_delete(rt, argv[optind], force, &err) < 0 ? cmd_report(&err) : 0;
+        if (regex)
+                return on_matching(&p, rt, argv[optind], delete_one, &force);
+        return delete_one(rt, argv[optind], &force);
 }

@@ -6,8 +6,9 @@
 # 1. installs the build and test dependencies with apt-get;
 # 2. builds out of tree with gcc (-Werror) and runs `make check`, `make check-vm` (a VM
 #    with pure cgroup v2; its VPS test boots a Debian template that `make vps-template`
-#    makes with debootstrap first) and `make check-clients` (podman and containerd with
-#    nook as their runtime);
+#    makes with debootstrap first), `make check-clients` (podman and containerd with
+#    nook as their runtime) and `make check-compat` (one corpus of bundles under nook,
+#    runc and crun, compared);
 # 3. builds with AddressSanitizer and UndefinedBehaviorSanitizer and runs `make check`;
 # 4. builds with clang (-Werror), compiling only;
 # 5. builds the libFuzzer targets (`make fuzz`, clang) and runs each for FUZZ_SECONDS;
@@ -31,7 +32,7 @@ JOBS=${JOBS:-2}
 OUT=$SRC/build-check
 PACKAGES=(build-essential autoconf automake pkg-config libseccomp-dev libcap-dev libyajl-dev
 	libmnl-dev libnftnl-dev libarchive-dev libcrypt-dev zstd xz-utils debootstrap nftables libcmocka-dev busybox-static qemu-system-x86 linux-image-amd64 cpio clang libclang-rt-14-dev clang-format jq util-linux bsdutils iproute2
-	procps)
+	procps runc crun)
 
 passed=0
 failed=0
@@ -184,6 +185,15 @@ if [ -x "$OUT/gcc/nook" ]; then
 	check_run gcc check-clients
 else
 	problem "clients: no gcc build of nook to run podman and containerd with"
+fi
+
+# --- 2c. the same bundles under nook, runc and crun (make check-compat) -------------------------
+
+stage "runc and crun compared (make check-compat)"
+if [ -x "$OUT/gcc/nook" ]; then
+	check_run gcc check-compat
+else
+	problem "compat: no gcc build of nook to compare with runc and crun"
 fi
 
 # --- 3. ASan + UBSan, make check ---------------------------------------------------------------------
