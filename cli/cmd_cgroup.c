@@ -174,26 +174,33 @@ int cmd_events(const struct nook_runtime *rt, int argc, char **argv)
         static const struct cmd_parser p = {
             "events", "si:h", opts,
             "Usage: nook events [OPTIONS] ID\n"
-            "Print the container's events as JSON lines ({\"type\":\"oom\",...} when a process "
-            "is OOM-killed) until it stops.\n\n"
-            "      --stats              print its statistics once instead (memory, cpu, pids, "
+            "Print the container's events as JSON lines until it stops, as runc does: its\n"
+            "statistics every interval ({\"type\":\"stats\",...}) and {\"type\":\"oom\",...} "
+            "each\ntime the kernel OOM-kills one of its processes.\n\n"
+            "      --stats              print its statistics once and exit (memory, cpu, pids, "
             "io)\n"
-            "      --interval T         accepted for compatibility\n" H_HELP};
+            "      --interval T         the statistics' interval: 5s (the default), 500ms, "
+            "1m30s;\n"
+            "                           0 for OOM events only\n" H_HELP};
         _cleanup_free_ char *json = NULL;
         struct nook_err err = {0};
         bool stats = false;
-        int c;
+        int c, interval_ms = 5000;
 
         while ((c = cmd_next_option(&p, argc, argv)) != -1) {
                 if (c == 's')
                         stats = true;
-                else if (c != 'i')
-                        return 1;
+                else if (c != 'i' || (interval_ms = parse_duration_ms(optarg)) < 0)
+                        return c == 'i' ? cmd_usage_error(&p,
+                                                          "--interval %s: expected a duration "
+                                                          "such as 5s or 500ms",
+                                                          optarg)
+                                        : 1;
         }
         if (cmd_positionals(&p, argc, argv, 1, false) < 0)
                 return 1;
         if (!stats)
-                return container_events(rt, argv[optind], print_event, NULL, &err) < 0
+                return container_events(rt, argv[optind], interval_ms, print_event, NULL, &err) < 0
                            ? cmd_report(&err)
                            : 0;
         if (container_stats_json(rt, argv[optind], &json, &err) < 0)

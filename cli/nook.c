@@ -31,6 +31,7 @@ static void print_help(void)
                "                             disabled: no cgroup (systemd is not supported)\n"
                "  --systemd-cgroup           refused: use --cgroup-manager cgroupfs\n"
                "  --rootless true|false|auto accepted for compatibility\n"
+               "  --criu PATH                accepted for compatibility (no CRIU support)\n"
                "  -h, --help                 show this help\n"
                "  -v, --version              show the version\n\n"
                "Run 'nook COMMAND --help' for a command's options; see nook(8).\n");
@@ -97,6 +98,14 @@ static int accept_rootless(struct global_opts *g, const char *v)
         return 0;
 }
 
+/* runc's --criu names its CRIU binary; containerd's shim passes it when configured. */
+static int accept_criu(struct global_opts *g, const char *v)
+{
+        (void)g;
+        (void)v;
+        return 0;
+}
+
 static const struct {
         const char *name;
         int (*set)(struct global_opts *g, const char *value);
@@ -106,6 +115,7 @@ static const struct {
     {"--log-format", set_log_format},
     {"--cgroup-manager", set_cgroup_manager},
     {"--rootless", accept_rootless},
+    {"--criu", accept_criu},
 };
 
 /* Handles "--name value" and "--name=value"; 1 when argv[*i] was this option. */

@@ -1,5 +1,6 @@
 #include "cli/options.h"
 
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -132,4 +133,41 @@ int cmd_positionals(const struct cmd_parser *p, int argc, char **argv, int want,
                                       have);
         }
         return 0;
+}
+
+int parse_duration_ms(const char *value)
+{
+        static const struct {
+                const char *unit;
+                double ms;
+        } units[] = {{"ns", 1e-6}, {"us", 1e-3}, {"µs", 1e-3},  {"ms", 1},
+                     {"s", 1000},  {"m", 60000}, {"h", 3600000}};
+        double total = 0;
+        const char *p = value;
+
+        if (strcmp(value, "0") == 0)
+                return 0;
+        if (*p == '\0')
+                return -1;
+        while (*p) {
+                char *end;
+                double n;
+                int unit = -1;
+
+                if (*p == '+' || *p == '-')
+                        return -1;
+                n = strtod(p, &end);
+                if (end == p)
+                        return -1;
+                /* The longest unit that matches: "ms" before "m". */
+                for (int i = 0; i < (int)ARRAY_SIZE(units); i++)
+                        if (strncmp(end, units[i].unit, strlen(units[i].unit)) == 0 &&
+                            (unit < 0 || strlen(units[i].unit) > strlen(units[unit].unit)))
+                                unit = i;
+                if (unit < 0)
+                        return -1;
+                total += n * units[unit].ms;
+                p = end + strlen(units[unit].unit);
+        }
+        return !(total <= INT_MAX) ? -1 : (int)total; /* also NaN */
 }

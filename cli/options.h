@@ -18,6 +18,9 @@ extern const char *cmd_program;
 int parse_signal(const char *s);
 /* A non-negative int option value, or -1 (after printing the error). */
 int parse_count(const char *opt, const char *value);
+/* A Go duration as runc takes it ("5s", "500ms", "1m30s", "1.5h", "0") in milliseconds,
+ * or -1 when it is not one (or over INT_MAX ms). */
+int parse_duration_ms(const char *value);
 
 /* One command's option parsing: getopt_long over argv with the command's table.
  * Unknown options and missing arguments give "nook CMD: ..." errors with exit 1. */

@@ -34,7 +34,7 @@ _nook() {
 		case $w in
 		--root) root=(--root "${words[i + 1]}") && i=$((i + 1)) ;;
 		--root=*) root=(--root "${w#--root=}") ;;
-		--log | --log-format | --cgroup-manager | --rootless) i=$((i + 1)) ;;
+		--log | --log-format | --cgroup-manager | --rootless | --criu) i=$((i + 1)) ;;
 		-*) ;;
 		*) cmd=$w && cmd_at=$i && break ;;
 		esac

@@ -138,18 +138,11 @@ static void write_stat(struct json_writer *w, const char *cgroup_path, const cha
         }
 }
 
-int container_stats_json(const struct nook_runtime *rt, const char *id, char **json,
-                         struct nook_err *err)
+/* {"type":"stats","id":ID,"data":{...}}, runc's event, from the cgroup's files. */
+static char *stats_json(const char *id, const char *cg)
 {
-        _cleanup_state_ struct container_state *st = NULL;
         _cleanup_json_writer_ struct json_writer *w = json_writer_new(false);
-        const char *cg;
 
-        if (load_live(rt, id, "read the statistics of",
-                      WANT(CONTAINER_RUNNING) | WANT(CONTAINER_CREATED) | WANT(CONTAINER_PAUSED),
-                      &st, err) < 0)
-                return -1;
-        cg = st->cgroup_path;
         json_w_object_open(w);
         json_w_kv_string(w, "type", "stats");
         json_w_kv_string(w, "id", id);
@@ -179,7 +172,19 @@ int container_stats_json(const struct nook_runtime *rt, const char *id, char **j
         json_w_object_close(w);
         json_w_object_close(w);
         json_w_object_close(w);
-        *json = xstrdup(json_writer_text(w, NULL));
+        return xstrdup(json_writer_text(w, NULL));
+}
+
+int container_stats_json(const struct nook_runtime *rt, const char *id, char **json,
+                         struct nook_err *err)
+{
+        _cleanup_state_ struct container_state *st = NULL;
+
+        if (load_live(rt, id, "read the statistics of",
+                      WANT(CONTAINER_RUNNING) | WANT(CONTAINER_CREATED) | WANT(CONTAINER_PAUSED),
+                      &st, err) < 0)
+                return -1;
+        *json = stats_json(id, st->cgroup_path);
         return 0;
 }
 
@@ -191,13 +196,14 @@ static uint64_t oom_kills(const char *cgroup_path)
         return cgroup_read_u64(cgroup_path, "memory.events", "oom_kill", &n, NULL) < 0 ? 0 : n;
 }
 
-int container_events(const struct nook_runtime *rt, const char *id,
+int container_events(const struct nook_runtime *rt, const char *id, int interval_ms,
                      void (*emit)(const char *json, void *ctx), void *ctx, struct nook_err *err)
 {
         _cleanup_state_ struct container_state *st = NULL;
         _cleanup_free_ char *dir = NULL, *events = NULL;
         _cleanup_close_ int ino = -1, pidfd = -1;
         uint64_t seen;
+        int64_t next_stats;
 
         if (load_live(rt, id, "watch the events of",
                       WANT(CONTAINER_RUNNING) | WANT(CONTAINER_CREATED) | WANT(CONTAINER_PAUSED),
@@ -213,16 +219,26 @@ int container_events(const struct nook_runtime *rt, const char *id,
         if (inotify_add_watch(ino, events, IN_MODIFY) < 0 && errno != ENOENT)
                 return nook_err_sys(err, "watch %s", events);
         seen = oom_kills(st->cgroup_path);
+        next_stats = (int64_t)now_ms() + interval_ms;
         for (;;) {
                 struct pollfd p[2] = {{.fd = ino, .events = POLLIN},
                                       {.fd = pidfd, .events = POLLIN}};
                 char buf[4096];
                 uint64_t now;
 
-                if (poll(p, 2, -1) < 0) {
-                        if (errno == EINTR)
-                                continue;
+                int64_t left = next_stats - (int64_t)now_ms();
+                int ready = poll(p, 2, interval_ms <= 0 ? -1 : left > 0 ? (int)left : 0);
+
+                if (ready < 0 && errno == EINTR)
+                        continue;
+                if (ready < 0)
                         return nook_err_sys(err, "poll");
+                if (ready == 0) {
+                        _cleanup_free_ char *json = stats_json(id, st->cgroup_path);
+
+                        emit(json, ctx);
+                        next_stats += interval_ms;
+                        continue;
                 }
                 while (read(ino, buf, sizeof(buf)) > 0)
                         ;

@@ -106,8 +106,9 @@ int container_update(const struct nook_runtime *rt, const char *id, const struct
 int container_stats_json(const struct nook_runtime *rt, const char *id, char **json,
                          struct nook_err *err);
 /* Calls emit with {"type":"oom","id":..} each time the kernel OOM-kills a process of
- * the container, until the container stops. */
-int container_events(const struct nook_runtime *rt, const char *id,
+ * the container and, every interval_ms (0: never), with its statistics as
+ * container_stats_json gives them, until the container stops (runc's events). */
+int container_events(const struct nook_runtime *rt, const char *id, int interval_ms,
                      void (*emit)(const char *json, void *ctx), void *ctx, struct nook_err *err);
 
 /* Pids in the container's cgroup (the init pid alone when cgroups are disabled). */

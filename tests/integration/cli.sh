@@ -24,6 +24,17 @@ flag_known() {
 	fi
 }
 
+# runc's global options (--criu is what containerd's shim may pass).
+for g in "--root $ROOT" "--log $T/log" "--log-format json" "--debug" "--rootless auto" \
+	"--criu /usr/sbin/criu" "--cgroup-manager cgroupfs"; do
+	# shellcheck disable=SC2086 # the option and its value
+	capture "$NOOK" $g list -q
+	is "global $g: accepted" "$RC" 0
+done
+check_error "global --systemd-cgroup: refused, naming it" "systemd" "$NOOK" --systemd-cgroup list
+capture "$NOOK" --version
+like "global --version" "$OUT" '^nook version '
+
 for cmd in create run; do
 	for o in -b --bundle --console-socket --pid-file -f --config; do
 		flag_known "$cmd" "$o" x
@@ -125,6 +136,21 @@ like "ps ID -o pid,comm: the options go to ps(1)" "$OUT" '^ *PID COMMAND'
 like "... its rows" "$OUT" "^ *$(state_field cx pid) sleep\$"
 capture nook ps --format json cx
 like "ps --format json: the pids" "$OUT" "^\\[$(state_field cx pid)(,[0-9]+)*\\]\$"
+
+# --- events: runc's stream of statistics -------------------------------------------------------
+
+"$NOOK" --root "$ROOT" events --interval 200ms cx >"$T/events.out" 2>&1 &
+EV=$!
+wait_for 20 sh -c "[ \$(grep -c '\"type\":\"stats\"' '$T/events.out') -ge 3 ]"
+kill "$EV" 2>/dev/null
+wait "$EV" 2>/dev/null
+check "events --interval 200ms: a stats event every interval (3 seen)" \
+	test "$(grep -c '"type":"stats"' "$T/events.out")" -ge 3
+check "... each one a JSON object with the pids" \
+	jq -e -s 'length >= 3 and all(.id == "cx" and (.data.pids | type) == "object")' "$T/events.out"
+for bad in 5 x -1s 1d; do
+	check_error "events --interval $bad: refused" "--interval $bad" nook events --interval "$bad" cx
+done
 
 # --- update with runc's names --------------------------------------------------------------------
 
