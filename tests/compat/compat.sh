@@ -133,6 +133,21 @@ selected() {
 	[ -z "${COMPAT_CASES:-}" ] || [[ $1 =~ ^($COMPAT_CASES)$ ]]
 }
 
+# case_bundle RT NAME ARGS-JSON|null FILTER: the bundle of case NAME for runtime RT in
+# $b (process.args ARGS-JSON unless null, then FILTER, given $cg, $b and $t), its
+# container id in $id; the command line of RT in CMD.
+case_bundle() {
+	local rt=$1 name=$2 args=$3 filter=$4
+	b=$T/b/$rt-$name
+	id=$rt-$name
+	mkdir -p "$b" && cp -al "$T/rootfs" "$b/rootfs" || bail "bundle $b"
+	jq --arg cg "$CGP_PATH/$id" --arg b "$b" --arg t "$T" --argjson args "$args" \
+		'.linux.cgroupsPath = $cg | if $args then .process.args = $args else . end
+		 | '"$filter" "$BASE" >"$b/config.json" || bail "$name: jq filter"
+	[ "$rt" = nook ] && track "$id"
+	rt_cmd "$rt"
+}
+
 # run_case NAME ARGS-JSON|- JQ-FILTER [--expect REGEX]...: the case's bundle under each
 # runtime (process.args ARGS-JSON unless -), then the comparison.
 run_case() {
@@ -143,15 +158,7 @@ run_case() {
 	declare -A out rc
 	CASES=$((CASES + 1))
 	for rt in "${RUNTIMES[@]}"; do
-		b=$T/b/$rt-$name
-		id=$rt-$name
-		mkdir -p "$b" && cp -al "$T/rootfs" "$b/rootfs" || bail "bundle $b"
-		jq --arg cg "$CGP_PATH/$id" --arg b "$b" --arg t "$T" --argjson args \
-			"$([ "$args" = - ] && echo null || echo "$args")" \
-			'.linux.cgroupsPath = $cg | if $args then .process.args = $args else . end
-			 | '"$filter" "$BASE" >"$b/config.json" || bail "$name: jq filter"
-		[ "$rt" = nook ] && track "$id"
-		rt_cmd "$rt"
+		case_bundle "$rt" "$name" "$([ "$args" = - ] && echo null || echo "$args")" "$filter"
 		if [ -n "${CASE_NOTIFY:-}" ]; then
 			rm -f "$T/notify.out" "$T/notify.out.ready"
 			"$HELPERS/sd-notify" listen "$T/notify.sock" "$T/notify.out" &
@@ -266,13 +273,7 @@ exec_case() {
 	declare -A out rc
 	CASES=$((CASES + 1))
 	for rt in "${RUNTIMES[@]}"; do
-		b=$T/b/$rt-$name
-		id=$rt-$name
-		mkdir -p "$b" && cp -al "$T/rootfs" "$b/rootfs" || bail "bundle $b"
-		jq --arg cg "$CGP_PATH/$id" '.linux.cgroupsPath = $cg | .process.args = ["sleep", "1000"]
-			| '"$filter" "$BASE" >"$b/config.json" || bail "$name: jq filter"
-		[ "$rt" = nook ] && track "$id"
-		rt_cmd "$rt"
+		case_bundle "$rt" "$name" '["sleep", "1000"]' "$filter"
 		if ! timeout -k 5 30 "${CMD[@]}" run -d -b "$b" "$id" >"$T/run.out" 2>&1 </dev/null; then
 			out[$rt]="error: run -d failed"
 		else
@@ -302,13 +303,9 @@ cli_case() {
 	declare -A out rc
 	CASES=$((CASES + 1))
 	for rt in "${RUNTIMES[@]}"; do
-		local b=$T/b/$rt-$name
-		ID=$rt-$name
-		mkdir -p "$b" && cp -al "$T/rootfs" "$b/rootfs" || bail "bundle $b"
-		jq --arg cg "$CGP_PATH/$ID" '.linux.cgroupsPath = $cg | .process.args = ["sleep", "1000"]' \
-			"$BASE" >"$b/config.json" || bail "$name: config"
-		[ "$rt" = nook ] && track "$ID"
-		rt_cmd "$rt"
+		local b id
+		case_bundle "$rt" "$name" '["sleep", "1000"]' .
+		ID=$id
 		RT_CMD="${CMD[*]}"
 		BUNDLE=$b
 		(cd "$b" && eval "$setup") >/dev/null 2>&1 </dev/null
