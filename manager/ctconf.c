@@ -140,20 +140,33 @@ int ct_ip_normalize(const char *ip, bool routed, char **out, struct nook_err *er
 {
         const char *slash = strchr(ip, '/');
         _cleanup_free_ char *addr = xstrndup(ip, slash ? (size_t)(slash - ip) : strlen(ip));
-        unsigned char bytes[16];
-        char text[INET6_ADDRSTRLEN];
-        int family = strchr(addr, ':') ? AF_INET6 : AF_INET;
-        uint64_t prefix, max = family == AF_INET ? 32 : 128;
+        char *plus = strchr(addr, '+');
+        struct net_addr a = {0}, base;
+        uint64_t prefix, max, k = 0;
+        char text[64];
 
-        if (inet_pton(family, addr, bytes) != 1)
+        /* ADDRESS+K: K addresses after ADDRESS, for fleets ("10.5.0.1+{N}/16"). */
+        if (plus) {
+                *plus = '\0';
+                if (plus[1] < '0' || plus[1] > '9' || parse_uint64(plus + 1, &k) < 0)
+                        return nook_err_set(err, 0,
+                                            "invalid IP address %s: expected ADDRESS+NUMBER", ip);
+        }
+        a.family = strchr(addr, ':') ? AF_INET6 : AF_INET;
+        max = a.family == AF_INET ? 32 : 128;
+        if (inet_pton(a.family, addr, a.bytes) != 1)
                 return nook_err_set(err, 0, "invalid IP address %s", ip);
         if (slash == NULL)
-                prefix = routed ? max : (family == AF_INET ? 24 : 64);
+                prefix = routed ? max : (a.family == AF_INET ? 24 : 64);
         else if (parse_uint64(slash + 1, &prefix) < 0 || prefix > max || prefix == 0)
                 return nook_err_set(err, 0, "invalid IP address %s: bad prefix length", ip);
-        inet_ntop(family, bytes, text, sizeof(text));
-        _cleanup_free_ char *norm = xasprintf("%s/%" PRIu64, text, prefix);
-        struct net_addr a;
+        a.prefix = (uint8_t)prefix;
+        base = a;
+        if (net_addr_add(&a, k) < 0 || !net_addr_in_subnet(&base, &a))
+                return nook_err_set(err, 0,
+                                    "invalid IP address %s: %s+%" PRIu64 " is beyond its subnet",
+                                    ip, addr, k);
+        _cleanup_free_ char *norm = xstrdup(net_addr_format(&a, true, text, sizeof(text)));
         if (net_addr_parse(norm, &a, err) < 0)
                 return nook_err_prefix(err, "invalid IP address %s", ip);
         *out = TAKE_PTR(norm);
@@ -166,9 +179,8 @@ const char *ct_ip_addr(const char *ip, char buf[64])
         return buf;
 }
 
-/* The first host address of ip's subnet ("10.0.0.101/24" -> "10.0.0.1"); NULL when
- * that is ip itself or the subnet has none. */
-static char *first_host(const char *ip)
+/* The first host address of ip's subnet, or NULL when it has none (/31, /32). */
+static char *subnet_first_host(const char *ip)
 {
         char a[64];
         unsigned char b[16];
@@ -184,8 +196,22 @@ static char *first_host(const char *ip)
                 b[i] &= (unsigned char)(0xff00 >> keep);
         }
         b[len - 1] |= 1;
-        inet_ntop(family, b, text, sizeof(text));
-        return strcmp(text, a) == 0 ? NULL : xstrdup(text);
+        return xstrdup(inet_ntop(family, b, text, sizeof(text)));
+}
+
+bool ct_ip_is_gateway(const char *ip)
+{
+        _cleanup_free_ char *first = subnet_first_host(ip);
+        char a[64];
+
+        return first && strcmp(first, ct_ip_addr(ip, a)) == 0;
+}
+
+/* The first host address of ip's subnet ("10.0.0.101/24" -> "10.0.0.1"), the gateway
+ * nookctl gives it; NULL when that is ip itself or the subnet has none. */
+static char *first_host(const char *ip)
+{
+        return ct_ip_is_gateway(ip) ? NULL : subnet_first_host(ip);
 }
 
 /* The value of org.nook.net.eth0, NULL when the container has no address. */

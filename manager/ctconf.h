@@ -24,6 +24,7 @@
 #define CT_ANN_SEARCHDOMAIN "org.nook.searchdomain"
 #define CT_ANN_NET          "org.nook.net.eth0"
 #define CT_DEFAULT_BRIDGE   "nookbr0"
+#define CT_DEFAULT_SUBNET   "10.0.0.0/24" /* of `--ipadd auto` */
 #define CT_CPU_PERIOD       100000
 /* Below this a busybox init and a shell do not fit; the kernel itself takes less. */
 #define CT_MIN_RAM (16ULL << 20)
@@ -77,10 +78,14 @@ struct oci_config *ct_config_new(const char *ctid, const struct ct_settings *s);
 struct oci_resources *ct_resources(const struct ct_settings *s);
 
 /* Checks and normalizes one --ipadd value ("10.0.0.5" -> "10.0.0.5/24" in bridge mode,
- * /32 routed); *out is newly allocated. */
+ * /32 routed; "10.5.0.1+300/16" -> "10.5.1.45/16"); *out is newly allocated.  The
+ * network and broadcast addresses of the subnet are refused. */
 int ct_ip_normalize(const char *ip, bool routed, char **out, struct nook_err *err);
 /* The address part of a normalized "ADDR/PREFIX", for comparisons (static buffer). */
 const char *ct_ip_addr(const char *ip, char buf[64]);
+/* Whether a normalized "ADDR/PREFIX" is the first host of its subnet: the gateway a
+ * bridged container of that subnet gets, which no container may take. */
+bool ct_ip_is_gateway(const char *ip);
 /* Whether s is a host name of DNS labels (letters, digits, '-', not at either end of
  * a label; at most 63 per label and 253 in all). */
 bool ct_hostname_valid(const char *s);

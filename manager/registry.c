@@ -9,6 +9,7 @@
 #include "common/cleanup.h"
 #include "common/util.h"
 #include "manager/ctid.h"
+#include "net/net.h"
 
 static bool numeric(const char *s)
 {
@@ -35,6 +36,27 @@ int ctid_cmp(const char *a, const char *b)
 static int entry_cmp(const void *a, const void *b)
 {
         return ctid_cmp(((const struct ct_entry *)a)->ctid, ((const struct ct_entry *)b)->ctid);
+}
+
+static void index_entry(struct registry *r, const struct ct_entry *e)
+{
+        char a[64];
+
+        for (char **p = e->s.ips; p && *p; p++)
+                if (strmap_get(&r->by_ip, ct_ip_addr(*p, a)) == NULL)
+                        strmap_put(&r->by_ip, a, e->ctid);
+        if (e->s.name && strmap_get(&r->by_name, e->s.name) == NULL)
+                strmap_put(&r->by_name, e->s.name, e->ctid);
+}
+
+static void unindex_entry(struct registry *r, const struct ct_entry *e)
+{
+        char a[64];
+
+        for (char **p = e->s.ips; p && *p; p++)
+                strmap_del(&r->by_ip, ct_ip_addr(*p, a), e->ctid);
+        if (e->s.name)
+                strmap_del(&r->by_name, e->s.name, e->ctid);
 }
 
 int registry_load(const struct nook_home *h, struct registry *r, struct nook_err *err)
@@ -64,6 +86,8 @@ int registry_load(const struct nook_home *h, struct registry *r, struct nook_err
         }
         if (r->n > 1) /* qsort's array may not be NULL, even for no elements */
                 qsort(r->v, r->n, sizeof(*r->v), entry_cmp);
+        for (size_t i = 0; i < r->n; i++)
+                index_entry(r, &r->v[i]);
         return 0;
 }
 
@@ -74,6 +98,9 @@ void registry_free(struct registry *r)
                 ct_settings_free(&r->v[i].s);
         }
         free(r->v);
+        strmap_free(&r->by_ip);
+        strmap_free(&r->by_name);
+        strmap_free(&r->auto_next);
         *r = (struct registry){0};
 }
 
@@ -91,10 +118,9 @@ struct ct_entry *registry_lookup(const struct registry *r, const char *ctid_or_n
 
         if (e)
                 return e;
-        for (size_t i = 0; i < r->n; i++)
-                if (r->v[i].s.name && strcmp(r->v[i].s.name, ctid_or_name) == 0)
-                        return &r->v[i];
-        return NULL;
+        const char *ctid = strmap_get(&r->by_name, ctid_or_name);
+
+        return ctid ? registry_get(r, ctid) : NULL;
 }
 
 struct ct_entry *registry_add(struct registry *r, const char *ctid, struct ct_settings *s)
@@ -108,35 +134,42 @@ struct ct_entry *registry_add(struct registry *r, const char *ctid, struct ct_se
         r->v[at] = (struct ct_entry){.ctid = xstrdup(ctid), .complete = true, .s = *s};
         *s = (struct ct_settings){0};
         r->n++;
+        index_entry(r, &r->v[at]);
         return &r->v[at];
+}
+
+void registry_update(struct registry *r, struct ct_entry *e, const struct ct_settings *s)
+{
+        unindex_entry(r, e);
+        strv_free(e->s.ips);
+        e->s.ips = strv_dup(s->ips);
+        free(e->s.name);
+        e->s.name = s->name ? xstrdup(s->name) : NULL;
+        index_entry(r, e);
+}
+
+/* The entry whose CTID `owner` is, unless that is self. */
+static const struct ct_entry *other_than(const struct registry *r, const char *owner,
+                                         const char *self)
+{
+        return owner && !(self && strcmp(owner, self) == 0) ? registry_get(r, owner) : NULL;
 }
 
 const struct ct_entry *registry_ip_user(const struct registry *r, const char *ip, const char *self)
 {
-        char want[64], have[64];
+        char want[64];
 
-        ct_ip_addr(ip, want);
-        for (size_t i = 0; i < r->n; i++) {
-                if (self && strcmp(r->v[i].ctid, self) == 0)
-                        continue;
-                for (char **p = r->v[i].s.ips; p && *p; p++)
-                        if (strcmp(ct_ip_addr(*p, have), want) == 0)
-                                return &r->v[i];
-        }
-        return NULL;
+        return other_than(r, strmap_get(&r->by_ip, ct_ip_addr(ip, want)), self);
 }
 
 const struct ct_entry *registry_name_user(const struct registry *r, const char *name,
                                           const char *self)
 {
-        for (size_t i = 0; i < r->n; i++) {
-                if (self && strcmp(r->v[i].ctid, self) == 0)
-                        continue;
-                if (strcmp(r->v[i].ctid, name) == 0 ||
-                    (r->v[i].s.name && strcmp(r->v[i].s.name, name) == 0))
-                        return &r->v[i];
-        }
-        return NULL;
+        const struct ct_entry *e = other_than(r, name, self);
+
+        if (e)
+                return e;
+        return other_than(r, strmap_get(&r->by_name, name), self);
 }
 
 size_t registry_template_users(const struct registry *r, const char *tmpl)
@@ -186,4 +219,47 @@ int registry_targets(const struct registry *r, const char *spec, char ***out, st
         }
         *out = TAKE_PTR(v);
         return 0;
+}
+
+static bool listed(char *const *ips, const char *addr)
+{
+        char a[64];
+
+        for (; ips && *ips; ips++)
+                if (strcmp(ct_ip_addr(*ips, a), addr) == 0)
+                        return true;
+        return false;
+}
+
+int registry_free_ip(struct registry *r, const char *subnet, bool routed, char *const *also,
+                     char **out, struct nook_err *err)
+{
+        struct net_addr net;
+        char text[64];
+        uintptr_t from;
+
+        if (net_addr_parse_subnet(subnet, &net, err) < 0)
+                return -1;
+        /* Offsets from the network address: 1 is the gateway, so from 2.  The hint
+         * makes a fleet's allocations one pass over the subnet, not one each. */
+        from = (uintptr_t)strmap_get(&r->auto_next, subnet);
+        for (uintptr_t k = from > 2 ? from : 2;; k++) {
+                struct net_addr a = net, next;
+
+                if (net_addr_add(&a, k) < 0 || !net_addr_in_subnet(&net, &a))
+                        break;
+                /* IPv4's last address is the broadcast address. */
+                next = a;
+                if (a.family == AF_INET && net.prefix < 31 &&
+                    (net_addr_add(&next, 1) < 0 || !net_addr_in_subnet(&net, &next)))
+                        break;
+                net_addr_format(&a, false, text, sizeof(text));
+                if (strmap_get(&r->by_ip, text) || listed(also, text))
+                        continue;
+                strmap_put(&r->auto_next, subnet, (void *)(k + 1));
+                a.prefix = routed ? (a.family == AF_INET ? 32 : 128) : net.prefix;
+                *out = xstrdup(net_addr_format(&a, true, text, sizeof(text)));
+                return 0;
+        }
+        return nook_err_set(err, 0, "no free address in %s", subnet);
 }

@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "common/error.h"
+#include "common/strmap.h"
 #include "manager/ctconf.h"
 #include "manager/home.h"
 
@@ -22,6 +23,11 @@ struct ct_entry {
 struct registry {
         struct ct_entry *v; /* sorted: numbers by value first, then names */
         size_t n;
+        /* address (without prefix) -> CTID and --name -> CTID, so that a fleet's
+         * thousandth check costs what its first did */
+        struct strmap by_ip, by_name;
+        /* subnet -> how far `--ipadd auto` has looked in it already */
+        struct strmap auto_next;
 };
 
 int registry_load(const struct nook_home *h, struct registry *r, struct nook_err *err);
@@ -38,6 +44,9 @@ int registry_targets(const struct registry *r, const char *spec, char ***out, st
 
 /* Adds an entry (a container being created) and returns it; s is moved in. */
 struct ct_entry *registry_add(struct registry *r, const char *ctid, struct ct_settings *s);
+/* Gives entry e the addresses and name of s (a `set` of the batch), so that later
+ * checks see them. */
+void registry_update(struct registry *r, struct ct_entry *e, const struct ct_settings *s);
 
 /* The container other than `self` that uses address ip (normalized) or name, or NULL. */
 const struct ct_entry *registry_ip_user(const struct registry *r, const char *ip, const char *self);
@@ -48,6 +57,13 @@ const struct ct_entry *registry_name_user(const struct registry *r, const char *
 int registry_check_unique(const struct registry *r, const char *ctid, const struct ct_settings *s,
                           struct nook_err *err);
 size_t registry_template_users(const struct registry *r, const char *tmpl);
+
+/* The lowest free address of subnet ("10.5.0.0/16", normalized) after its first host
+ * (the gateway), for `--ipadd auto`: free of every container of r and of the addresses
+ * `also` (the container's own, NULL-terminated).  *out is "ADDR/PREFIX", with the
+ * subnet's prefix, or /32 (/128) when routed.  "no free address in SUBNET" when full. */
+int registry_free_ip(struct registry *r, const char *subnet, bool routed, char *const *also,
+                     char **out, struct nook_err *err);
 
 /* CTID order: numbers by value, before names, names alphabetically. */
 int ctid_cmp(const char *a, const char *b);

@@ -180,14 +180,11 @@ int ct_set_prepare(const struct nook_home *h, struct registry *r, const struct c
                 if (ct_open(h, ids[i], 0, &j->c, err) < 0)
                         return -1;
                 ct_settings_copy(&j->new, &j->c->s);
-                if (ct_edit_apply(e, ids[i], i + 1, &j->new, err) < 0 ||
+                if (ct_edit_apply(e, ids[i], i + 1, &j->new, r, err) < 0 ||
                     registry_check_unique(r, ids[i], &j->new, err) < 0)
                         return nook_err_prefix(err, "set %s", ids[i]);
                 /* Later containers of the batch see this one's new name and addresses. */
-                strv_free(entry->s.ips);
-                entry->s.ips = strv_dup(j->new.ips);
-                free(entry->s.name);
-                entry->s.name = j->new.name ? xstrdup(j->new.name) : NULL;
+                registry_update(r, entry, &j->new);
         }
         *out = TAKE_PTR(set);
         return 0;

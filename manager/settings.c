@@ -86,8 +86,16 @@ static int apply_limits(const struct ct_edit *o, const char *ctid, size_t index,
         return 0;
 }
 
+/* "auto" or "auto:SUBNET": the subnet, or NULL when x is an address. */
+static const char *auto_subnet(const char *x)
+{
+        if (strcmp(x, "auto") == 0)
+                return CT_DEFAULT_SUBNET;
+        return strncmp(x, "auto:", 5) == 0 ? x + 5 : NULL;
+}
+
 static int apply_ips(const struct ct_edit *o, const char *ctid, size_t index, struct ct_settings *s,
-                     struct nook_err *err)
+                     struct registry *r, struct nook_err *err)
 {
         if (!s->ips)
                 s->ips = xcalloc(1, sizeof(char *));
@@ -117,8 +125,20 @@ static int apply_ips(const struct ct_edit *o, const char *ctid, size_t index, st
         for (char **add = o->ipadd; add && *add; add++) {
                 _cleanup_free_ char *x = ctid_expand(*add, ctid, index);
                 _cleanup_free_ char *ip = NULL;
-                if (ct_ip_normalize(x, s->routed, &ip, err) < 0)
+                const char *subnet = auto_subnet(x);
+
+                if (subnet) {
+                        if (registry_free_ip(r, subnet, s->routed, s->ips, &ip, err) < 0)
+                                return nook_err_prefix(err, "--ipadd %s", x);
+                } else if (ct_ip_normalize(x, s->routed, &ip, err) < 0) {
                         return nook_err_prefix(err, "--ipadd");
+                }
+                if (!s->routed && ct_ip_is_gateway(ip))
+                        return nook_err_set(err, 0,
+                                            "--ipadd %s: is its subnet's gateway, which nook "
+                                            "puts on the bridge: give the container another "
+                                            "address",
+                                            x);
                 strv_push(&s->ips, ip);
         }
         return 0;
@@ -173,7 +193,7 @@ static int apply_caps(const struct ct_edit *o, struct ct_settings *s, struct noo
 }
 
 int ct_edit_apply(const struct ct_edit *o, const char *ctid, size_t index, struct ct_settings *s,
-                  struct nook_err *err)
+                  struct registry *r, struct nook_err *err)
 {
         EXPAND(hostname);
         EXPAND(name);
@@ -231,14 +251,14 @@ int ct_edit_apply(const struct ct_edit *o, const char *ctid, size_t index, struc
                                                     *d);
                 replace_strv(&s->searchdomains, o->searchdomains, ctid, index);
         }
-        if (apply_limits(o, ctid, index, s, err) < 0 || apply_ips(o, ctid, index, s, err) < 0 ||
+        if (apply_limits(o, ctid, index, s, err) < 0 || apply_ips(o, ctid, index, s, r, err) < 0 ||
             apply_caps(o, s, err) < 0 || apply_devices(o, s, err) < 0)
                 return -1;
         return 0;
 }
 
 int ct_edit_new(const struct nook_home *h, const struct ct_edit *o, const char *ctid, size_t index,
-                struct ct_settings *s, struct nook_err *err)
+                struct ct_settings *s, struct registry *r, struct nook_err *err)
 {
         _cleanup_free_ char *tmpl =
             ctid_expand(o->ostemplate ? o->ostemplate : TEMPLATE_MINIMAL, ctid, index);
@@ -254,7 +274,7 @@ int ct_edit_new(const struct nook_home *h, const struct ct_edit *o, const char *
                 s->hostname = xstrdup(ctid);
         s->cgroups_path =
             xasprintf("%s/%s", strcmp(h->cgroup_parent, "/") ? h->cgroup_parent : "", ctid);
-        return ct_edit_apply(o, ctid, index, s, err);
+        return ct_edit_apply(o, ctid, index, s, r, err);
 }
 
 int ct_create_prepare(const struct nook_home *h, struct registry *r, const struct ct_edit *o,
@@ -269,7 +289,7 @@ int ct_create_prepare(const struct nook_home *h, struct registry *r, const struc
                 if (other)
                         return nook_err_set(err, 0, "create %s: the name is taken by container %s",
                                             ids[i], other->ctid);
-                if (ct_edit_new(h, o, ids[i], i + 1, &s, err) < 0 ||
+                if (ct_edit_new(h, o, ids[i], i + 1, &s, r, err) < 0 ||
                     registry_check_unique(r, ids[i], &s, err) < 0) {
                         ct_settings_free(&s);
                         return nook_err_prefix(err, "create %s", ids[i]);

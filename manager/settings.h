@@ -30,14 +30,15 @@ bool ct_edit_limits(const struct ct_edit *e);
 bool ct_edit_etc(const struct ct_edit *e);
 
 /* Applies e to s, the settings of container ctid (index: its position in the command's
- * list, from 1, for {N}). */
+ * list, from 1, for {N}).  `--ipadd auto[:SUBNET]` takes the next address no container
+ * of r uses (the subnet defaults to CT_DEFAULT_SUBNET). */
 int ct_edit_apply(const struct ct_edit *e, const char *ctid, size_t index, struct ct_settings *s,
-                  struct nook_err *err);
+                  struct registry *r, struct nook_err *err);
 
 /* The settings of a new container ctid: e over the defaults (template minimal, the
  * default capabilities, the CTID as host name, a cgroup below the home's parent). */
 int ct_edit_new(const struct nook_home *h, const struct ct_edit *e, const char *ctid, size_t index,
-                struct ct_settings *s, struct nook_err *err);
+                struct ct_settings *s, struct registry *r, struct nook_err *err);
 
 /* create: the settings of every container of ids, each checked against r (names and
  * addresses unique, CTIDs free) and added to it, so that bad input leaves nothing

@@ -33,6 +33,37 @@ bool net_addr_equal(const struct net_addr *a, const struct net_addr *b)
                memcmp(a->bytes, b->bytes, a->family == AF_INET ? 4 : 16) == 0;
 }
 
+int net_addr_add(struct net_addr *a, uint64_t k)
+{
+        size_t len = a->family == AF_INET ? 4 : 16;
+        unsigned carry = 0;
+
+        /* Byte by byte from the last, k's bytes from its lowest. */
+        for (size_t i = len; i-- > 0;) {
+                unsigned sum = a->bytes[i] + (unsigned)(k & 0xff) + carry;
+
+                a->bytes[i] = (uint8_t)sum;
+                carry = sum >> 8;
+                k >>= 8;
+        }
+        return carry || k ? -1 : 0;
+}
+
+bool net_addr_in_subnet(const struct net_addr *subnet, const struct net_addr *a)
+{
+        unsigned bits = subnet->prefix;
+
+        if (a->family != subnet->family)
+                return false;
+        for (size_t i = 0; bits > 0; i++, bits = bits > 8 ? bits - 8 : 0) {
+                uint8_t mask = (uint8_t)(0xff00 >> (bits >= 8 ? 8 : bits));
+
+                if ((a->bytes[i] & mask) != (subnet->bytes[i] & mask))
+                        return false;
+        }
+        return true;
+}
+
 uint64_t net_hash(const char *s)
 {
         uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a ... */
@@ -180,6 +211,28 @@ static const char *parse_addr(const char *text, bool want_prefix, struct net_add
                         return "is the broadcast address of its subnet";
         }
         return NULL;
+}
+
+int net_addr_parse_subnet(const char *text, struct net_addr *a, struct nook_err *err)
+{
+        const char *slash = strchr(text, '/');
+        _cleanup_free_ char *addr = xstrndup(text, slash ? (size_t)(slash - text) : 0);
+        uint64_t prefix;
+        struct net_addr masked = {0};
+
+        *a = (struct net_addr){.family = strchr(text, ':') ? AF_INET6 : AF_INET};
+        if (slash == NULL || inet_pton(a->family, addr, a->bytes) != 1 ||
+            !isdigit((unsigned char)slash[1]) || parse_uint64(slash + 1, &prefix) < 0 ||
+            prefix < 1 || prefix > (a->family == AF_INET ? 32u : 128u))
+                return nook_err_set(err, EINVAL, "%s: expected a subnet ADDRESS/PREFIX", text);
+        a->prefix = (uint8_t)prefix;
+        /* Its network address: the host bits of what was written cleared. */
+        masked.family = a->family;
+        masked.prefix = a->prefix;
+        for (unsigned i = 0, bits = a->prefix; bits > 0; i++, bits = bits > 8 ? bits - 8 : 0)
+                masked.bytes[i] = a->bytes[i] & (uint8_t)(0xff00 >> (bits >= 8 ? 8 : bits));
+        *a = masked;
+        return 0;
 }
 
 int net_addr_parse(const char *text, struct net_addr *a, struct nook_err *err)

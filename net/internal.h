@@ -97,8 +97,6 @@ int net_nft_remove(const char *id, struct nook_err *err);
 
 /* --- annotation.c ----------------------------------------------------------------------- */
 
-/* "10.0.0.2/24" (with_prefix) or "10.0.0.2". */
-const char *net_addr_format(const struct net_addr *a, bool with_prefix, char *buf, size_t len);
 bool net_addr_equal(const struct net_addr *a, const struct net_addr *b);
 /* "nk" + 11 hex digits of a hash of id + index in hex: 14 bytes. */
 void net_host_name(const char *id, size_t index, char out[NET_IFNAME_MAX + 1]);

@@ -114,6 +114,15 @@ int net_teardown(const struct net_config *cfg, const char *id, struct nook_err *
 
 /* Parses "ADDR/PREFIX" (a unicast IPv4 or IPv6 address), as ip= of the annotation. */
 int net_addr_parse(const char *text, struct net_addr *a, struct nook_err *err);
+/* Parses a subnet "ADDR/PREFIX" into its network address (host bits cleared). */
+int net_addr_parse_subnet(const char *text, struct net_addr *a, struct nook_err *err);
+/* Advances a by k addresses (its prefix unchanged); -1 when that passes the family's
+ * last address. */
+int net_addr_add(struct net_addr *a, uint64_t k);
+/* Whether a is in the subnet that subnet's address and prefix make. */
+bool net_addr_in_subnet(const struct net_addr *subnet, const struct net_addr *a);
+/* "10.0.0.1" or "10.0.0.1/24" into buf. */
+const char *net_addr_format(const struct net_addr *a, bool with_prefix, char *buf, size_t len);
 
 /* Adds (add) or removes the address a on interface ifname of the network namespace
  * netns_fd (a running container's, for `nookctl set --ipadd/--ipdel`): IPv6 without

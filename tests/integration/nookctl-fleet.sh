@@ -95,4 +95,35 @@ LEFT=
 for id in $(seq 200 206); do LEFT=$LEFT$(ct_leftovers "$id"); done
 is "the load test left nothing" "${LEFT:-nothing}" nothing
 
+# --- addresses for fleets past 254 --------------------------------------------------------------
+
+# ADDRESS+{N}: arithmetic across the octets of a /16; created only (a classroom of 260).
+check "create 301-560 --ipadd 10.5.0.1+{N}/16" ctl create 301-560 --ipadd '10.5.0.1+{N}/16'
+ip_of() { jq -r '.annotations["org.nook.net.eth0"]' "$HOME_DIR/containers/$1/config.json"; }
+like "301 got 10.5.0.2" "$(ip_of 301)" 'ip=10\.5\.0\.2/16,gw=10\.5\.0\.1'
+like "555 got 10.5.1.0 (past .255: a host address in a /16)" "$(ip_of 555)" 'ip=10\.5\.1\.0/16'
+like "560 got 10.5.1.5" "$(ip_of 560)" 'ip=10\.5\.1\.5/16'
+# auto: the lowest addresses no container has, after the gateway.
+check "create 561-562 --ipadd auto:10.5.0.0/16" ctl create 561-562 --ipadd auto:10.5.0.0/16
+like "561 got the next free address, 10.5.1.6" "$(ip_of 561)" 'ip=10\.5\.1\.6/16,gw=10\.5\.0\.1'
+like "562 got 10.5.1.7" "$(ip_of 562)" 'ip=10\.5\.1\.7/16'
+check "destroy 301" ctl destroy 301
+check "create 563 --ipadd auto:10.5.0.0/16" ctl create 563 --ipadd auto:10.5.0.0/16
+like "563 got 301's freed 10.5.0.2" "$(ip_of 563)" 'ip=10\.5\.0\.2/16'
+check "create 564 --ipadd auto (the default subnet 10.0.0.0/24)" ctl create 564 --ipadd auto
+like "564 got 10.0.0.2" "$(ip_of 564)" 'ip=10\.0\.0\.2/24,gw=10\.0\.0\.1'
+check_ctl_error "the gateway is refused at create" "is its subnet's gateway" \
+	ctl create 570 --ipadd 10.5.0.1/16
+check_ctl_error "... also when {N} arithmetic lands on it" "gateway" \
+	ctl create 570-571 --ipadd '10.5.0.0+{N}/16'
+check_ctl_error "the broadcast address is refused" "broadcast address" \
+	ctl create 570-571 --ipadd '10.5.255.253+{N}/16'
+check_ctl_error "past the subnet is refused" "beyond its subnet" \
+	ctl create 570 --ipadd 10.5.255.253+3/16
+check_ctl_error "a full subnet: no free address" "no free address in 10.6.0.0/30" \
+	ctl create 570-572 --ipadd auto:10.6.0.0/30
+check_ctl_error "a bad subnet" "expected a subnet" ctl create 570 --ipadd auto:10.6.0.0
+for id in 570 571 572; do assert_ct_gone "$id" "refused creates left nothing of $id"; done
+check "destroy 302-564" ctl destroy 302-564
+
 done_testing
