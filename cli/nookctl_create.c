@@ -66,7 +66,9 @@ static const struct option ct_options[] = {
 
 #define H_COMMON                                                                                   \
         "      --ipadd IP[/P]       add an address (repeatable; default prefix /24, /64;\n"        \
-        "                           routed /32, /128)\n"                                           \
+        "                           routed /32, /128); IP+K is K addresses after IP\n"             \
+        "                           (10.5.0.1+{N}/16); auto[:SUBNET] the lowest free one\n"        \
+        "                           after the gateway (default 10.0.0.0/24)\n"                     \
         "      --hostname H         host name (DNS labels; default the CTID)\n"                    \
         "      --name N             an alias usable in place of the CTID\n"                        \
         "      --ram SIZE           memory limit (512M, 2G; at least 16M)\n"                       \
