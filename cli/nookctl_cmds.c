@@ -186,6 +186,12 @@ static int run_fleet_cmd(const struct nookctl_globals *g, const struct fleet_cmd
                 return cmd_report(&err);
         if (ids[0] == NULL)
                 return 0;
+        /* A fleet's stop waits for all the shutdowns at once, not --jobs at a time;
+         * what is left is then killed and cleaned up by the jobs. */
+        if ((fc->fn == ct_op_stop || fc->fn == ct_op_restart) && !ops.fast && ids[1]) {
+                ct_shutdown_all(&ops, ids);
+                ops.fast = true;
+        }
         return ctl_fleet(ids, fc->fn, &ops, fc->p.name, &fo);
 }
 

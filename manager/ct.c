@@ -324,19 +324,32 @@ static void delete_host_links(const struct ct *c)
                 net_link_delete(net->ifaces[i].host, c->ctid, NULL);
 }
 
+int ct_shutdown_begin(struct ct *c, struct nook_err *err)
+{
+        pid_t pid;
+        int pidfd;
+
+        if (!ct_running(c, &pid) || (pidfd = ns_pidfd_open(pid)) < 0)
+                return -1;
+        if (container_kill(&c->h->rt, c->ctid,
+                           template_stop_signal(c->h, c->s.ostemplate ? c->s.ostemplate : ""),
+                           false, err) < 0) {
+                close(pidfd);
+                return -1;
+        }
+        return pidfd;
+}
+
 int ct_stop(struct ct *c, bool fast, unsigned timeout, struct nook_err *err)
 {
         _cleanup_close_ int pidfd = -1;
         pid_t pid;
 
         if (ct_running(c, &pid)) {
-                pidfd = ns_pidfd_open(pid);
-                if (!fast && pidfd >= 0) {
-                        int sig =
-                            template_stop_signal(c->h, c->s.ostemplate ? c->s.ostemplate : "");
-                        if (container_kill(&c->h->rt, c->ctid, sig, false, err) == 0)
-                                wait_gone(pidfd, (int)timeout * 1000);
-                }
+                if (!fast && (pidfd = ct_shutdown_begin(c, NULL)) >= 0)
+                        wait_gone(pidfd, (int)timeout * 1000);
+                else
+                        pidfd = ns_pidfd_open(pid);
                 if (pidfd < 0 || !wait_gone(pidfd, 0)) {
                         if (container_kill(&c->h->rt, c->ctid, SIGKILL, true, err) < 0 &&
                             pidfd >= 0 && !wait_gone(pidfd, 0))

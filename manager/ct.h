@@ -66,6 +66,9 @@ int ct_umount(struct ct *c, struct nook_err *err);
 int ct_start(struct ct *c, struct nook_err *err);
 /* timeout: seconds to wait for a clean shutdown; fast: none at all. */
 int ct_stop(struct ct *c, bool fast, unsigned timeout, struct nook_err *err);
+/* Sends a running container's init its shutdown signal and returns a pidfd of it to
+ * wait on (-1 when it does not run or cannot be signalled: ct_stop will see). */
+int ct_shutdown_begin(struct ct *c, struct nook_err *err);
 /* Refused while running unless force (which stops it first, fast). */
 int ct_destroy(struct ct *c, bool force, struct nook_err *err);
 /* Runs args in the running container, stdio inherited; *status is its exit status. */

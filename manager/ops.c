@@ -1,5 +1,13 @@
 #include "manager/ops.h"
 
+#include <errno.h>
+#include <stdlib.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "common/cleanup.h"
+#include "common/util.h"
 #include "manager/ct.h"
 
 int ct_op_create(void *ops, size_t index, const char *ctid, struct nook_err *err)
@@ -27,6 +35,62 @@ int ct_op_stop(void *ops, size_t index, const char *ctid, struct nook_err *err)
         (void)index;
         return ct_open(o->h, ctid, CT_LOCK, &c, err) < 0 ? -1
                                                          : ct_stop(c, o->fast, o->timeout, err);
+}
+
+/* Room for n more descriptors: the soft limit raised towards the hard one. */
+static void room_for_fds(size_t n)
+{
+        struct rlimit rl;
+
+        if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max &&
+            rl.rlim_cur < n + 256) {
+                rl.rlim_cur = rl.rlim_max;
+                (void)setrlimit(RLIMIT_NOFILE, &rl);
+        }
+}
+
+void ct_shutdown_all(const struct ct_ops *o, char *const *ids)
+{
+        size_t n = strv_length(ids), waiting = 0;
+        _cleanup_close_ int ep = -1;
+        int *pidfds = xcalloc(n ? n : 1, sizeof(int));
+        uint64_t end = now_ms() + (uint64_t)o->timeout * 1000;
+
+        room_for_fds(n);
+        ep = epoll_create1(EPOLL_CLOEXEC);
+        for (size_t i = 0; i < n; i++) {
+                _cleanup_ct_ struct ct *c = NULL;
+                struct epoll_event ev = {.events = EPOLLIN, .data.u64 = i};
+
+                pidfds[i] = -1;
+                if (ep < 0 || ct_open(o->h, ids[i], CT_LOCK, &c, NULL) < 0)
+                        continue;
+                pidfds[i] = ct_shutdown_begin(c, NULL);
+                if (pidfds[i] >= 0 && epoll_ctl(ep, EPOLL_CTL_ADD, pidfds[i], &ev) == 0)
+                        waiting++;
+        }
+        /* Every init shuts down at once; a pidfd turns readable when its init is gone. */
+        while (waiting > 0) {
+                struct epoll_event ev[64];
+                uint64_t now = now_ms();
+                int k;
+
+                if (now >= end)
+                        break;
+                k = epoll_wait(ep, ev, 64, (int)(end - now > 1000 ? 1000 : end - now));
+                if (k < 0 && errno != EINTR)
+                        break;
+                for (int i = 0; i < k; i++) {
+                        size_t at = (size_t)ev[i].data.u64;
+
+                        epoll_ctl(ep, EPOLL_CTL_DEL, pidfds[at], NULL);
+                        closep(&pidfds[at]);
+                        waiting--;
+                }
+        }
+        for (size_t i = 0; i < n; i++)
+                closep(&pidfds[i]);
+        free(pidfds);
 }
 
 int ct_op_restart(void *ops, size_t index, const char *ctid, struct nook_err *err)

@@ -21,6 +21,11 @@ struct ct_ops {
 int ct_op_create(void *ops, size_t index, const char *ctid, struct nook_err *err);
 int ct_op_start(void *ops, size_t index, const char *ctid, struct nook_err *err);
 int ct_op_stop(void *ops, size_t index, const char *ctid, struct nook_err *err);
+/* The waiting of a fleet's stop, for all at once: every running container of ids gets
+ * its init's shutdown signal, then this waits (one epoll over their pidfds) until all
+ * are gone or o->timeout passed.  What it could not signal, and what is left at the
+ * timeout, is ct_op_stop's with fast set: the kill and the clean-up. */
+void ct_shutdown_all(const struct ct_ops *o, char *const *ids);
 int ct_op_restart(void *ops, size_t index, const char *ctid, struct nook_err *err);
 int ct_op_mount(void *ops, size_t index, const char *ctid, struct nook_err *err);
 int ct_op_umount(void *ops, size_t index, const char *ctid, struct nook_err *err);

@@ -85,8 +85,8 @@ void net_route_put(struct nl_req *r, uint16_t type, int oif, const char *ifname,
                 nl_req_expect(r, ESRCH);
 }
 
-void net_neigh_put(struct nl_req *r, uint16_t type, int ifindex, const char *ifname,
-                   const struct net_addr *dst, const uint8_t *lladdr)
+static void neigh_put(struct nl_req *r, uint16_t type, int ifindex, const char *ifname,
+                      const struct net_addr *dst, const uint8_t *lladdr, bool proxy)
 {
         char text[64];
         struct nlmsghdr *nlh;
@@ -95,16 +95,28 @@ void net_neigh_put(struct nl_req *r, uint16_t type, int ifindex, const char *ifn
         net_addr_format(dst, false, text, sizeof(text));
         nlh = nl_req_put(r, type, type == RTM_NEWNEIGH ? NLM_F_CREATE | NLM_F_REPLACE : 0,
                          "%s %s entry for %s on %s", type == RTM_NEWNEIGH ? "add" : "remove",
-                         lladdr ? "neighbour" : "proxy", text, ifname);
+                         proxy ? "proxy" : "neighbour", text, ifname);
         ndm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ndm));
         ndm->ndm_family = (uint8_t)dst->family;
         ndm->ndm_ifindex = ifindex;
         ndm->ndm_state = NUD_PERMANENT;
-        ndm->ndm_flags = lladdr ? 0 : NTF_PROXY;
+        ndm->ndm_flags = proxy ? NTF_PROXY : 0;
         ndm->ndm_type = RTN_UNICAST;
         mnl_attr_put(nlh, NDA_DST, addr_len(dst), dst->bytes);
         if (lladdr)
                 mnl_attr_put(nlh, NDA_LLADDR, 6, lladdr);
         if (type == RTM_DELNEIGH)
                 nl_req_expect(r, ENOENT);
+}
+
+void net_neigh_put(struct nl_req *r, uint16_t type, int ifindex, const char *ifname,
+                   const struct net_addr *dst, const uint8_t *lladdr)
+{
+        neigh_put(r, type, ifindex, ifname, dst, lladdr, lladdr == NULL);
+}
+
+void net_neigh_del_put(struct nl_req *r, int ifindex, const char *ifname,
+                       const struct net_addr *dst)
+{
+        neigh_put(r, RTM_DELNEIGH, ifindex, ifname, dst, NULL, false);
 }

@@ -25,6 +25,8 @@ struct net_link {
         int master;    /* IFLA_MASTER, 0 = none */
         char kind[16]; /* IFLA_INFO_KIND, "" for a link without one (lo, a physical NIC) */
         char alias[NET_ALIAS_MAX]; /* IFLA_IFALIAS, "" for none */
+        bool has_mac;
+        uint8_t mac[6]; /* IFLA_ADDRESS of an Ethernet link */
 };
 
 /* RTM_GETLINK by name; the answer fills *out, a missing link leaves out->found false. */
@@ -57,6 +59,20 @@ void net_link_alias_put(struct nl_req *r, int index, const char *name, const cha
 bool net_link_marked_for(const struct net_link *l, const char *tag);
 /* Sets the link up, by index, or by name when index is 0. */
 void net_link_up_put(struct nl_req *r, int index, const char *name);
+/* Makes the link (by index, or by name when index is 0) a port of bridge `master`;
+ * EXFULL when the bridge has no port number left. */
+void net_link_master_put(struct nl_req *r, int index, const char *name, int master);
+/* A random, locally administered unicast MAC. */
+void net_random_mac(uint8_t mac[6]);
+
+/* bridge.c: the alias of the bridges nook makes (with a fixed MAC, net_bridge_put). */
+#define NET_BRIDGE_ALIAS "nook:bridge"
+bool net_bridge_is_nooks(const struct net_link *l);
+/* Puts the link `port` on the first overflow bridge of bridge root (named
+ * root_name) that has a free port, made (with its trunk to root) when missing. */
+int net_bridge_overflow_attach(struct nl_sock *s, struct nl_req *q, const struct net_link *root,
+                               const char *root_name, int port, const char *port_name,
+                               struct nook_err *err);
 /* Counts the links whose master is ports->master (a bridge's ports) into ports->count. */
 struct net_ports {
         int master;
@@ -78,6 +94,9 @@ void net_route_put(struct nl_req *r, uint16_t type, int oif, const char *ifname,
 /* RTM_NEWNEIGH/RTM_DELNEIGH: with lladdr a permanent entry, without a proxy entry. */
 void net_neigh_put(struct nl_req *r, uint16_t type, int ifindex, const char *ifname,
                    const struct net_addr *dst, const uint8_t *lladdr);
+/* RTM_DELNEIGH of the (not proxy) entry for dst on ifindex; a missing one is no error. */
+void net_neigh_del_put(struct nl_req *r, int ifindex, const char *ifname,
+                       const struct net_addr *dst);
 
 /* --- sysctl.c --------------------------------------------------------------------------- */
 

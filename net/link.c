@@ -66,6 +66,12 @@ static void on_link(const struct nlmsghdr *nlh, void *data)
                 case IFLA_IFALIAS:
                         copy_str_attr(a, out->alias, sizeof(out->alias));
                         break;
+                case IFLA_ADDRESS:
+                        if (mnl_attr_get_payload_len(a) == 6) {
+                                memcpy(out->mac, mnl_attr_get_payload(a), 6);
+                                out->has_mac = true;
+                        }
+                        break;
                 }
         }
 }
@@ -172,6 +178,16 @@ void net_link_no_ipv6_ll_put(struct nl_req *r, int index, const char *name)
 bool net_link_marked_for(const struct net_link *l, const char *tag)
 {
         return l->found && strcmp(l->kind, "veth") == 0 && strcmp(l->alias, tag) == 0;
+}
+
+void net_link_master_put(struct nl_req *r, int index, const char *name, int master)
+{
+        struct nlmsghdr *nlh = nl_req_put(r, RTM_SETLINK, 0, "put %s on bridge %d", name, master);
+
+        put_ifinfomsg(nlh, index, 0);
+        if (index == 0)
+                mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+        mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)master);
 }
 
 void net_link_up_put(struct nl_req *r, int index, const char *name)

@@ -29,6 +29,8 @@ struct iface_state {
         bool veth_created;
         bool proxy_added;
         uint8_t host_mac[6];
+        uint8_t peer_mac[6]; /* the container side's: the host's neighbour entries name it */
+        uint8_t gw_mac[6];   /* what the container's entries for its gateways name */
 };
 
 struct setup {
@@ -47,8 +49,7 @@ static void setup_free(struct setup *c)
                 nl_req_free(c->q);
 }
 
-/* A random, locally administered unicast MAC. */
-static void random_mac(uint8_t mac[6])
+void net_random_mac(uint8_t mac[6])
 {
         if (getrandom(mac, 6, 0) != 6) {
                 uint64_t t = now_ms() ^ (uint64_t)(uintptr_t)mac;
@@ -85,10 +86,11 @@ static int find_or_create_bridge(struct setup *c, const struct net_iface *ifc,
         if (nl_req_run(&c->host, q, err) < 0)
                 return -1;
         if (!st->bridge.found) {
-                random_mac(mac);
+                net_random_mac(mac);
                 nl_req_reset(q);
                 net_bridge_put(q, ifc->bridge, mac);
                 nl_req_expect(q, EEXIST); /* another nook made it meanwhile */
+                net_link_alias_put(q, 0, ifc->bridge, NET_BRIDGE_ALIAS);
                 create = nl_req_last_index(q);
                 net_link_get_put(q, ifc->bridge, &st->bridge);
                 if (nl_req_run(&c->host, q, err) < 0)
@@ -154,9 +156,16 @@ static int create_veth(struct setup *c, const struct net_iface *ifc, struct ifac
             .peer = ifc->name,
             .peer_netns_fd = c->netns_fd,
             .mtu = ifc->mtu,
-            .peer_mac = ifc->has_mac ? ifc->mac : NULL,
+            .peer_mac = st->peer_mac,
         };
         int r;
+
+        /* Chosen here, not by the kernel, so that both sides' neighbour entries can be
+         * written as the link is made. */
+        if (ifc->has_mac)
+                memcpy(st->peer_mac, ifc->mac, 6);
+        else
+                net_random_mac(st->peer_mac);
 
         net_owner_tag(c->cfg->id, tag, sizeof(tag));
         nl_req_reset(q);
@@ -171,12 +180,15 @@ static int create_veth(struct setup *c, const struct net_iface *ifc, struct ifac
                         nl_req_expect(q, EEXIST); /* the bridge's, shared by its containers */
                         gw_msg[f] = nl_req_last_index(q);
                 }
-                v.master = st->bridge.index;
+                memcpy(st->gw_mac, st->bridge.mac, 6);
+                /* The port joins the bridge in the next request, where a full one
+                 * (EXFULL) costs no veth pair made and destroyed. */
         } else {
                 /* Known, so that the container's neighbour entry for its gateway can
                  * point at it. */
-                random_mac(st->host_mac);
+                net_random_mac(st->host_mac);
                 v.host_mac = st->host_mac;
+                memcpy(st->gw_mac, st->host_mac, 6);
                 if (ifc->dev[0])
                         net_link_get_put(q, ifc->dev, &st->uplink);
         }
@@ -246,9 +258,14 @@ static int configure_container_side(struct setup *c, const struct net_iface *ifc
 
                 if (!gw)
                         continue;
-                /* Routed: the host side answers for the gateway, without proxy ARP. */
-                if (routed)
-                        net_neigh_put(q, RTM_NEWNEIGH, index, ifc->name, gw, st->host_mac);
+                /* Permanent: no ARP or neighbour discovery for the gateway, and (since
+                 * Linux 4.19) not counted against the neighbour table's gc_thresh,
+                 * which all namespaces share.  Routed: the host side answers for it,
+                 * without proxy ARP; bridged: the bridge, when nook made it with a fixed
+                 * MAC (another bridge's MAC may follow its ports' as they come and go,
+                 * and setting it would flush its neighbours each time). */
+                if (routed || (st->bridge.has_mac && net_bridge_is_nooks(&st->bridge)))
+                        net_neigh_put(q, RTM_NEWNEIGH, index, ifc->name, gw, st->gw_mac);
                 net_route_put(q, RTM_NEWROUTE, index, ifc->name, NULL, gw, routed);
         }
         return nl_req_run(&c->ct, q, err);
@@ -317,11 +334,26 @@ static int setup_iface(struct setup *c, size_t i, struct nook_err *err)
         if (create_veth(c, ifc, st, err) < 0)
                 return -1;
         /* A bridge port needs no address at all; before its peer comes up, which is
-         * when the kernel would make one. */
+         * when the kernel would make one.  Then onto the bridge, or past its 1023 ports
+         * onto an overflow bridge (net/bridge.c). */
         if (ifc->mode == NET_MODE_BRIDGE) {
+                size_t join;
+
                 nl_req_reset(c->q);
                 net_link_no_ipv6_ll_put(c->q, st->host.index, ifc->host);
+                net_link_master_put(c->q, st->host.index, ifc->host, st->bridge.index);
+                nl_req_expect(c->q, EXFULL);
+                join = nl_req_last_index(c->q);
+                /* The host's entries for the container's addresses, on the bridge that
+                 * holds their subnets: permanent, as the container's for its gateway. */
+                for (size_t k = 0; k < ifc->n_addrs; k++)
+                        net_neigh_put(c->q, RTM_NEWNEIGH, st->bridge.index, ifc->bridge,
+                                      &ifc->addrs[k], st->peer_mac);
                 if (nl_req_run(&c->host, c->q, err) < 0)
+                        return -1;
+                if (c->q->msg[join].result != 0 &&
+                    net_bridge_overflow_attach(&c->host, c->q, &st->bridge, ifc->bridge,
+                                               st->host.index, ifc->host, err) < 0)
                         return -1;
         }
         if (configure_container_side(c, ifc, st, err) < 0)
@@ -366,9 +398,13 @@ static void undo(struct setup *c)
                         if (ifc->addrs[k].family == AF_INET6)
                                 net_neigh_put(q, RTM_DELNEIGH, st->uplink.index, ifc->dev,
                                               &ifc->addrs[k], NULL);
-                /* Its routes, addresses and the container side go with it. */
+                /* Its routes, addresses and the container side go with it; the
+                 * host's entries on the bridge do not. */
                 if (st->veth_created)
                         net_link_del_put(q, st->host.index, ifc->host);
+                for (size_t k = 0;
+                     st->veth_created && ifc->mode == NET_MODE_BRIDGE && k < ifc->n_addrs; k++)
+                        net_neigh_del_put(q, st->bridge.index, ifc->bridge, &ifc->addrs[k]);
                 for (int f = 0; f < 2; f++) {
                         if (!st->gw_added[f] || st->bridge_created)
                                 continue;
@@ -445,6 +481,22 @@ static int teardown_routed(struct nl_sock *s, struct nl_req *q, const struct net
         return nl_req_run(s, q, err);
 }
 
+/* The host's permanent entries for the container's addresses, on its bridge. */
+static int teardown_bridged(struct nl_sock *s, struct nl_req *q, const struct net_iface *ifc,
+                            struct nook_err *err)
+{
+        struct net_link bridge;
+
+        nl_req_reset(q);
+        net_link_get_put(q, ifc->bridge, &bridge);
+        if (nl_req_run(s, q, err) < 0 || !bridge.found)
+                return bridge.found ? -1 : 0;
+        nl_req_reset(q);
+        for (size_t i = 0; i < ifc->n_addrs; i++)
+                net_neigh_del_put(q, bridge.index, ifc->bridge, &ifc->addrs[i]);
+        return nl_req_run(s, q, err);
+}
+
 int net_teardown(const struct net_config *cfg, const char *id, struct nook_err *err)
 {
         _cleanup_(nl_closep) struct nl_sock s = {0};
@@ -461,14 +513,13 @@ int net_teardown(const struct net_config *cfg, const char *id, struct nook_err *
                 const struct net_iface *ifc = &cfg->ifaces[i];
                 struct nook_err *e = r < 0 ? &later : err;
 
-                if (ifc->mode != NET_MODE_ROUTED)
-                        continue; /* nothing of a bridged veth outlives it */
                 if (s.nl == NULL) {
                         if (nl_open(&s, NETLINK_ROUTE, -1, e) < 0)
                                 return -1;
                         q = nl_req_new();
                 }
-                if (teardown_routed(&s, q, ifc, e) < 0)
+                if ((ifc->mode == NET_MODE_ROUTED ? teardown_routed(&s, q, ifc, e)
+                                                  : teardown_bridged(&s, q, ifc, e)) < 0)
                         r = -1;
         }
         return r;

@@ -122,6 +122,19 @@ like "c2 has the MTU asked for" "$(inside c2 ip -o link show eth0)" 'mtu 1400'
 like "c2's host side has the MTU too" "$(ip -o link show "$H2")" 'mtu 1400'
 is "the host side is named as derived (nk + hash + index)" "$(ip -o link show "$H1" >/dev/null 2>&1 && echo yes)" yes
 
+# Permanent neighbour entries both ways (no ARP, and not counted against the neighbour
+# table's gc_thresh, which every namespace shares): the container's for its gateways,
+# the host's for the container's addresses, on the bridge.
+BRMAC=$(ip -o link show nookbr0 | sed -n 's|.*link/ether \([0-9a-f:]*\).*|\1|p')
+like "c1: a permanent entry for its IPv4 gateway, the bridge's MAC" \
+	"$(inside c1 ip neigh show 10.42.0.1 dev eth0)" "lladdr $BRMAC PERMANENT"
+like "c1: a permanent entry for its IPv6 gateway" \
+	"$(inside c1 ip -6 neigh show fd00:42::1 dev eth0)" "lladdr $BRMAC PERMANENT"
+like "the host: a permanent entry for c2's address, c2's MAC" \
+	"$(ip neigh show 10.42.0.3 dev nookbr0)" 'lladdr 02:00:00:00:00:42 PERMANENT'
+like "the host: one for its IPv6 address too" \
+	"$(ip -6 neigh show fd00:42::3 dev nookbr0)" 'lladdr 02:00:00:00:00:42 PERMANENT'
+like "the bridge is marked as nook's (its MAC is fixed)" "$(ip -d link show nookbr0)" 'alias nook:bridge'
 check "c1 pings c2" ping_from c1 10.42.0.3
 check "c2 pings c1" ping_from c2 10.42.0.2
 check "c1 pings the host side (the bridge's address)" ping_from c1 10.42.0.1
@@ -184,6 +197,8 @@ if [ -n "$HAVE_NFT" ]; then
 fi
 check_fails "after teardown the port is not published" inside ext timeout 5 busybox wget -q -O - http://192.0.2.1:8080/
 check "c2's veth stays while its namespace lives (it goes with it)" ip link show "$H2"
+is "teardown removed the host's entries for c2's addresses" \
+	"$(ip neigh show 10.42.0.3 dev nookbr0; ip -6 neigh show fd00:42::3 dev nookbr0)" ""
 kill "$HTTPD" 2>/dev/null
 ct_gone c2
 if wait_for 10 sh -c "! ip link show $H2 >/dev/null 2>&1"; then
