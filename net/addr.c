@@ -120,3 +120,22 @@ void net_neigh_del_put(struct nl_req *r, int ifindex, const char *ifname,
 {
         neigh_put(r, RTM_DELNEIGH, ifindex, ifname, dst, NULL, false);
 }
+
+void net_fdb_put(struct nl_req *r, uint16_t type, int port, const char *port_name,
+                 const uint8_t mac[6])
+{
+        struct nlmsghdr *nlh =
+            nl_req_put(r, type, type == RTM_NEWNEIGH ? NLM_F_CREATE | NLM_F_REPLACE : 0,
+                       "%s the forwarding entry for %02x:%02x:%02x:%02x:%02x:%02x on %s",
+                       type == RTM_NEWNEIGH ? "add" : "remove", mac[0], mac[1], mac[2], mac[3],
+                       mac[4], mac[5], port_name);
+        struct ndmsg *ndm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ndm));
+
+        ndm->ndm_family = AF_BRIDGE;
+        ndm->ndm_ifindex = port;
+        ndm->ndm_state = NUD_NOARP; /* static: never aged out */
+        ndm->ndm_flags = NTF_MASTER;
+        mnl_attr_put(nlh, NDA_LLADDR, 6, mac);
+        if (type == RTM_DELNEIGH)
+                nl_req_expect(r, ENOENT);
+}

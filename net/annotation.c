@@ -82,6 +82,16 @@ void net_host_name(const char *id, size_t index, char out[NET_IFNAME_MAX + 1])
                  index & 0xf);
 }
 
+void net_ct_mac(const char *id, const char *ifname, uint8_t mac[6])
+{
+        _cleanup_free_ char *key = xasprintf("%s/%s", id, ifname);
+        uint64_t h = net_hash(key);
+
+        for (int i = 0; i < 6; i++)
+                mac[i] = (uint8_t)(h >> (8 * i));
+        mac[0] = (uint8_t)((mac[0] & 0xfe) | 0x02); /* locally administered, unicast */
+}
+
 void net_owner_tag(const char *id, char *buf, size_t len)
 {
         /* nft shows comments of up to 128 bytes; a long id is cut and told apart by a

@@ -27,6 +27,7 @@ struct net_link {
         char alias[NET_ALIAS_MAX]; /* IFLA_IFALIAS, "" for none */
         bool has_mac;
         uint8_t mac[6]; /* IFLA_ADDRESS of an Ethernet link */
+        int port_no;    /* a bridge port's number (IFLA_BRPORT_NO), 0 = none */
 };
 
 /* RTM_GETLINK by name; the answer fills *out, a missing link leaves out->found false. */
@@ -47,9 +48,10 @@ struct net_veth {
  * side up; the container side must be set up on its own (net_link_up_put). */
 void net_veth_put(struct nl_req *r, const struct net_veth *v);
 void net_link_del_put(struct nl_req *r, int index, const char *name);
-/* RTM_SETLINK that stops the kernel from giving the link an automatic IPv6 link-local
- * address (addr_gen_mode none): no duplicate address detection, MLD reports or router
- * solicitations from it, each of which a bridge floods to every port. */
+/* RTM_SETLINK that stops the kernel from giving the link (by index, or by name when
+ * index is 0) an automatic IPv6 link-local address (addr_gen_mode none): no duplicate
+ * address detection, MLD reports or router solicitations from it, each of which a
+ * bridge floods to every port. */
 void net_link_no_ipv6_ll_put(struct nl_req *r, int index, const char *name);
 /* RTM_SETLINK of the link's alias (IFLA_IFALIAS; "" removes it), by index, or by name
  * when index is 0.  The kernel ignores an alias in the request that creates a link. */
@@ -68,11 +70,20 @@ void net_random_mac(uint8_t mac[6]);
 /* bridge.c: the alias of the bridges nook makes (with a fixed MAC, net_bridge_put). */
 #define NET_BRIDGE_ALIAS "nook:bridge"
 bool net_bridge_is_nooks(const struct net_link *l);
-/* Puts the link `port` on the first overflow bridge of bridge root (named
- * root_name) that has a free port, made (with its trunk to root) when missing. */
+/* A port numbered port_no (from 1) just joined bridge `joined` (the root bridge, k = 0,
+ * or its k-th overflow bridge): from the 1000th port on, the next overflow bridge is
+ * made, while `joined` still has a port for its trunk. */
+void net_bridge_joined(struct nl_sock *s, struct nl_req *q, const struct net_link *joined,
+                       const char *root_name, unsigned k, int port_no);
+/* Puts the link `port` on the first overflow bridge of bridge root (named root_name)
+ * that has a free port, with the forwarding entries that lead frames for mac to it. */
 int net_bridge_overflow_attach(struct nl_sock *s, struct nl_req *q, const struct net_link *root,
                                const char *root_name, int port, const char *port_name,
-                               struct nook_err *err);
+                               const uint8_t mac[6], struct nook_err *err);
+/* Removes those forwarding entries for mac from root's chain (a container's teardown;
+ * the entry on its own port goes with the port). */
+int net_bridge_forget(struct nl_sock *s, struct nl_req *q, const char *root_name,
+                      const uint8_t mac[6], struct nook_err *err);
 /* Counts the links whose master is ports->master (a bridge's ports) into ports->count. */
 struct net_ports {
         int master;
@@ -94,6 +105,10 @@ void net_route_put(struct nl_req *r, uint16_t type, int oif, const char *ifname,
 /* RTM_NEWNEIGH/RTM_DELNEIGH: with lladdr a permanent entry, without a proxy entry. */
 void net_neigh_put(struct nl_req *r, uint16_t type, int ifindex, const char *ifname,
                    const struct net_addr *dst, const uint8_t *lladdr);
+/* A static forwarding entry of the bridge that port (index) is on: frames for mac go out
+ * that port (`bridge fdb replace MAC dev PORT master static`), or its removal. */
+void net_fdb_put(struct nl_req *r, uint16_t type, int port, const char *port_name,
+                 const uint8_t mac[6]);
 /* RTM_DELNEIGH of the (not proxy) entry for dst on ifindex; a missing one is no error. */
 void net_neigh_del_put(struct nl_req *r, int ifindex, const char *ifname,
                        const struct net_addr *dst);
@@ -120,6 +135,9 @@ bool net_addr_equal(const struct net_addr *a, const struct net_addr *b);
 /* "nk" + 11 hex digits of a hash of id + index in hex: 14 bytes. */
 void net_host_name(const char *id, size_t index, char out[NET_IFNAME_MAX + 1]);
 uint64_t net_hash(const char *s);
+/* The MAC of container id's interface ifname when the annotation gives none: derived, so
+ * that teardown knows it (the bridges' entries for it) and a restart keeps it. */
+void net_ct_mac(const char *id, const char *ifname, uint8_t mac[6]);
 /* What nook made for container id is tagged "nook:<id>" (or, for a long id, its first
  * 100 bytes and a hash): its nft rules' comments, its host-side veths' alias. */
 #define NET_OWNER_TAG_PREFIX "nook:"

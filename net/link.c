@@ -37,6 +37,16 @@ static void parse_linkinfo(const struct nlattr *nest, struct net_link *out)
         {
                 if (mnl_attr_get_type(a) == IFLA_INFO_KIND)
                         copy_str_attr(a, out->kind, sizeof(out->kind));
+                if (mnl_attr_get_type(a) != IFLA_INFO_SLAVE_DATA)
+                        continue;
+                /* A bridge port's attributes: its number on the bridge. */
+                const struct nlattr *b;
+                mnl_attr_for_each_nested(b, a)
+                {
+                        if (mnl_attr_get_type(b) == IFLA_BRPORT_NO &&
+                            mnl_attr_validate(b, MNL_TYPE_U16) == 0)
+                                out->port_no = mnl_attr_get_u16(b);
+                }
         }
 }
 
@@ -166,6 +176,8 @@ void net_link_no_ipv6_ll_put(struct nl_req *r, int index, const char *name)
         struct nlattr *spec, *inet6;
 
         put_ifinfomsg(nlh, index, 0);
+        if (index == 0)
+                mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
         spec = mnl_attr_nest_start(nlh, IFLA_AF_SPEC);
         inet6 = mnl_attr_nest_start(nlh, AF_INET6);
         mnl_attr_put_u8(nlh, IFLA_INET6_ADDR_GEN_MODE, IN6_ADDR_GEN_MODE_NONE);

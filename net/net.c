@@ -160,12 +160,12 @@ static int create_veth(struct setup *c, const struct net_iface *ifc, struct ifac
         };
         int r;
 
-        /* Chosen here, not by the kernel, so that both sides' neighbour entries can be
-         * written as the link is made. */
+        /* Chosen here, not by the kernel, so that the neighbour entries of both sides and
+         * the bridge's forwarding entry can be written as the link is made. */
         if (ifc->has_mac)
                 memcpy(st->peer_mac, ifc->mac, 6);
         else
-                net_random_mac(st->peer_mac);
+                net_ct_mac(c->cfg->id, ifc->name, st->peer_mac);
 
         net_owner_tag(c->cfg->id, tag, sizeof(tag));
         nl_req_reset(q);
@@ -337,6 +337,7 @@ static int setup_iface(struct setup *c, size_t i, struct nook_err *err)
          * when the kernel would make one.  Then onto the bridge, or past its 1023 ports
          * onto an overflow bridge (net/bridge.c). */
         if (ifc->mode == NET_MODE_BRIDGE) {
+                struct net_link port;
                 size_t join;
 
                 nl_req_reset(c->q);
@@ -344,16 +345,27 @@ static int setup_iface(struct setup *c, size_t i, struct nook_err *err)
                 net_link_master_put(c->q, st->host.index, ifc->host, st->bridge.index);
                 nl_req_expect(c->q, EXFULL);
                 join = nl_req_last_index(c->q);
+                /* A static forwarding entry: the container may never send a frame (no
+                 * ARP), and unknown unicast is flooded to every port, which at a
+                 * thousand ports overflows the CPU's backlog (netdev_max_backlog) and
+                 * drops the copies for the last ports.  (EOPNOTSUPP: not a port, as
+                 * the bridge was full.) */
+                net_fdb_put(c->q, RTM_NEWNEIGH, st->host.index, ifc->host, st->peer_mac);
+                nl_req_expect(c->q, EOPNOTSUPP);
                 /* The host's entries for the container's addresses, on the bridge that
                  * holds their subnets: permanent, as the container's for its gateway. */
                 for (size_t k = 0; k < ifc->n_addrs; k++)
                         net_neigh_put(c->q, RTM_NEWNEIGH, st->bridge.index, ifc->bridge,
                                       &ifc->addrs[k], st->peer_mac);
+                net_link_get_put(c->q, ifc->host, &port);
                 if (nl_req_run(&c->host, c->q, err) < 0)
                         return -1;
-                if (c->q->msg[join].result != 0 &&
-                    net_bridge_overflow_attach(&c->host, c->q, &st->bridge, ifc->bridge,
-                                               st->host.index, ifc->host, err) < 0)
+                if (c->q->msg[join].result == 0)
+                        net_bridge_joined(&c->host, c->q, &st->bridge, ifc->bridge, 0,
+                                          port.port_no);
+                else if (net_bridge_overflow_attach(&c->host, c->q, &st->bridge, ifc->bridge,
+                                                    st->host.index, ifc->host, st->peer_mac,
+                                                    err) < 0)
                         return -1;
         }
         if (configure_container_side(c, ifc, st, err) < 0)
@@ -413,6 +425,8 @@ static void undo(struct setup *c)
                         nl_req_expect(q, EADDRNOTAVAIL);
                 }
                 (void)nl_req_run(&c->host, q, NULL);
+                if (st->veth_created && ifc->mode == NET_MODE_BRIDGE)
+                        (void)net_bridge_forget(&c->host, q, ifc->bridge, st->peer_mac, NULL);
                 if (!st->bridge_created)
                         continue;
                 /* Unless another container joined it meanwhile. */
@@ -482,10 +496,16 @@ static int teardown_routed(struct nl_sock *s, struct nl_req *q, const struct net
 }
 
 /* The host's permanent entries for the container's addresses, on its bridge. */
-static int teardown_bridged(struct nl_sock *s, struct nl_req *q, const struct net_iface *ifc,
-                            struct nook_err *err)
+static int teardown_bridged(struct nl_sock *s, struct nl_req *q, const struct net_config *cfg,
+                            const struct net_iface *ifc, struct nook_err *err)
 {
         struct net_link bridge;
+        uint8_t mac[6];
+
+        if (ifc->has_mac)
+                memcpy(mac, ifc->mac, 6);
+        else
+                net_ct_mac(cfg->id, ifc->name, mac);
 
         nl_req_reset(q);
         net_link_get_put(q, ifc->bridge, &bridge);
@@ -494,7 +514,9 @@ static int teardown_bridged(struct nl_sock *s, struct nl_req *q, const struct ne
         nl_req_reset(q);
         for (size_t i = 0; i < ifc->n_addrs; i++)
                 net_neigh_del_put(q, bridge.index, ifc->bridge, &ifc->addrs[i]);
-        return nl_req_run(s, q, err);
+        if (nl_req_run(s, q, err) < 0)
+                return -1;
+        return net_bridge_forget(s, q, ifc->bridge, mac, err);
 }
 
 int net_teardown(const struct net_config *cfg, const char *id, struct nook_err *err)
@@ -519,7 +541,7 @@ int net_teardown(const struct net_config *cfg, const char *id, struct nook_err *
                         q = nl_req_new();
                 }
                 if ((ifc->mode == NET_MODE_ROUTED ? teardown_routed(&s, q, ifc, e)
-                                                  : teardown_bridged(&s, q, ifc, e)) < 0)
+                                                  : teardown_bridged(&s, q, cfg, ifc, e)) < 0)
                         r = -1;
         }
         return r;
