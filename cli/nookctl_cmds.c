@@ -12,7 +12,7 @@
 #include "manager/ctid.h"
 #include "manager/ops.h"
 
-#define H_HELP "  -h, --help          show this help\n"
+#define H_HELP H_HELP_CTL
 #define H_JOBS "  -j, --jobs N        containers handled at once (default: the CPU count)\n"
 
 int ctl_open_home(const struct nookctl_globals *g, struct nook_home *h, struct nook_err *err)
@@ -186,6 +186,9 @@ static int run_fleet_cmd(const struct nookctl_globals *g, const struct fleet_cmd
                 return cmd_report(&err);
         if (ids[0] == NULL)
                 return 0;
+        /* Before a fleet meets a kernel limit halfway. */
+        if (fc->fn == ct_op_start && ids[1])
+                ctl_warn_limits(&h, &r);
         /* A fleet's stop waits for all the shutdowns at once, not --jobs at a time;
          * what is left is then killed and cleaned up by the jobs. */
         if ((fc->fn == ct_op_stop || fc->fn == ct_op_restart) && !ops.fast && ids[1]) {
@@ -454,5 +457,6 @@ const struct nookctl_command nookctl_commands[] = {
     {"template", cmd_template, "create, import, export, list and remove templates"},
     {"backup", cmd_backup, "write a container's private layer and config to a tarball"},
     {"restore", cmd_restore, "make a container from a backup"},
+    {"doctor", cmd_doctor, "the kernel limits a fleet meets, and --tune to raise them"},
     {NULL, NULL, NULL},
 };

@@ -24,6 +24,8 @@ struct nookctl_command {
 
 extern const struct nookctl_command nookctl_commands[];
 
+#define H_HELP_CTL "  -h, --help          show this help\n"
+
 /* Opens the home of the globals. */
 int ctl_open_home(const struct nookctl_globals *g, struct nook_home *h, struct nook_err *err);
 /* --jobs N (prints its own error). */
@@ -47,5 +49,10 @@ int cmd_restore(const struct nookctl_globals *g, int argc, char **argv);
 int cmd_create(const struct nookctl_globals *g, int argc, char **argv);
 int cmd_set(const struct nookctl_globals *g, int argc, char **argv);
 int cmd_list(const struct nookctl_globals *g, int argc, char **argv);
+int cmd_doctor(const struct nookctl_globals *g, int argc, char **argv);
+
+/* Warns on stderr of every kernel limit the home's containers would meet if all ran
+ * (nookctl doctor's table, short rows only). */
+void ctl_warn_limits(const struct nook_home *h, const struct registry *r);
 
 #endif

@@ -18,7 +18,7 @@ _nookctl() {
 	local cur prev words cword
 	_init_completion || return
 
-	local commands="create set start stop restart status mount umount destroy exec enter console list template backup restore"
+	local commands="create set start stop restart status mount umount destroy exec enter console list template backup restore doctor"
 	local globals="--home --root --cgroup-parent --debug --help --version"
 	local ct_opts="--ipadd --hostname --name --ram --swap --cpus --cpulimit --cpuunits --numproc
 		--onboot --bridge --routed --nameserver --searchdomain --description --devices --jobs --help"
@@ -53,7 +53,7 @@ _nookctl() {
 		return ;;
 	--ipadd | --ipdel | --hostname | --name | --ram | --swap | --cpus | --cpulimit | --cpuunits | \
 		--numproc | --nameserver | --searchdomain | --description | --userpasswd | --timeout | --devices | \
-		-j | --jobs)
+		-j | --jobs | --for)
 		return ;;
 	esac
 
@@ -68,6 +68,9 @@ _nookctl() {
 	exec) opts="--barrier --jobs --help" ;;
 	console) opts="--no-follow --help" ;;
 	list) opts="--all --stopped --no-header --output --sort --json --list-fields --help" ;;
+	doctor)
+		COMPREPLY=($(compgen -W "--for --ostemplate --tune --help" -- "$cur"))
+		return ;;
 	template)
 		case $prev in
 		template) COMPREPLY=($(compgen -W "create import export list remove" -- "$cur")) ;;

@@ -126,4 +126,27 @@ check_ctl_error "a bad subnet" "expected a subnet" ctl create 570 --ipadd auto:1
 for id in 570 571 572; do assert_ct_gone "$id" "refused creates left nothing of $id"; done
 check "destroy 302-564" ctl destroy 302-564
 
+# --- doctor: the kernel limits a fleet meets ----------------------------------------------------
+
+capture ctl doctor
+like "doctor: a table of limits" "$OUT" '^kernel\.pid_max +[0-9]+ +[0-9]+ '
+like "... with the inotify instances systemd guests use" "$OUT" '^fs\.inotify\.max_user_instances '
+like "... and the backlog a broadcast goes through" "$OUT" '^net\.core\.netdev_max_backlog '
+# Every row's status follows from its numbers; exit status 1 exactly when one is short.
+BADROWS=$(awk 'NR > 2 && $2 ~ /^[0-9]+$/ && $3 ~ /^[0-9]+$/ {
+	short = ($2 + 0 < $3 + 0); said = ($4 == "short:")
+	if (short != said) print }' <<<"$OUT")
+is "doctor: each row says short exactly when NOW < NEEDED" "$BADROWS" ""
+is "doctor: exit status 1 exactly when a row is short" "$RC" "$(grep -q ' short: ' <<<"$OUT" && echo 1 || echo 0)"
+capture ctl doctor --for 1000000
+is "doctor --for 1000000: a million systemd guests do not fit" "$RC" 1
+like "... kernel.pid_max is short, with the sysctl that raises it" "$OUT" \
+	'^kernel\.pid_max +[0-9]+ +64004096 +short: sysctl -w kernel\.pid_max=64004096$'
+capture ctl doctor --for 1000000 --ostemplate minimal
+like "--ostemplate minimal: 8 tasks each, not 64" "$OUT" '^kernel\.pid_max +[0-9]+ +8004096 '
+like "... and no inotify" "$OUT" '^fs\.inotify\.max_user_instances +[0-9]+ +128 '
+check_ctl_error "doctor --for x" "--for x" ctl doctor --for x
+check_ctl_error "doctor --ostemplate of a missing template" "no such template" \
+	ctl doctor --for 3 --ostemplate nosuch
+
 done_testing

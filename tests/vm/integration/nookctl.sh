@@ -2,7 +2,7 @@
 # nookctl's limits enforced (inside `make check-vm`, a pure cgroup v2 hierarchy): create
 # with --ram/--swap/--cpulimit/--numproc puts them in the container's cgroup at start,
 # `set --ram` changes memory.max live (and only with --save in the config), list reads
-# the usage from the cgroup.
+# the usage from the cgroup; doctor --tune raises the kernel limits a fleet would meet.
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../../lib.sh"
 
@@ -37,5 +37,27 @@ check "stop 101" ctl stop 101
 check "the cgroup is gone" test ! -d "$CG"
 check "destroy 101" ctl destroy 101
 assert_ct_gone 101 "101: nothing left"
+
+# doctor --tune raises what a fleet would meet (here, in the VM; never on a build host):
+# what it reports short is saved first and put back after.
+capture ctl doctor --for 5000 --ostemplate minimal
+is "doctor for 5000 minimal containers: the VM's defaults are short" "$RC" 1
+SHORT=$(awk '$4 == "short:" { print $1 }' <<<"$OUT")
+declare -A SAVED
+for k in $SHORT; do SAVED[$k]=$(sysctl -n "$k"); done
+restore_sysctls() {
+	local k
+	for k in "${!SAVED[@]}"; do sysctl -q -w "$k=${SAVED[$k]}"; done
+}
+at_exit restore_sysctls
+capture ctl doctor --for 5000 --ostemplate minimal --tune
+is "doctor --tune: exit status 0" "$RC" 0
+# (8 tasks a minimal container, 4096 for the host: 44096 pids.)
+like "... it says what it raised" "$OUT" 'kernel\.pid_max +[0-9]+ +44096 +raised to 44096'
+is "kernel.pid_max is 44096 now" "$(sysctl -n kernel.pid_max)" 44096
+capture ctl doctor --for 5000 --ostemplate minimal
+is "then nothing is short" "$RC" 0
+restore_sysctls
+is "the values are back" "$(sysctl -n kernel.pid_max)" "${SAVED[kernel.pid_max]:-none}"
 
 done_testing
