@@ -81,6 +81,9 @@ int ctl_fleet(char *const *ids, fleet_fn fn, void *ctx, const char *verb,
                 else if (j->status && !o->label_output)
                         fprintf(stderr, "nookctl: %s: exit status %d\n", j->ctid, j->status);
         }
+        if (o->barrier)
+                fprintf(stderr, "nookctl: %s --barrier: %zu of %zu released within %.3f ms\n", verb,
+                        r.released, r.n, (double)r.spread_ns / 1e6);
         if (r.failed)
                 fprintf(stderr, "nookctl: %s failed for %zu of %zu containers\n", verb, r.failed,
                         r.n);
@@ -286,7 +289,9 @@ static const char exec_help[] =
     "Run COMMAND in running containers; its exit status is nookctl's.  '-' runs a\n"
     "shell script read from stdin.  With several containers each one's exit status\n"
     "and output are printed labelled 'CTID| line'.\n\n"
-    "      --barrier       start COMMAND in every container at the same instant\n" H_JOBS H_HELP;
+    "      --barrier       start COMMAND in every container at the same instant (each\n"
+    "                      waits, set up, right before its execve; the spread of the\n"
+    "                      releases is printed)\n" H_JOBS H_HELP;
 
 static int cmd_exec(const struct nookctl_globals *g, int argc, char **argv)
 {
@@ -379,7 +384,7 @@ static int cmd_enter(const struct nookctl_globals *g, int argc, char **argv)
                 return cmd_report(&err);
         if (!isatty(0))
                 return cmd_usage_error(&p, "enter needs a terminal on stdin (use exec)");
-        return ct_exec(c, args, true, &status, &err) < 0 ? cmd_report(&err) : status;
+        return ct_exec(c, args, true, NULL, &status, &err) < 0 ? cmd_report(&err) : status;
 }
 
 static int cmd_console(const struct nookctl_globals *g, int argc, char **argv)

@@ -71,8 +71,10 @@ int ct_stop(struct ct *c, bool fast, unsigned timeout, struct nook_err *err);
 int ct_shutdown_begin(struct ct *c, struct nook_err *err);
 /* Refused while running unless force (which stops it first, fast). */
 int ct_destroy(struct ct *c, bool force, struct nook_err *err);
-/* Runs args in the running container, stdio inherited; *status is its exit status. */
-int ct_exec(const struct ct *c, char **args, bool tty, int *status, struct nook_err *err);
+/* Runs args in the running container, stdio inherited; *status is its exit status.
+ * before_exec (or NULL) runs in the new process right before its execve. */
+int ct_exec(const struct ct *c, char **args, bool tty, void (*before_exec)(void *), int *status,
+            struct nook_err *err);
 
 /* Writes /etc/hostname, /etc/hosts and /etc/resolv.conf of the mounted container root
  * from the settings (resolved inside the root). */

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/cleanup.h"
@@ -41,9 +42,44 @@ static char *error_text(const struct nook_err *err)
         return xstrdup(nook_err_format(err, buf, sizeof(buf)));
 }
 
+/* One job's place in a barrier fleet's memory, shared by every process of the fleet. */
+struct barrier_slot {
+        int ready;            /* set when the job waits at the barrier */
+        uint64_t released_ns; /* CLOCK_MONOTONIC when it went on */
+};
+
+/* The barrier of the job this process belongs to: set in the worker, inherited by what
+ * the job forks (exec's process). */
+static struct {
+        struct barrier_slot *slot;
+        int go_fd;
+} current = {NULL, -1};
+
+static uint64_t now_ns(void)
+{
+        struct timespec ts;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+void fleet_barrier_wait(void *unused)
+{
+        char c;
+
+        (void)unused;
+        if (current.slot == NULL)
+                return;
+        __atomic_store_n(&current.slot->ready, 1, __ATOMIC_RELEASE);
+        /* The parent closes the go pipe: end of file for every job at once. */
+        while (read(current.go_fd, &c, 1) < 0 && errno == EINTR)
+                ;
+        current.slot->released_ns = now_ns();
+}
+
 /* The worker: runs fn and exits with its status; the error message goes to w->cause. */
 static void worker(const struct worker *w, size_t index, const char *ctid, fleet_fn fn, void *ctx,
-                   const struct fleet_opts *o, int ready_w, int go_r, int go_w)
+                   struct barrier_slot *slots, int go_r, int go_w)
 {
         struct nook_err err = {0};
         int r;
@@ -52,13 +88,11 @@ static void worker(const struct worker *w, size_t index, const char *ctid, fleet
                 dup2(w->out, 1);
                 dup2(w->out, 2);
         }
-        if (o->barrier) {
-                char c = 0;
+        if (slots) {
                 /* Only the parent may hold the go pipe's write end, or it never ends. */
                 close(go_w);
-                /* Ready; then wait for the parent to close the go pipe. */
-                if (write(ready_w, "r", 1) != 1 || read(go_r, &c, 1) != 0)
-                        _exit(125);
+                current.slot = &slots[index];
+                current.go_fd = go_r;
         }
         r = fn(ctx, index, ctid, &err);
         fflush(stdout);
@@ -96,6 +130,47 @@ static bool reap(struct worker *w, struct fleet_report *r, pid_t pid, int ws)
                 return j->error || j->status;
         }
         return false;
+}
+
+/* Until every job of a barrier fleet waits at it or has ended; those that end are
+ * recorded as the main loop would. */
+static void barrier_gather(struct worker *w, struct barrier_slot *slots, struct fleet_report *r,
+                           size_t *running, size_t *done, const struct fleet_opts *o)
+{
+        for (;;) {
+                size_t waiting = 0;
+                int ws;
+                pid_t pid;
+
+                for (size_t i = 0; i < r->n; i++)
+                        if (w[i].pid > 0 && !__atomic_load_n(&slots[i].ready, __ATOMIC_ACQUIRE))
+                                waiting++;
+                if (waiting == 0)
+                        return;
+                while ((pid = waitpid(-1, &ws, WNOHANG)) > 0) {
+                        if (reap(w, r, pid, ws))
+                                r->failed++;
+                        (*running)--;
+                        (*done)++;
+                        if (o->progress)
+                                o->progress(o->progress_data, *done, r->failed, r->n);
+                }
+                nanosleep(&(struct timespec){.tv_nsec = 1000000}, NULL);
+        }
+}
+
+static void barrier_spread(const struct barrier_slot *slots, size_t n, struct fleet_report *r)
+{
+        uint64_t first = UINT64_MAX, last = 0;
+
+        for (size_t i = 0; i < n; i++) {
+                if (slots[i].released_ns == 0)
+                        continue;
+                r->released++;
+                first = slots[i].released_ns < first ? slots[i].released_ns : first;
+                last = slots[i].released_ns > last ? slots[i].released_ns : last;
+        }
+        r->spread_ns = r->released ? last - first : 0;
 }
 
 static int run_here(char *const *ctids, fleet_fn fn, void *ctx, struct fleet_report *r)
@@ -137,7 +212,7 @@ int fleet_run(char *const *ctids, fleet_fn fn, void *ctx, const struct fleet_opt
         size_t n = strv_length(ctids), next = 0, running = 0, done = 0;
         unsigned jobs = o->jobs ? o->jobs : default_jobs();
         struct worker *w = NULL;
-        __attribute__((cleanup(pipe_closep))) int ready[2] = {-1, -1};
+        struct barrier_slot *slots = NULL;
         __attribute__((cleanup(pipe_closep))) int go[2] = {-1, -1};
         int rc = 0;
 
@@ -148,8 +223,12 @@ int fleet_run(char *const *ctids, fleet_fn fn, void *ctx, const struct fleet_opt
                 return run_here(ctids, fn, ctx, r);
         if (o->barrier) {
                 jobs = (unsigned)n;
-                if (pipe2(ready, O_CLOEXEC) < 0 || pipe2(go, O_CLOEXEC) < 0)
+                if (pipe2(go, O_CLOEXEC) < 0)
                         return nook_err_sys(err, "pipe");
+                slots = mmap(NULL, n * sizeof(*slots), PROT_READ | PROT_WRITE,
+                             MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+                if (slots == MAP_FAILED)
+                        return nook_err_sys(err, "mmap");
         }
         w = xcalloc(n ? n : 1, sizeof(*w));
         for (size_t i = 0; i < n; i++)
@@ -167,7 +246,7 @@ int fleet_run(char *const *ctids, fleet_fn fn, void *ctx, const struct fleet_opt
                         }
                         wk->pid = fork();
                         if (wk->pid == 0)
-                                worker(wk, next, ctids[next], fn, ctx, o, ready[1], go[0], go[1]);
+                                worker(wk, next, ctids[next], fn, ctx, slots, go[0], go[1]);
                         if (wk->pid < 0) {
                                 wk->pid = 0;
                                 r->jobs[next].error = xasprintf("fork: %s", strerror(errno));
@@ -181,13 +260,10 @@ int fleet_run(char *const *ctids, fleet_fn fn, void *ctx, const struct fleet_opt
                 }
                 if (rc < 0)
                         next = n; /* start no more; wait for those running */
-                if (o->barrier && ready[1] >= 0) {
-                        /* Every worker is forked: wait until all are ready, then go. */
-                        char c;
-                        closep(&ready[1]);
-                        for (size_t k = 0; k < running; k++)
-                                if (read(ready[0], &c, 1) != 1)
-                                        break;
+                if (slots && go[1] >= 0) {
+                        /* Every job is started: wait until each waits at the barrier or
+                         * has ended (failed before it), then release them all. */
+                        barrier_gather(w, slots, r, &running, &done, o);
                         closep(&go[1]);
                 }
                 if (running == 0)
@@ -207,6 +283,10 @@ int fleet_run(char *const *ctids, fleet_fn fn, void *ctx, const struct fleet_opt
                         o->progress(o->progress_data, done, r->failed, n);
         }
         workers_close(w, n);
+        if (slots) {
+                barrier_spread(slots, n, r);
+                munmap(slots, n * sizeof(*slots));
+        }
         return rc;
 }
 

@@ -4,13 +4,16 @@
  * container costs no parse.  Nothing is printed here: the caller gets every job's
  * outcome (and, with label_output, its output) and reports it.
  *
- * With `barrier`, every worker gets ready and then blocks on one pipe that the parent
- * closes once all are ready, so the operations start at the same instant. */
+ * With `barrier`, all jobs run at once and each waits, where fn calls
+ * fleet_barrier_wait() (exec: in the command's own process, right before its execve),
+ * until every job has reached that point or failed before it; then all are released
+ * together and the report says how far apart their releases were. */
 #ifndef NOOK_MANAGER_FLEET_H
 #define NOOK_MANAGER_FLEET_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "common/error.h"
 
@@ -38,9 +41,16 @@ struct fleet_report {
         struct fleet_job *jobs; /* in the order of the CTIDs */
         size_t n;
         size_t failed; /* jobs with an error or a non-zero status */
+        /* barrier: how many passed it, and the time between the first and the last */
+        size_t released;
+        uint64_t spread_ns;
 };
 void fleet_report_free(struct fleet_report *r);
 #define _cleanup_fleet_report_ __attribute__((cleanup(fleet_report_free)))
+
+/* In a job of a barrier fleet (in any process the job made): marks it ready and waits
+ * for the release.  Elsewhere it returns at once. */
+void fleet_barrier_wait(void *unused);
 
 /* Runs fn for each CTID.  One CTID without a barrier runs in this process.  < 0 only
  * when the fleet itself cannot run (no pipe or memfd); each job's outcome is in *r. */

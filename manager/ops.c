@@ -9,6 +9,7 @@
 #include "common/cleanup.h"
 #include "common/util.h"
 #include "manager/ct.h"
+#include "manager/fleet.h"
 
 int ct_op_create(void *ops, size_t index, const char *ctid, struct nook_err *err)
 {
@@ -143,7 +144,8 @@ int ct_op_exec(void *ops, size_t index, const char *ctid, struct nook_err *err)
         int status;
 
         (void)index;
-        if (ct_open(o->h, ctid, 0, &c, err) < 0 || ct_exec(c, o->args, false, &status, err) < 0)
+        if (ct_open(o->h, ctid, 0, &c, err) < 0 ||
+            ct_exec(c, o->args, false, fleet_barrier_wait, &status, err) < 0)
                 return -1;
         return status;
 }

@@ -90,6 +90,11 @@ struct exec_opts {
         const char *pid_file;
         const char *console_socket;
         int preserve_fds;
+        /* Called in the new process once it is set up, right before its execve (and so
+         * after it joined the container): where a fleet's barrier waits, so that what
+         * it releases is the commands themselves. */
+        void (*before_exec)(void *data);
+        void *before_exec_data;
 };
 int container_exec(const struct nook_runtime *rt, const char *id, const struct exec_opts *opts,
                    int *status, struct nook_err *err);

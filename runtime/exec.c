@@ -230,10 +230,10 @@ __attribute__((noreturn)) static void exec_child(const struct oci_process *p,
                                                  const struct oci_seccomp *seccomp,
                                                  const struct seccomp_program *prog, int pidfd,
                                                  int root_fd, int join_flags, int sync_fd,
-                                                 int preserve_fds)
+                                                 const struct exec_opts *o)
 {
         _cleanup_(process_launch_clear) struct process_launch launch = {0};
-        struct process_seccomp sc = PROCESS_SECCOMP(seccomp, prog, preserve_fds);
+        struct process_seccomp sc = PROCESS_SECCOMP(seccomp, prog, o->preserve_fds);
         struct nook_err err = {0};
 
         /* A session of its own, as runc gives every exec'd process; with a terminal,
@@ -242,8 +242,11 @@ __attribute__((noreturn)) static void exec_child(const struct oci_process *p,
             (p->terminal ? send_pty(p, sync_fd, &err) == 0
                          : setsid() >= 0 || nook_err_sys(&err, "setsid") == 0) &&
             process_prepare_launch(p, &launch, &err) == 0 && process_setup(p, &sc, &err) == 0 &&
-            process_send_seccomp_fd(&sc, sync_fd, &err) == 0)
+            process_send_seccomp_fd(&sc, sync_fd, &err) == 0) {
+                if (o->before_exec)
+                        o->before_exec(o->before_exec_data);
                 process_exec(p, &launch, &sc, &err);
+        }
         sync_send_error(sync_fd, &err);
         _exit(127);
 }
@@ -347,7 +350,7 @@ static int exec_spawn(const struct container_state *st, const struct oci_process
                 /* A directory of the host's cgroup tree: nothing the container may reach. */
                 if (cgroup_fd >= 0)
                         close(cgroup_fd);
-                exec_child(p, seccomp, prog, pidfd, root_fd, flags, child_end, o->preserve_fds);
+                exec_child(p, seccomp, prog, pidfd, root_fd, flags, child_end, o);
         }
         close(TAKE_FD(child_end));
         if (receive_process(parent_end, joiner, &child_pidfd, &pid, err) < 0)

@@ -86,13 +86,22 @@ is "exec --barrier: exit status 0" "$RC" 0
 is "exec --barrier: every client got its own address back" \
 	"$(grep -cE '^20([1-6])\| (\[::ffff:)?10\.0\.0\.20\1\]?$' <<<"$OUT")" 6
 is "exec --barrier: six exit statuses" "$(grep -c '^20[1-6]: exit status 0$' <<<"$OUT")" 6
+like "exec --barrier: all six passed the barrier, released within a spread it prints" "$ERR" \
+	'exec --barrier: 6 of 6 released within [0-9]+\.[0-9]+ ms'
+echo "# $(grep -o 'released within .*' <<<"$ERR")"
+
 STARTS=$(grep -E '^20[1-6]\| [0-9]+\.[0-9]+$' <<<"$OUT" | awk '{ print $2 }' | sort -n)
 echo "# exec --barrier start times (uptime): $(echo "$STARTS" | tr '\n' ' ')"
+check "create 207, not started" ctl create 207 --ipadd 10.0.0.207/24
+capture timeout 60 "$NOOKCTL" exec 201-207 --barrier -- true
+is "exec --barrier with a stopped container: the others are not held up (exit status 1)" "$RC" 1
+like "... the six ran" "$ERR" 'exec --barrier: 6 of 7 released'
+like "... and the stopped one is named" "$ERR" '207: container 207 is not running'
 is "the server saw 6 distinct source addresses" \
 	"$(ctl exec 200 cat /tmp/peers | sort -u | grep -cE '^(\[::ffff:)?10\.0\.0\.20[1-6]\]?$')" 6
-check "destroy --force 200-206" ctl destroy --force 200-206
+check "destroy --force 200-207" ctl destroy --force 200-207
 LEFT=
-for id in $(seq 200 206); do LEFT=$LEFT$(ct_leftovers "$id"); done
+for id in $(seq 200 207); do LEFT=$LEFT$(ct_leftovers "$id"); done
 is "the load test left nothing" "${LEFT:-nothing}" nothing
 
 # --- addresses for fleets past 254 --------------------------------------------------------------
