@@ -1,27 +1,56 @@
 #!/bin/bash
 # nookctl fleets: create, start, stop and destroy of N containers of the minimal
-# template (one bridge, an address each), and what a running one costs: memory (the
-# drop of MemAvailable in /proc/meminfo while the fleet runs, per container) and disk
-# (its private layer, du).
+# template on the default network (one address each; past 1023 on overflow bridges),
+# every one checked to answer HTTP on its own address, the spread of an
+# `exec --barrier`, and what a running container costs: memory (the drop of
+# MemAvailable, and its kernel part: slab, of it unreclaimable, page tables, kernel
+# stacks; and the containers' processes' own PSS) and disk (its private layer, du).
 #
-#   bench/fleet.sh [N...]     (as root; default: 30 200 1000)
+#   bench/fleet.sh [N...]     (as root; default: 30 200 1000; 10000 is the issue's goal)
 #
-# Environment: JOBS (--jobs of start/stop/destroy, default 4; stop mostly waits for
-# busybox init's own shutdown, about 3 s, so it gets 8 times as many).
+# Environment: JOBS (--jobs of create, start and destroy; default the CPU count),
+# BENCH_TUNE=1 (raise the kernel limits `nookctl doctor` finds short for N, as
+# `doctor --tune` does, and put them back at the end; without it a short limit is
+# printed and the size is skipped).
 # Runs in private network and mount namespaces of its own, with a cgroup parent it
-# removes: the host's network, mounts and cgroups are never touched.  A bridge takes
-# at most 1024 ports, so N is at most 1000.  Writes results/fleet.md and prints it.
+# removes: the host's network, mounts and cgroups are never touched.  Writes
+# results/fleet.md and prints it.
 set -eu -o pipefail
 
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 NOOKCTL=${NOOKCTL:-$SRC/nookctl}
-JOBS=${JOBS:-4}
+JOBS=${JOBS:-$(nproc)}
 [ -x "$NOOKCTL" ] || { echo "fleet: build nookctl first (make)" >&2; exit 1; }
 [ "$(id -u)" = 0 ] || { echo "fleet: run as root" >&2; exit 1; }
 [ $# -gt 0 ] || set -- 30 200 1000
 
+# The kernel limits, read and raised in the host's namespaces (the neighbour tables
+# and the backlog exist only there), before this script enters its own.
+declare -A SAVED=()
 if [ -z "${NOOK_BENCH_INNER:-}" ]; then
-	exec env NOOK_BENCH_INNER=1 unshare --net --mount --propagation private -- "$0" "$@"
+	max=0
+	for n in "$@"; do [ "$n" -gt "$max" ] && max=$n; done
+	# A home with a stand-in of the minimal template (busybox init): what doctor reads.
+	home=$(mktemp -d /tmp/nook-fleet-doctor.XXXXXX)
+	mkdir -p "$home/templates/minimal/sbin" && ln -s /bin/busybox "$home/templates/minimal/sbin/init"
+	report=$("$NOOKCTL" --home "$home" doctor --for "$max" --ostemplate minimal 2>/dev/null || true)
+	rm -rf "$home"
+	short=$(awk '$4 == "short:" { print $1 "=" $3 }' <<<"$report")
+	if [ -n "$short" ] && [ -z "${BENCH_TUNE:-}" ]; then
+		echo "fleet: for $max containers these kernel limits are short (BENCH_TUNE=1 raises them for the run):" >&2
+		sed 's/^/  /' <<<"$short" >&2
+	elif [ -n "$short" ]; then
+		restore=()
+		for kv in $short; do
+			k=${kv%%=*}
+			restore+=("$k=$(sysctl -n "$k")")
+			sysctl -q -w "$kv"
+		done
+		echo "fleet: raised for the run: $short" >&2
+		trap 'for kv in "${restore[@]}"; do sysctl -q -w "$kv"; done' EXIT
+	fi
+	NOOK_BENCH_INNER=1 NOOK_BENCH_SHORT="$short" unshare --net --mount --propagation private -- "$0" "$@"
+	exit $?
 fi
 ip link set lo up
 
@@ -43,48 +72,72 @@ trap cleanup EXIT
 
 now() { date +%s.%N; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
-avail_kib() { awk '$1 == "MemAvailable:" { print $2 }' /proc/meminfo; }
+meminfo() { awk -v k="$1:" '$1 == k { print $2 }' /proc/meminfo; }
+# kib_per N BEFORE AFTER: (BEFORE - AFTER) / N, or (AFTER - BEFORE) / N when growing.
+per() { awk -v n="$1" -v d="$2" 'BEGIN { printf "%.0f", d / n }'; }
+# The Pss (KiB) of every process of the fleet's cgroups, summed.
+fleet_pss() {
+	local pid sum=0 p
+	for pid in $(cat "$cgmount$cgparent"/*/cgroup.procs 2>/dev/null); do
+		p=$(awk '$1 == "Pss:" { print $2 }' "/proc/$pid/smaps_rollup" 2>/dev/null)
+		sum=$((sum + ${p:-0}))
+	done
+	echo "$sum"
+}
+# Every container's page, 16 clients at a time, each fetched until it answers (httpd
+# takes a moment after start); prints how many answered.  (timeout(1), not wget -T:
+# Debian's busybox 1.35 crashes on it.)
+answered() {
+	"$NOOKCTL" list -H -o ctid,ip | awk '{ sub(/\/.*/, "", $2); print $1, $2 }' >"$work/addrs"
+	# shellcheck disable=SC2016 # for the inner shell
+	xargs -P 16 -n 2 sh -c 'for i in 1 2 3 4 5 6 7 8 9 10; do
+		timeout 3 busybox wget -q -O - "http://$1/" 2>/dev/null | grep -q "<h1>$0</h1>" && { echo ok; exit; }
+		sleep 0.3; done' <"$work/addrs" | grep -c ok
+}
 
 rows=()
 for n in "$@"; do
 	echo "fleet: $n containers..." >&2
 	t0=$(now)
-	# 250 per create: container {N} of block B gets 10.2.B.{N}/16 (10.2.0.1, the
-	# gateway, stays free).
-	for ((first = 1, b = 1; first <= n; first += 250, b++)); do
-		last=$((first + 249 > n ? n : first + 249))
-		"$NOOKCTL" create --jobs "$JOBS" "$first-$last" --ipadd "10.2.$b.{N}/16"
-	done
+	"$NOOKCTL" create --jobs "$JOBS" "1-$n" --ipadd '10.2.0.1+{N}/16'
 	t1=$(now)
 	sync
-	mem0=$(avail_kib)
-	"$NOOKCTL" start --jobs "$JOBS" "1-$n"
+	avail0=$(meminfo MemAvailable) slab0=$(meminfo Slab) sunr0=$(meminfo SUnreclaim)
+	pt0=$(meminfo PageTables) ks0=$(meminfo KernelStack)
+	"$NOOKCTL" start --jobs "$JOBS" "1-$n" 2>"$work/start.err" || true
 	t2=$(now)
+	grep -v 'warning:' "$work/start.err" | head -n 3 >&2 || true
 	sleep 2
-	mem1=$(avail_kib)
+	avail1=$(meminfo MemAvailable) slab1=$(meminfo Slab) sunr1=$(meminfo SUnreclaim)
+	pt1=$(meminfo PageTables) ks1=$(meminfo KernelStack)
+	pss=$(fleet_pss)
 	running=$("$NOOKCTL" list -H | wc -l)
+	ok=$(answered)
+	bspread=$("$NOOKCTL" exec "1-$n" --barrier -- true 2>&1 >/dev/null |
+		sed -n 's/.*released within \([0-9.]*\) ms.*/\1/p')
 	lt0=$(now)
 	"$NOOKCTL" list -a >/dev/null
 	lt1=$(now)
 	disk=$(du -sk "$work/home/containers/1/private" | cut -f1)
 	t3=$(now)
-	"$NOOKCTL" stop --jobs $((JOBS * 8)) "1-$n"
+	"$NOOKCTL" stop --jobs "$JOBS" "1-$n"
 	t4=$(now)
 	"$NOOKCTL" destroy --jobs "$JOBS" "1-$n"
 	t5=$(now)
-	rows+=("| $n | $(secs "$t0" "$t1") | $(secs "$t1" "$t2") | $(secs "$t3" "$t4") | $(secs "$t4" "$t5") | $(secs "$lt0" "$lt1") | $running | $(((mem0 - mem1) / n)) | $disk |")
+	rows+=("| $n | $(secs "$t0" "$t1") | $(secs "$t1" "$t2") | $(secs "$t3" "$t4") | $(secs "$t4" "$t5") | $(secs "$lt0" "$lt1") | $running | $ok | ${bspread:-?} | $(per "$n" $((avail0 - avail1))) | $(per "$n" $((slab1 - slab0))) | $(per "$n" $((sunr1 - sunr0))) | $(per "$n" $((pt1 - pt0 + ks1 - ks0))) | $(per "$n" "$pss") | $disk |")
 done
 
 mkdir -p "$SRC/results"
 {
 	echo "# nookctl fleets"
 	echo
-	echo "bench/fleet.sh on $(uname -r), $(nproc) CPUs, $(date -u +%Y-%m-%d); --jobs $JOBS (stop $((JOBS * 8))); minimal template, one bridge."
-	echo "Times in seconds for the whole fleet (create in blocks of 250, one address each);"
-	echo "memory is the drop of MemAvailable per running container; disk is one running container's private layer."
+	echo "bench/fleet.sh on $(uname -r), $(nproc) CPUs, $(free -g | awk '/^Mem:/ { print $2 }') GiB, load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%Y-%m-%d); --jobs $JOBS; minimal template, the default network (overflow bridges past 1023)."
+	[ -z "${NOOK_BENCH_SHORT:-}" ] || echo "Kernel limits raised for the run: $(echo "$NOOK_BENCH_SHORT" | tr '\n' ' ')"
+	echo "Times in seconds for the whole fleet; *answer* counts the containers that served their page on their own address; *barrier* is the time between the first and the last release of \`exec --barrier -- true\` (ms)."
+	echo "Memory per running container in KiB: the drop of MemAvailable, then its kernel part (Slab, of which SUnreclaim; page tables and kernel stacks) and the PSS of the containers' own processes; disk is one container's private layer."
 	echo
-	echo "| containers | create | start | stop | destroy | list -a | running | memory KiB/ct | disk KiB/ct |"
-	echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+	echo "| containers | create | start | stop | destroy | list -a | running | answer | barrier ms | MemAvailable | Slab | SUnreclaim | PT+stacks | PSS | disk KiB |"
+	echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 	printf '%s\n' "${rows[@]}"
 } >"$SRC/results/fleet.md"
 cat "$SRC/results/fleet.md"

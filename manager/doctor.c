@@ -25,6 +25,7 @@ struct limit {
         const char *why;
         uint64_t base; /* what the host itself wants, or the whole need of a constant */
         struct per_ct per;
+        uint64_t floor; /* the need is never below this (the kernel's default) */
 };
 
 static const struct limit limits[] = {
@@ -61,8 +62,9 @@ static const struct limit limits[] = {
     {"net.ipv6.neigh.default.gc_thresh3", "the same for IPv6 neighbours", 1024, {0, 0}},
     {"net.core.netdev_max_backlog",
      "a broadcast reaches every port of a bridge through one CPU's backlog",
-     1000,
-     {1, 1}},
+     100,
+     {1, 1},
+     1000},
     {"user.max_net_namespaces", "a network namespace per container", 1024, {1, 1}},
     {"user.max_mnt_namespaces", "a mount namespace per container", 1024, {1, 1}},
 };
@@ -99,6 +101,8 @@ void doctor_check(const struct doctor_fleet *f, struct doctor_row rows[DOCTOR_RO
 
                 *r = (struct doctor_row){.sysctl = l->sysctl, .why = l->why};
                 r->need = l->base + l->per.systemd * f->systemd + l->per.other * f->other;
+                if (r->need < l->floor)
+                        r->need = l->floor;
                 r->known = read_value(l->sysctl, &r->now);
         }
 }
