@@ -184,7 +184,9 @@ static bool version_1(const char *v)
                 return false;
         if (*p == '-' || *p == '+')
                 return p[1] != '\0' &&
-                       strspn(p + 1, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz.-+") ==
+                       strspn(
+                           p + 1,
+                           "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz.-+") ==
                            strlen(p + 1);
         return *p == '\0';
 }

@@ -249,10 +249,10 @@ static void test_unknown_capabilities_are_left_out(void **state)
 {
         _cleanup_free_ char *json = dq("{'args':['sh'],'cwd':'/','capabilities':"
                                        "{'ambient':['CAP_KILL','CAP_NOPE']}}");
-        _cleanup_config_ struct oci_config *c = parse_ok(
-            PROCESS(",'capabilities':{'bounding':['CAP_KILL','CAP_CHOWN','CAP_FOO'],"
-                    "'effective':['cap_chown'],'permitted':['12','CAP_FOO'],"
-                    "'inheritable':['CAP_KILL,CAP_CHOWN']}"));
+        _cleanup_config_ struct oci_config *c =
+            parse_ok(PROCESS(",'capabilities':{'bounding':['CAP_KILL','CAP_CHOWN','CAP_FOO'],"
+                             "'effective':['cap_chown'],'permitted':['12','CAP_FOO'],"
+                             "'inheritable':['CAP_KILL,CAP_CHOWN']}"));
         const struct oci_process *p = c->process;
         struct oci_process *alone = NULL;
         struct nook_err err = {0};
@@ -595,8 +595,8 @@ static void test_oci_version(void **state)
 {
         static const char *const good[] = {"1.0.0", "1.0.2-dev", "1.1.0-rc.1", "1.2.0+build.5",
                                            "1.10.20"};
-        static const char *const bad[] = {"invalid", "2.0.0", "1.0", "1.01.0", "1.0.0-",
-                                          "1.0.0 ", "v1.0.0", "", "0.9.0"};
+        static const char *const bad[] = {"invalid", "2.0.0",  "1.0", "1.01.0", "1.0.0-",
+                                          "1.0.0 ",  "v1.0.0", "",    "0.9.0"};
 
         (void)state;
         for (size_t i = 0; i < ARRAY_SIZE(good); i++) {
