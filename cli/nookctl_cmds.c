@@ -198,6 +198,14 @@ static int run_fleet_cmd(const struct nookctl_globals *g, const struct fleet_cmd
                 ct_shutdown_all(&ops, ids);
                 ops.fast = true;
         }
+        if (fc->fn == ct_op_stop && ids[1]) {
+                int rc;
+
+                ops.keep_links = true;
+                rc = ctl_fleet(ids, fc->fn, &ops, fc->p.name, &fo);
+                ct_links_delete(&ops, ids);
+                return rc;
+        }
         return ctl_fleet(ids, fc->fn, &ops, fc->p.name, &fo);
 }
 

@@ -313,15 +313,12 @@ static bool wait_gone(int pidfd, int timeout_ms)
  * would find the name still taken.  Deleting them makes stop complete. */
 static void delete_host_links(const struct ct *c)
 {
-        __attribute__((cleanup(net_config_freep))) struct net_config *net = NULL;
+        _cleanup_strv_ char **names = xcalloc(1, sizeof(char *));
+        _cleanup_strv_ char **owners = xcalloc(1, sizeof(char *));
 
-        if (c->config == NULL ||
-            net_config_parse(c->config->annotations, c->config->n_annotations, c->ctid, &net,
-                             NULL) < 0 ||
-            net == NULL)
-                return;
-        for (size_t i = 0; i < net->n_ifaces; i++)
-                net_link_delete(net->ifaces[i].host, c->ctid, NULL);
+        for (int k = ct_host_links(c, &names); k > 0; k--)
+                strv_push(&owners, c->ctid);
+        (void)net_links_delete(names, owners, NULL);
 }
 
 int ct_shutdown_begin(struct ct *c, struct nook_err *err)
@@ -340,7 +337,7 @@ int ct_shutdown_begin(struct ct *c, struct nook_err *err)
         return pidfd;
 }
 
-int ct_stop(struct ct *c, bool fast, unsigned timeout, struct nook_err *err)
+int ct_stop(struct ct *c, bool fast, unsigned timeout, bool keep_links, struct nook_err *err)
 {
         _cleanup_close_ int pidfd = -1;
         pid_t pid;
@@ -359,8 +356,23 @@ int ct_stop(struct ct *c, bool fast, unsigned timeout, struct nook_err *err)
                 }
         }
         delete_stale(c);
-        delete_host_links(c);
+        if (!keep_links)
+                delete_host_links(c);
         return ct_umount(c, err);
+}
+
+int ct_host_links(const struct ct *c, char ***names)
+{
+        __attribute__((cleanup(net_config_freep))) struct net_config *net = NULL;
+
+        if (c->config == NULL ||
+            net_config_parse(c->config->annotations, c->config->n_annotations, c->ctid, &net,
+                             NULL) < 0 ||
+            net == NULL)
+                return 0;
+        for (size_t i = 0; i < net->n_ifaces; i++)
+                strv_push(names, net->ifaces[i].host);
+        return (int)net->n_ifaces;
 }
 
 int ct_destroy(struct ct *c, bool force, struct nook_err *err)
@@ -372,7 +384,7 @@ int ct_destroy(struct ct *c, bool force, struct nook_err *err)
         if (ct_running(c, NULL) && !force)
                 return nook_err_set(err, 0, "container %s is running: stop it first or use --force",
                                     c->ctid);
-        if (ct_stop(c, true, 0, err) < 0)
+        if (ct_stop(c, true, 0, false, err) < 0)
                 return -1;
         /* Never descend into a mounted root: that would delete the template's files. */
         if (rootfs_is_mount_point(c->rootfs))

@@ -64,8 +64,13 @@ int ct_create(const struct nook_home *h, const char *ctid, const struct ct_setti
 int ct_mount(struct ct *c, struct nook_err *err);
 int ct_umount(struct ct *c, struct nook_err *err);
 int ct_start(struct ct *c, struct nook_err *err);
-/* timeout: seconds to wait for a clean shutdown; fast: none at all. */
-int ct_stop(struct ct *c, bool fast, unsigned timeout, struct nook_err *err);
+/* timeout: seconds to wait for a clean shutdown; fast: none at all.  The host sides of
+ * its veths are deleted (the kernel would take its time), unless keep_links: a fleet's
+ * stop deletes them all in one request (ct_links_delete), as one at a time each costs
+ * an RCU grace period, 17 ms. */
+int ct_stop(struct ct *c, bool fast, unsigned timeout, bool keep_links, struct nook_err *err);
+/* Appends the names of the host sides of its veths to *names; how many. */
+int ct_host_links(const struct ct *c, char ***names);
 /* Sends a running container's init its shutdown signal and returns a pidfd of it to
  * wait on (-1 when it does not run or cannot be signalled: ct_stop will see). */
 int ct_shutdown_begin(struct ct *c, struct nook_err *err);

@@ -10,6 +10,7 @@
 #include "common/util.h"
 #include "manager/ct.h"
 #include "manager/fleet.h"
+#include "net/net.h"
 
 int ct_op_create(void *ops, size_t index, const char *ctid, struct nook_err *err)
 {
@@ -34,8 +35,9 @@ int ct_op_stop(void *ops, size_t index, const char *ctid, struct nook_err *err)
         _cleanup_ct_ struct ct *c = NULL;
 
         (void)index;
-        return ct_open(o->h, ctid, CT_LOCK, &c, err) < 0 ? -1
-                                                         : ct_stop(c, o->fast, o->timeout, err);
+        return ct_open(o->h, ctid, CT_LOCK, &c, err) < 0
+                   ? -1
+                   : ct_stop(c, o->fast, o->timeout, o->keep_links, err);
 }
 
 /* Room for n more descriptors: the soft limit raised towards the hard one. */
@@ -94,13 +96,31 @@ void ct_shutdown_all(const struct ct_ops *o, char *const *ids)
         free(pidfds);
 }
 
+void ct_links_delete(const struct ct_ops *o, char *const *ids)
+{
+        _cleanup_strv_ char **names = xcalloc(1, sizeof(char *));
+        _cleanup_strv_ char **owners = xcalloc(1, sizeof(char *));
+
+        for (size_t i = 0; ids[i]; i++) {
+                _cleanup_ct_ struct ct *c = NULL;
+                int k;
+
+                if (ct_open(o->h, ids[i], 0, &c, NULL) < 0 || ct_running(c, NULL))
+                        continue;
+                for (k = ct_host_links(c, &names); k > 0; k--)
+                        strv_push(&owners, ids[i]);
+        }
+        (void)net_links_delete(names, owners, NULL);
+}
+
 int ct_op_restart(void *ops, size_t index, const char *ctid, struct nook_err *err)
 {
         const struct ct_ops *o = ops;
         _cleanup_ct_ struct ct *c = NULL;
 
         (void)index;
-        if (ct_open(o->h, ctid, CT_LOCK, &c, err) < 0 || ct_stop(c, o->fast, o->timeout, err) < 0)
+        if (ct_open(o->h, ctid, CT_LOCK, &c, err) < 0 ||
+            ct_stop(c, o->fast, o->timeout, false, err) < 0)
                 return -1;
         return ct_start(c, err);
 }

@@ -14,6 +14,7 @@ struct ct_ops {
         const struct nook_home *h;
         const struct registry *r; /* create: the settings of the batch */
         bool fast, force;         /* stop, restart: no clean shutdown; destroy: stop first */
+        bool keep_links;          /* stop: leave the veths to ct_links_delete */
         unsigned timeout;         /* stop, restart: seconds for the shutdown */
         char **args;              /* exec: the command */
 };
@@ -26,6 +27,10 @@ int ct_op_stop(void *ops, size_t index, const char *ctid, struct nook_err *err);
  * are gone or o->timeout passed.  What it could not signal, and what is left at the
  * timeout, is ct_op_stop's with fast set: the kill and the clean-up. */
 void ct_shutdown_all(const struct ct_ops *o, char *const *ids);
+/* The host sides of the veths of the stopped containers of ids that the kernel has not
+ * removed yet (it tears a network namespace down in its own time), deleted in one
+ * request. */
+void ct_links_delete(const struct ct_ops *o, char *const *ids);
 int ct_op_restart(void *ops, size_t index, const char *ctid, struct nook_err *err);
 int ct_op_mount(void *ops, size_t index, const char *ctid, struct nook_err *err);
 int ct_op_umount(void *ops, size_t index, const char *ctid, struct nook_err *err);

@@ -61,6 +61,11 @@ void net_link_alias_put(struct nl_req *r, int index, const char *name, const cha
 bool net_link_marked_for(const struct net_link *l, const char *tag);
 /* Sets the link up, by index, or by name when index is 0. */
 void net_link_up_put(struct nl_req *r, int index, const char *name);
+/* Puts link index in link group `group` (IFLA_GROUP); and, for an RTM_DELLINK just
+ * put, selects every link of that group: the kernel deletes them with one RCU grace
+ * period for all (unregister_netdevice_many), where one by one each costs one. */
+void net_link_group_put(struct nl_req *r, int index, const char *name, uint32_t group);
+void net_link_group_select(struct nlmsghdr *nlh, uint32_t group);
 /* Makes the link (by index, or by name when index is 0) a port of bridge `master`;
  * EXFULL when the bridge has no port number left. */
 void net_link_master_put(struct nl_req *r, int index, const char *name, int master);

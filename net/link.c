@@ -192,6 +192,22 @@ bool net_link_marked_for(const struct net_link *l, const char *tag)
         return l->found && strcmp(l->kind, "veth") == 0 && strcmp(l->alias, tag) == 0;
 }
 
+void net_link_group_put(struct nl_req *r, int index, const char *name, uint32_t group)
+{
+        struct nlmsghdr *nlh =
+            nl_req_put(r, RTM_SETLINK, 0, "put %s in link group %u", name, group);
+
+        put_ifinfomsg(nlh, index, 0);
+        mnl_attr_put_u32(nlh, IFLA_GROUP, group);
+        nl_req_expect(r, ENODEV); /* gone meanwhile, with its namespace */
+}
+
+void net_link_group_select(struct nlmsghdr *nlh, uint32_t group)
+{
+        put_ifinfomsg(nlh, 0, 0);
+        mnl_attr_put_u32(nlh, IFLA_GROUP, group);
+}
+
 void net_link_master_put(struct nl_req *r, int index, const char *name, int master)
 {
         struct nlmsghdr *nlh = nl_req_put(r, RTM_SETLINK, 0, "put %s on bridge %d", name, master);

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include "common/cleanup.h"
 #include "common/util.h"
@@ -568,24 +569,47 @@ int net_addr_change(int netns_fd, const char *ifname, const struct net_addr *a, 
         return nl_req_run(&s, q, err);
 }
 
-int net_link_delete(const char *name, const char *id, struct nook_err *err)
+int net_links_delete(char *const *names, char *const *owners, struct nook_err *err)
 {
         _cleanup_(nl_closep) struct nl_sock s = {0};
         _cleanup_nl_req_ struct nl_req *q = NULL;
-        struct net_link link = {0};
-        char tag[NET_OWNER_TAG_MAX];
+        size_t n = strv_length(names), marked = 0;
+        _cleanup_free_ struct net_link *links = NULL;
+        /* A group of our own for the request (a 32-bit number no one sets by hand). */
+        uint32_t group = 0x6e6b0000u | ((uint32_t)getpid() & 0xffffu);
+        struct nlmsghdr *nlh;
 
+        if (n == 0)
+                return 0;
         if (nl_open(&s, NETLINK_ROUTE, -1, err) < 0)
                 return -1;
         q = nl_req_new();
-        net_link_get_put(q, name, &link);
-        if (nl_req_run(&s, q, err) < 0)
-                return -1;
-        net_owner_tag(id, tag, sizeof(tag));
-        if (!link.found || !net_link_marked_for(&link, tag))
-                return 0;
+        links = xcalloc(n, sizeof(*links));
+        /* Looked up in chunks: the answers of one request must fit the socket's
+         * receive buffer, or the kernel drops them. */
+        for (size_t at = 0; at < n; at += 64) {
+                nl_req_reset(q);
+                for (size_t i = at; i < n && i < at + 64; i++)
+                        net_link_get_put(q, names[i], &links[i]);
+                if (nl_req_run(&s, q, err) < 0)
+                        return -1;
+        }
         nl_req_reset(q);
-        net_link_del_put(q, link.index, name);
+        for (size_t i = 0; i < n; i++) {
+                char tag[NET_OWNER_TAG_MAX];
+
+                net_owner_tag(owners[i], tag, sizeof(tag));
+                if (!net_link_marked_for(&links[i], tag))
+                        continue;
+                net_link_group_put(q, links[i].index, names[i], group);
+                marked++;
+        }
+        if (marked == 0 || nl_req_run(&s, q, err) < 0)
+                return marked ? -1 : 0;
+        nl_req_reset(q);
+        nlh = nl_req_put(q, RTM_DELLINK, 0, "delete %zu veths", marked);
+        net_link_group_select(nlh, group);
+        nl_req_expect(q, ENODEV); /* all gone meanwhile, with their namespaces */
         return nl_req_run(&s, q, err);
 }
 

@@ -50,6 +50,10 @@ OUT=$(timeout 120 script -qec "$NOOKCTL stop --jobs 30 101-130" /dev/null </dev/
 like "stop on a terminal: a progress line" "$OUT" 'stop: 30/30 done, 0 failed'
 capture ctl stop 101-103
 unlike "no progress line when stderr is not a terminal" "$ERR" 'done'
+check "start 101-110 again" ctl start 101-110
+check "stop 101-110 (the host sides of their veths deleted in one request)" ctl stop 101-110
+is "a fleet's stop leaves no host side of a veth" \
+	"$(ip -o link show | grep -cE 'alias nook:1(0[1-9]|10)$')" 0
 capture ctl list -H
 is "list: none running" "$OUT" ""
 check "destroy 101-130" ctl destroy --jobs 4 101-130
