@@ -10,8 +10,8 @@
 #
 # Environment: JOBS (--jobs of create, start and destroy; default the CPU count),
 # BENCH_TUNE=1 (raise the kernel limits `nookctl doctor` finds short for N, as
-# `doctor --tune` does, and put them back at the end; without it a short limit is
-# printed and the size is skipped).
+# `doctor --tune` does, and put them back at the end; without it the short limits are
+# printed and named in the results, and the run goes on: a fleet past one may fail).
 # Runs in private network and mount namespaces of its own, with a cgroup parent it
 # removes: the host's network, mounts and cgroups are never touched.  Writes
 # results/fleet.md and prints it.
@@ -26,7 +26,6 @@ JOBS=${JOBS:-$(nproc)}
 
 # The kernel limits, read and raised in the host's namespaces (the neighbour tables
 # and the backlog exist only there), before this script enters its own.
-declare -A SAVED=()
 if [ -z "${NOOK_BENCH_INNER:-}" ]; then
 	max=0
 	for n in "$@"; do [ "$n" -gt "$max" ] && max=$n; done
@@ -38,7 +37,7 @@ if [ -z "${NOOK_BENCH_INNER:-}" ]; then
 	short=$(awk '$4 == "short:" { print $1 "=" $3 }' <<<"$report")
 	if [ -n "$short" ] && [ -z "${BENCH_TUNE:-}" ]; then
 		echo "fleet: for $max containers these kernel limits are short (BENCH_TUNE=1 raises them for the run):" >&2
-		sed 's/^/  /' <<<"$short" >&2
+		while read -r kv; do echo "  $kv"; done <<<"$short" >&2
 	elif [ -n "$short" ]; then
 		restore=()
 		for kv in $short; do
@@ -47,9 +46,10 @@ if [ -z "${NOOK_BENCH_INNER:-}" ]; then
 			sysctl -q -w "$kv"
 		done
 		echo "fleet: raised for the run: $short" >&2
+		tuned=1
 		trap 'for kv in "${restore[@]}"; do sysctl -q -w "$kv"; done' EXIT
 	fi
-	NOOK_BENCH_INNER=1 NOOK_BENCH_SHORT="$short" unshare --net --mount --propagation private -- "$0" "$@"
+	NOOK_BENCH_INNER=1 NOOK_BENCH_SHORT="$short" NOOK_BENCH_TUNED=${tuned:-} unshare --net --mount --propagation private -- "$0" "$@"
 	exit $?
 fi
 ip link set lo up
@@ -132,7 +132,10 @@ mkdir -p "$SRC/results"
 	echo "# nookctl fleets"
 	echo
 	echo "bench/fleet.sh on $(uname -r), $(nproc) CPUs, $(free -g | awk '/^Mem:/ { print $2 }') GiB, load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%Y-%m-%d); --jobs $JOBS; minimal template, the default network (overflow bridges past 1023)."
-	[ -z "${NOOK_BENCH_SHORT:-}" ] || echo "Kernel limits raised for the run: $(echo "$NOOK_BENCH_SHORT" | tr '\n' ' ')"
+	if [ -n "${NOOK_BENCH_SHORT:-}" ]; then
+		printf 'Kernel limits %s: %s\n' "$([ -n "${NOOK_BENCH_TUNED:-}" ] && echo "raised for the run" || echo "short and not raised (BENCH_TUNE unset)")" \
+			"$(echo "$NOOK_BENCH_SHORT" | tr '\n' ' ')"
+	fi
 	echo "Times in seconds for the whole fleet; *answer* counts the containers that served their page on their own address; *barrier* is the time between the first and the last release of \`exec --barrier -- true\` (ms)."
 	echo "Memory per running container in KiB: the drop of MemAvailable, then its kernel part (Slab, of which SUnreclaim; page tables and kernel stacks) and the PSS of the containers' own processes; disk is one container's private layer."
 	echo
