@@ -35,6 +35,11 @@ enum {
         O_DESCRIPTION,
         O_SAVE,
         O_DEVICES,
+        O_CPUMASK,
+        O_NODEMASK,
+        O_IOLIMIT,
+        O_IOPSLIMIT,
+        O_IOPRIO,
 };
 
 static const struct option ct_options[] = {
@@ -59,6 +64,11 @@ static const struct option ct_options[] = {
     {"description", required_argument, NULL, O_DESCRIPTION},
     {"save", no_argument, NULL, O_SAVE},
     {"devices", required_argument, NULL, O_DEVICES},
+    {"cpumask", required_argument, NULL, O_CPUMASK},
+    {"nodemask", required_argument, NULL, O_NODEMASK},
+    {"iolimit", required_argument, NULL, O_IOLIMIT},
+    {"iopslimit", required_argument, NULL, O_IOPSLIMIT},
+    {"ioprio", required_argument, NULL, O_IOPRIO},
     {"jobs", required_argument, NULL, 'j'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -77,6 +87,13 @@ static const struct option ct_options[] = {
         "      --cpulimit PCT       CPU time in percent of one CPU (200 = two CPUs)\n"             \
         "      --cpuunits N         relative CPU weight (cpu.shares)\n"                            \
         "      --numproc N          most processes and threads (pids.limit)\n"                     \
+        "      --cpumask LIST|all   run on these CPUs only (0-3,6: cpuset.cpus)\n"                 \
+        "      --nodemask LIST|all  allocate on these memory nodes only (cpuset.mems)\n"           \
+        "      --iolimit RATE       bytes a second read and written on the home's disk\n"          \
+        "                           (5M, 1G; 0: none; io.max rbps and wbps)\n"                     \
+        "      --iopslimit N        disk operations a second (0: none; io.max riops, wiops)\n"     \
+        "      --ioprio 0-7         disk time weight, 4 the default, each step doubles\n"          \
+        "                           (io.weight 6 to 800)\n"                                        \
         "      --onboot yes|no      start with 'nookctl start --all-onboot' at boot\n"             \
         "      --bridge NAME        attach to bridge NAME (default nookbr0)\n"                     \
         "      --routed DEV         routed (venet-style) through uplink DEV, no bridge\n"          \
@@ -181,6 +198,21 @@ static int parse_opts(const struct cmd_parser *p, bool is_set, int argc, char **
                         break;
                 case O_DEVICES:
                         strv_push(&o->devices, optarg);
+                        break;
+                case O_CPUMASK:
+                        o->cpumask = optarg;
+                        break;
+                case O_NODEMASK:
+                        o->nodemask = optarg;
+                        break;
+                case O_IOLIMIT:
+                        o->iolimit = optarg;
+                        break;
+                case O_IOPSLIMIT:
+                        o->iopslimit = optarg;
+                        break;
+                case O_IOPRIO:
+                        o->ioprio = optarg;
                         break;
                 case 'j':
                         if (ctl_parse_jobs(optarg, jobs) < 0)

@@ -21,7 +21,7 @@ _nookctl() {
 	local commands="create set start stop restart status mount umount destroy exec enter console list template backup restore doctor"
 	local globals="--home --root --cgroup-parent --debug --help --version"
 	local ct_opts="--ipadd --hostname --name --ram --swap --cpus --cpulimit --cpuunits --numproc
-		--onboot --bridge --routed --nameserver --searchdomain --description --devices --jobs --help"
+		--cpumask --nodemask --iolimit --iopslimit --ioprio --onboot --bridge --routed --nameserver --searchdomain --description --devices --jobs --help"
 	local i cmd= _nookctl_home=
 	for ((i = 1; i < cword; i++)); do
 		case ${words[i]} in
@@ -44,6 +44,9 @@ _nookctl() {
 	case $prev in
 	--ostemplate) COMPREPLY=($(compgen -W "$(_nookctl_templates)" -- "$cur")); return ;;
 	--onboot) COMPREPLY=($(compgen -W "yes no" -- "$cur")); return ;;
+	--ioprio) COMPREPLY=($(compgen -W "0 1 2 3 4 5 6 7" -- "$cur")); return ;;
+	--cpumask) COMPREPLY=($(compgen -W "all $(cat /sys/devices/system/cpu/online 2>/dev/null)" -- "$cur")); return ;;
+	--nodemask) COMPREPLY=($(compgen -W "all $(cat /sys/devices/system/node/online 2>/dev/null)" -- "$cur")); return ;;
 	--bridge | --routed) COMPREPLY=($(compgen -W "$(ls /sys/class/net 2>/dev/null)" -- "$cur")); return ;;
 	--capability)
 		COMPREPLY=($(compgen -W "CAP_SYS_TIME:on CAP_SYS_ADMIN:on CAP_NET_ADMIN:off CAP_SYS_PTRACE:on" -- "$cur"))
@@ -53,7 +56,7 @@ _nookctl() {
 		return ;;
 	--ipadd | --ipdel | --hostname | --name | --ram | --swap | --cpus | --cpulimit | --cpuunits | \
 		--numproc | --nameserver | --searchdomain | --description | --userpasswd | --timeout | --devices | \
-		-j | --jobs | --for)
+		--iolimit | --iopslimit | -j | --jobs | --for)
 		return ;;
 	esac
 

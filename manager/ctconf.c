@@ -27,6 +27,8 @@ void ct_settings_free(struct ct_settings *s)
         strv_free(s->searchdomains);
         strv_free(s->devices);
         free(s->cgroups_path);
+        free(s->cpumask);
+        free(s->nodemask);
         *s = (struct ct_settings){0};
 }
 
@@ -339,6 +341,41 @@ static char *device_text(const struct oci_device_rule *d)
                          d->allow ? oci_device_access_text(d->access, access) : "none");
 }
 
+uint64_t ct_ioprio_weight(unsigned prio)
+{
+        return prio >= 4 ? 100u << (prio - 4) : 100u >> (4 - prio);
+}
+
+int ct_ioprio_of(uint64_t weight)
+{
+        for (unsigned p = 0; p <= 7; p++)
+                if (ct_ioprio_weight(p) == weight)
+                        return (int)p;
+        return -1;
+}
+
+/* nookctl writes the same limit for reading and writing, on one disk: the read entries
+ * say all. */
+static void read_io(const struct oci_resources *r, struct ct_settings *s)
+{
+        const struct oci_throttle_device *bps = r->block_io.throttle[OCI_THROTTLE_READ_BPS];
+        const struct oci_throttle_device *iops = r->block_io.throttle[OCI_THROTTLE_READ_IOPS];
+        const char *weight = oci_resources_unified(r, "io.weight");
+
+        if (r->block_io.n_throttle[OCI_THROTTLE_READ_BPS]) {
+                s->iolimit = bps->rate;
+                s->io_major = bps->major;
+                s->io_minor = bps->minor;
+        }
+        if (r->block_io.n_throttle[OCI_THROTTLE_READ_IOPS]) {
+                s->iopslimit = iops->rate;
+                s->io_major = iops->major;
+                s->io_minor = iops->minor;
+        }
+        if (weight && strncmp(weight, "default ", 8) == 0)
+                (void)parse_uint64(weight + 8, &s->ioweight);
+}
+
 static void read_resources(const struct oci_resources *r, struct ct_settings *s)
 {
         uint64_t quota = opt_u64(r->cpu.quota), period = opt_u64(r->cpu.period);
@@ -349,6 +386,9 @@ static void read_resources(const struct oci_resources *r, struct ct_settings *s)
         s->cpuunits = opt_u64(r->cpu.shares);
         s->cpulimit = quota && period ? quota * 100 / period : 0;
         s->numproc = opt_u64(r->pids_limit);
+        s->cpumask = r->cpu.cpus ? xstrdup(r->cpu.cpus) : NULL;
+        s->nodemask = r->cpu.mems ? xstrdup(r->cpu.mems) : NULL;
+        read_io(r, s);
         for (size_t i = 0; i < r->n_devices; i++) {
                 _cleanup_free_ char *e = device_text(&r->devices[i]);
                 strv_push(&s->devices, e);
@@ -410,6 +450,16 @@ struct oci_resources *ct_resources(const struct ct_settings *s)
         }
         if (s->numproc)
                 r->pids_limit = (struct oci_opt){true, (int64_t)s->numproc};
+        r->cpu.cpus = s->cpumask ? xstrdup(s->cpumask) : NULL;
+        r->cpu.mems = s->nodemask ? xstrdup(s->nodemask) : NULL;
+        for (int k = OCI_THROTTLE_READ_BPS; s->iolimit && k <= OCI_THROTTLE_WRITE_BPS; k++)
+                oci_resources_add_throttle(r, k, s->io_major, s->io_minor, s->iolimit);
+        for (int k = OCI_THROTTLE_READ_IOPS; s->iopslimit && k <= OCI_THROTTLE_WRITE_IOPS; k++)
+                oci_resources_add_throttle(r, k, s->io_major, s->io_minor, s->iopslimit);
+        if (s->ioweight) {
+                _cleanup_free_ char *w = xasprintf("default %" PRIu64, s->ioweight);
+                oci_resources_set_unified(r, "io.weight", w);
+        }
         for (char **d = s->devices; d && *d; d++) {
                 struct oci_device_rule rule;
                 if (device_rule(*d, &rule) == 0)
@@ -550,6 +600,8 @@ void ct_settings_copy(struct ct_settings *dst, const struct ct_settings *src)
         dst->searchdomains = src->searchdomains ? strv_dup(src->searchdomains) : NULL;
         dst->devices = src->devices ? strv_dup(src->devices) : NULL;
         dst->cgroups_path = src->cgroups_path ? xstrdup(src->cgroups_path) : NULL;
+        dst->cpumask = src->cpumask ? xstrdup(src->cpumask) : NULL;
+        dst->nodemask = src->nodemask ? xstrdup(src->nodemask) : NULL;
 }
 
 /* Far above any config nookctl writes; guards against a runaway file. */

@@ -41,13 +41,19 @@ struct ct_settings {
         char *routed_dev; /* routed mode: the uplink, NULL for none */
         char **nameservers;
         char **searchdomains;
-        uint64_t ram, swap; /* bytes; 0 = no limit */
-        uint64_t cpulimit;  /* percent of one CPU; 0 = none */
-        uint64_t cpuunits;  /* cpu.shares; 0 = default */
-        uint64_t numproc;   /* pids.limit; 0 = none */
-        uint64_t caps;      /* bit n = capability n */
-        char **devices;     /* "c:MAJOR:MINOR:ACCESS" (MAJOR/MINOR may be '*', ACCESS
-                             * of rwm or "none"), beside nook's default devices */
+        uint64_t ram, swap;         /* bytes; 0 = no limit */
+        uint64_t cpulimit;          /* percent of one CPU; 0 = none */
+        uint64_t cpuunits;          /* cpu.shares; 0 = default */
+        uint64_t numproc;           /* pids.limit; 0 = none */
+        char *cpumask;              /* cpuset.cpus ("0-3,6"); NULL: every CPU */
+        char *nodemask;             /* cpuset.mems; NULL: every memory node */
+        uint64_t iolimit;           /* bytes/s read and written on the disk io_dev; 0 = none */
+        uint64_t iopslimit;         /* operations/s likewise; 0 = none */
+        int64_t io_major, io_minor; /* the disk of iolimit and iopslimit */
+        uint64_t ioweight;          /* io.weight of --ioprio; 0: the kernel's default (100) */
+        uint64_t caps;              /* bit n = capability n */
+        char **devices;             /* "c:MAJOR:MINOR:ACCESS" (MAJOR/MINOR may be '*', ACCESS
+                                     * of rwm or "none"), beside nook's default devices */
         char *cgroups_path;
 };
 
@@ -89,6 +95,10 @@ bool ct_ip_is_gateway(const char *ip);
 /* Whether s is a host name of DNS labels (letters, digits, '-', not at either end of
  * a label; at most 63 per label and 253 in all). */
 bool ct_hostname_valid(const char *s);
+/* vzctl's --ioprio 0-7 as io.weight: each step doubles, 4 is the kernel's default 100;
+ * and back (-1: a weight that is none of them). */
+uint64_t ct_ioprio_weight(unsigned prio);
+int ct_ioprio_of(uint64_t weight);
 /* "512M", "2G", "1048576", "64K" into bytes. */
 int ct_parse_size(const char *opt, const char *s, uint64_t *out, struct nook_err *err);
 /* Checks a --devices value, "c|b:MAJOR|*:MINOR|*:[r][w][m]|none", and sets *out to

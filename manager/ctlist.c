@@ -36,6 +36,11 @@ enum {
         F_DISK,
         F_UPTIME,
         F_MOUNTED,
+        F_CPUMASK,
+        F_NODEMASK,
+        F_IOLIMIT,
+        F_IOPSLIMIT,
+        F_IOPRIO,
 };
 
 const struct list_field list_fields[] = {
@@ -59,6 +64,11 @@ const struct list_field list_fields[] = {
     [F_DISK] = {"disk", "DISK_USED", true},
     [F_UPTIME] = {"uptime", "UPTIME", true},
     [F_MOUNTED] = {"mounted", "MOUNTED", false},
+    [F_CPUMASK] = {"cpumask", "CPUMASK", false},
+    [F_NODEMASK] = {"nodemask", "NODEMASK", false},
+    [F_IOLIMIT] = {"iolimit", "IOLIMIT", true},
+    [F_IOPSLIMIT] = {"iopslimit", "IOPSLIMIT", true},
+    [F_IOPRIO] = {"ioprio", "IOPRIO", true},
 };
 const size_t list_n_fields = sizeof(list_fields) / sizeof(list_fields[0]);
 
@@ -257,6 +267,18 @@ char *list_value(const struct nook_home *h, const struct list_row *row, int f, u
                 return number(v, row->running && uptime_of(row->pid, &v), num, has_num);
         case F_MOUNTED:
                 return xstrdup(row->mounted ? "yes" : "no");
+        case F_CPUMASK:
+                return xstrdup(s->cpumask ? s->cpumask : "all");
+        case F_NODEMASK:
+                return xstrdup(s->nodemask ? s->nodemask : "all");
+        case F_IOLIMIT:
+                return number(s->iolimit, s->iolimit != 0, num, has_num);
+        case F_IOPSLIMIT:
+                return number(s->iopslimit, s->iopslimit != 0, num, has_num);
+        case F_IOPRIO: {
+                int p = s->ioweight ? ct_ioprio_of(s->ioweight) : 4;
+                return number((uint64_t)p, p >= 0, num, has_num);
+        }
         default:
                 return xstrdup("-");
         }

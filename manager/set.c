@@ -86,6 +86,36 @@ static bool listed(char **v, const char *s)
         return false;
 }
 
+/* A list of all of this host's CPUs or memory nodes (sysfs's "online"). */
+static char *all_of(const char *file)
+{
+        char *text = NULL;
+
+        if (read_file(file, &text, NULL, 4096, NULL) < 0)
+                return xstrdup("0");
+        text[strcspn(text, "\n")] = '\0';
+        return text;
+}
+
+/* The limits old had and new lifts: a running container's cgroup keeps what is not
+ * written over, so they are written as "none". */
+static void lift_removed(struct oci_resources *r, const struct ct_settings *old,
+                         const struct ct_settings *new)
+{
+        if (old->cpumask && !new->cpumask)
+                r->cpu.cpus = all_of("/sys/devices/system/cpu/online");
+        if (old->nodemask && !new->nodemask)
+                r->cpu.mems = all_of("/sys/devices/system/node/online");
+        for (int k = OCI_THROTTLE_READ_BPS;
+             old->iolimit && !new->iolimit &&k <= OCI_THROTTLE_WRITE_BPS; k++)
+                oci_resources_add_throttle(r, k, old->io_major, old->io_minor, 0);
+        for (int k = OCI_THROTTLE_READ_IOPS;
+             old->iopslimit && !new->iopslimit &&k <= OCI_THROTTLE_WRITE_IOPS; k++)
+                oci_resources_add_throttle(r, k, old->io_major, old->io_minor, 0);
+        if (old->ioweight && !new->ioweight)
+                oci_resources_set_unified(r, "io.weight", "default 100");
+}
+
 /* The changes a running container takes at once. */
 static int apply_live(const struct ct_set *set, const struct set_job *j, pid_t pid,
                       struct nook_err *err)
@@ -95,6 +125,7 @@ static int apply_live(const struct ct_set *set, const struct set_job *j, pid_t p
 
         if (ct_edit_limits(e)) {
                 _cleanup_resources_ struct oci_resources *r = ct_resources(&j->new);
+                lift_removed(r, old, &j->new);
                 if (container_update(&j->c->h->rt, j->c->ctid, r, err) < 0)
                         return -1;
         }
@@ -180,7 +211,7 @@ int ct_set_prepare(const struct nook_home *h, struct registry *r, const struct c
                 if (ct_open(h, ids[i], 0, &j->c, err) < 0)
                         return -1;
                 ct_settings_copy(&j->new, &j->c->s);
-                if (ct_edit_apply(e, ids[i], i + 1, &j->new, r, err) < 0 ||
+                if (ct_edit_apply(h, e, ids[i], i + 1, &j->new, r, err) < 0 ||
                     registry_check_unique(r, ids[i], &j->new, err) < 0)
                         return nook_err_prefix(err, "set %s", ids[i]);
                 /* Later containers of the batch see this one's new name and addresses. */

@@ -7,6 +7,7 @@
 #include "common/cleanup.h"
 #include "common/util.h"
 #include "manager/ctid.h"
+#include "manager/iodev.h"
 #include "manager/template.h"
 
 void ct_edit_free(struct ct_edit *e)
@@ -23,7 +24,7 @@ void ct_edit_free(struct ct_edit *e)
 bool ct_edit_limits(const struct ct_edit *e)
 {
         return e->ram || e->swap || e->cpus || e->cpulimit || e->cpuunits || e->numproc ||
-               e->devices;
+               e->devices || e->cpumask || e->nodemask || e->iolimit || e->iopslimit || e->ioprio;
 }
 
 bool ct_edit_etc(const struct ct_edit *e)
@@ -83,6 +84,59 @@ static int apply_limits(const struct ct_edit *o, const char *ctid, size_t index,
                 return -1;
         if (o->numproc && parse_number("--numproc", x_numproc, 4194304, &s->numproc, err) < 0)
                 return -1;
+        return 0;
+}
+
+/* "all" or a list the host's CPUs (memory nodes) can take, into *mask (NULL: all). */
+static int apply_mask(const char *opt, const char *v,
+                      int (*check)(const char *, const char *, struct nook_err *), char **mask,
+                      struct nook_err *err)
+{
+        _cleanup_free_ char *what = xasprintf("%s %s", opt, v);
+
+        if (strcmp(v, "all") != 0 && check(v, what, err) < 0)
+                return -1;
+        free(*mask);
+        *mask = strcmp(v, "all") == 0 ? NULL : xstrdup(v);
+        return 0;
+}
+
+static int apply_placement(const struct nook_home *h, const struct ct_edit *o, const char *ctid,
+                           size_t index, struct ct_settings *s, struct nook_err *err)
+{
+        EXPAND(cpumask);
+        EXPAND(nodemask);
+        EXPAND(iolimit);
+        EXPAND(iopslimit);
+        EXPAND(ioprio);
+        uint64_t v;
+
+        if (o->cpumask && apply_mask("--cpumask", x_cpumask, oci_cpus_check, &s->cpumask, err) < 0)
+                return -1;
+        if (o->nodemask &&
+            apply_mask("--nodemask", x_nodemask, oci_mems_check, &s->nodemask, err) < 0)
+                return -1;
+        if (o->ioprio) {
+                if (parse_uint64(x_ioprio, &v) < 0 || v > 7)
+                        return nook_err_set(err, 0, "--ioprio %s: expected 0 to 7 (4: the default)",
+                                            x_ioprio);
+                s->ioweight = ct_ioprio_weight((unsigned)v);
+        }
+        /* 0 lifts a limit. */
+        if (o->iolimit && ct_parse_size("--iolimit", x_iolimit, &s->iolimit, err) < 0)
+                return -1;
+        if (o->iopslimit &&
+            (parse_uint64(x_iopslimit, &s->iopslimit) < 0 || s->iopslimit > UINT32_MAX))
+                return nook_err_set(err, 0,
+                                    "--iopslimit %s: expected a number of operations a "
+                                    "second (0: no limit)",
+                                    x_iopslimit);
+        if (o->iolimit || o->iopslimit) {
+                _cleanup_free_ char *dir = xasprintf("%s/containers", h->dir);
+                if (ct_io_device(dir, o->iolimit ? "--iolimit" : "--iopslimit", &s->io_major,
+                                 &s->io_minor, err) < 0)
+                        return -1;
+        }
         return 0;
 }
 
@@ -192,8 +246,8 @@ static int apply_caps(const struct ct_edit *o, struct ct_settings *s, struct noo
         return 0;
 }
 
-int ct_edit_apply(const struct ct_edit *o, const char *ctid, size_t index, struct ct_settings *s,
-                  struct registry *r, struct nook_err *err)
+int ct_edit_apply(const struct nook_home *h, const struct ct_edit *o, const char *ctid,
+                  size_t index, struct ct_settings *s, struct registry *r, struct nook_err *err)
 {
         EXPAND(hostname);
         EXPAND(name);
@@ -251,8 +305,10 @@ int ct_edit_apply(const struct ct_edit *o, const char *ctid, size_t index, struc
                                                     *d);
                 replace_strv(&s->searchdomains, o->searchdomains, ctid, index);
         }
-        if (apply_limits(o, ctid, index, s, err) < 0 || apply_ips(o, ctid, index, s, r, err) < 0 ||
-            apply_caps(o, s, err) < 0 || apply_devices(o, s, err) < 0)
+        if (apply_limits(o, ctid, index, s, err) < 0 ||
+            apply_placement(h, o, ctid, index, s, err) < 0 ||
+            apply_ips(o, ctid, index, s, r, err) < 0 || apply_caps(o, s, err) < 0 ||
+            apply_devices(o, s, err) < 0)
                 return -1;
         return 0;
 }
@@ -274,7 +330,7 @@ int ct_edit_new(const struct nook_home *h, const struct ct_edit *o, const char *
                 s->hostname = xstrdup(ctid);
         s->cgroups_path =
             xasprintf("%s/%s", strcmp(h->cgroup_parent, "/") ? h->cgroup_parent : "", ctid);
-        return ct_edit_apply(o, ctid, index, s, r, err);
+        return ct_edit_apply(h, o, ctid, index, s, r, err);
 }
 
 int ct_create_prepare(const struct nook_home *h, struct registry *r, const struct ct_edit *o,

@@ -18,7 +18,8 @@
  * expansion per container.  NULL: not given. */
 struct ct_edit {
         const char *ostemplate, *hostname, *name, *ram, *swap, *cpus, *cpulimit, *cpuunits,
-            *numproc, *onboot, *bridge, *routed, *userpasswd, *description;
+            *numproc, *onboot, *bridge, *routed, *userpasswd, *description, *cpumask, *nodemask,
+            *iolimit, *iopslimit, *ioprio;
         char **ipadd, **ipdel, **nameservers, **searchdomains, **caps, **devices;
         bool save;
 };
@@ -29,11 +30,12 @@ void ct_edit_free(struct ct_edit *e);
 bool ct_edit_limits(const struct ct_edit *e);
 bool ct_edit_etc(const struct ct_edit *e);
 
-/* Applies e to s, the settings of container ctid (index: its position in the command's
- * list, from 1, for {N}).  `--ipadd auto[:SUBNET]` takes the next address no container
- * of r uses (the subnet defaults to CT_DEFAULT_SUBNET). */
-int ct_edit_apply(const struct ct_edit *e, const char *ctid, size_t index, struct ct_settings *s,
-                  struct registry *r, struct nook_err *err);
+/* Applies e to s, the settings of container ctid of home h (index: its position in the
+ * command's list, from 1, for {N}).  `--ipadd auto[:SUBNET]` takes the next address no
+ * container of r uses (the subnet defaults to CT_DEFAULT_SUBNET); --iolimit and
+ * --iopslimit apply to the disk of h's containers. */
+int ct_edit_apply(const struct nook_home *h, const struct ct_edit *e, const char *ctid,
+                  size_t index, struct ct_settings *s, struct registry *r, struct nook_err *err);
 
 /* The settings of a new container ctid: e over the defaults (template minimal, the
  * default capabilities, the CTID as host name, a cgroup below the home's parent). */

@@ -84,8 +84,20 @@ const char *oci_device_access_text(unsigned access, char buf[4]);
 /* Appends a copy of rule to r->devices. */
 void oci_resources_add_device(struct oci_resources *r, const struct oci_device_rule *rule);
 
+/* Appends a throttle entry (linux.resources.blockIO.throttle*Device; rate 0: no
+ * limit) of kind for device major:minor. */
+void oci_resources_add_throttle(struct oci_resources *r, enum oci_throttle_kind kind, int64_t major,
+                                int64_t minor, uint64_t rate);
+/* Sets linux.resources.unified[key] to value; and reads it (NULL: not set). */
+void oci_resources_set_unified(struct oci_resources *r, const char *key, const char *value);
+const char *oci_resources_unified(const struct oci_resources *r, const char *key);
+
 /* Checks a cpu or memory-node list ("0-3,7") against the highest allowed number. */
 int oci_cpu_list_check(const char *list, unsigned max, const char *path, struct nook_err *err);
+/* The same against this host's possible CPUs, and its memory nodes; what names the
+ * value in errors. */
+int oci_cpus_check(const char *list, const char *what, struct nook_err *err);
+int oci_mems_check(const char *list, const char *what, struct nook_err *err);
 
 /* ---- linux.seccomp (oci/seccomp.c) ---- */
 

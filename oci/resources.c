@@ -144,12 +144,28 @@ static unsigned highest_in(const char *file, unsigned fallback)
         return (unsigned)strtoul(last, NULL, 10);
 }
 
-static int check_list(const char *path, const char *key, const char *list, const char *sysfs,
-                      unsigned fallback, struct nook_err *err)
+int oci_cpus_check(const char *list, const char *what, struct nook_err *err)
+{
+        long ncpu = sysconf(_SC_NPROCESSORS_CONF);
+
+        return oci_cpu_list_check(
+            list, highest_in("/sys/devices/system/cpu/possible", ncpu > 0 ? (unsigned)ncpu - 1 : 0),
+            what, err);
+}
+
+int oci_mems_check(const char *list, const char *what, struct nook_err *err)
+{
+        return oci_cpu_list_check(list, highest_in("/sys/devices/system/node/possible", 0), what,
+                                  err);
+}
+
+static int check_list(const char *path, const char *key, const char *list,
+                      int (*check)(const char *, const char *, struct nook_err *),
+                      struct nook_err *err)
 {
         _cleanup_free_ char *fpath = path_key(path, key);
 
-        return list ? oci_cpu_list_check(list, highest_in(sysfs, fallback), fpath, err) : 0;
+        return list ? check(list, fpath, err) : 0;
 }
 
 static int parse_cpu(json_val o, const char *path, struct oci_resources *r, struct nook_err *err)
@@ -179,16 +195,13 @@ static int parse_cpu(json_val o, const char *path, struct oci_resources *r, stru
 
 static int check_cpu(struct oci_resources *r, const char *path, struct nook_err *err)
 {
-        long ncpu = sysconf(_SC_NPROCESSORS_CONF);
-
         if (check_range(path, "shares", &r->cpu.shares, 0, 262144, err) < 0 ||
             check_range(path, "quota", &r->cpu.quota, -1, INT64_MAX, err) < 0 ||
             check_range(path, "period", &r->cpu.period, 0, CPU_PERIOD_MAX, err) < 0 ||
             check_range(path, "burst", &r->cpu.burst, 0, INT64_MAX, err) < 0 ||
             check_range(path, "idle", &r->cpu.idle, 0, 1, err) < 0 ||
-            check_list(path, "cpus", r->cpu.cpus, "/sys/devices/system/cpu/possible",
-                       ncpu > 0 ? (unsigned)ncpu - 1 : 0, err) < 0 ||
-            check_list(path, "mems", r->cpu.mems, "/sys/devices/system/node/possible", 0, err) < 0)
+            check_list(path, "cpus", r->cpu.cpus, oci_cpus_check, err) < 0 ||
+            check_list(path, "mems", r->cpu.mems, oci_mems_check, err) < 0)
                 return -1;
         /* 0 means "not set" for shares and quota, as runc and crun read them. */
         r->cpu.shares.set = r->cpu.shares.set && r->cpu.shares.v != 0;
@@ -458,6 +471,37 @@ void oci_resources_add_device(struct oci_resources *r, const struct oci_device_r
         r->devices = xrealloc(r->devices, (r->n_devices + 1) * sizeof(*r->devices));
         r->devices[r->n_devices++] = *rule;
         r->has_devices = true;
+}
+
+void oci_resources_add_throttle(struct oci_resources *r, enum oci_throttle_kind kind, int64_t major,
+                                int64_t minor, uint64_t rate)
+{
+        size_t n = r->block_io.n_throttle[kind];
+
+        r->block_io.throttle[kind] =
+            xrealloc(r->block_io.throttle[kind], (n + 1) * sizeof(*r->block_io.throttle[kind]));
+        r->block_io.throttle[kind][n] = (struct oci_throttle_device){major, minor, rate};
+        r->block_io.n_throttle[kind] = n + 1;
+}
+
+void oci_resources_set_unified(struct oci_resources *r, const char *key, const char *value)
+{
+        for (size_t i = 0; i < r->n_unified; i++)
+                if (strcmp(r->unified[i].key, key) == 0) {
+                        free(r->unified[i].value);
+                        r->unified[i].value = xstrdup(value);
+                        return;
+                }
+        r->unified = xrealloc(r->unified, (r->n_unified + 1) * sizeof(*r->unified));
+        r->unified[r->n_unified++] = (struct oci_kv){xstrdup(key), xstrdup(value)};
+}
+
+const char *oci_resources_unified(const struct oci_resources *r, const char *key)
+{
+        for (size_t i = 0; i < r->n_unified; i++)
+                if (strcmp(r->unified[i].key, key) == 0)
+                        return r->unified[i].value;
+        return NULL;
 }
 
 void oci_resources_free(struct oci_resources *r)

@@ -77,8 +77,15 @@ static void io_settings(const struct oci_resources *r, struct cgroup_limits *l)
                 for (size_t i = 0; i < r->block_io.n_throttle[k]; i++) {
                         const struct oci_throttle_device *d = &r->block_io.throttle[k][i];
 
-                        cgroup_limits_set(l, "io.max", "%" PRId64 ":%" PRId64 " %s=%" PRIu64,
-                                          d->major, d->minor, keys[k], d->rate);
+                        /* 0 means no limit, as in cgroup v1's throttle files; io.max
+                         * spells that "max". */
+                        if (d->rate == 0)
+                                cgroup_limits_set(l, "io.max", "%" PRId64 ":%" PRId64 " %s=max",
+                                                  d->major, d->minor, keys[k]);
+                        else
+                                cgroup_limits_set(l, "io.max",
+                                                  "%" PRId64 ":%" PRId64 " %s=%" PRIu64, d->major,
+                                                  d->minor, keys[k], d->rate);
                 }
 }
 

@@ -193,12 +193,54 @@ static void test_config_round_trip(void **state)
         ct_settings_free(&s);
 }
 
+/* The VPS placement survives config.json, and vzctl's ioprio maps both ways. */
+static void test_placement_round_trip(void **state)
+{
+        struct ct_settings s = {.ostemplate = xstrdup("minimal"),
+                                .cpumask = xstrdup("0"), /* parsing checks it against this host */
+                                .nodemask = xstrdup("0"),
+                                .iolimit = 5ULL << 20,
+                                .iopslimit = 300,
+                                .io_major = 8,
+                                .io_minor = 16,
+                                .ioweight = ct_ioprio_weight(6)};
+        struct ct_settings back = {0};
+        struct nook_err err = {0};
+        _cleanup_config_ struct oci_config *made = NULL, *v = NULL;
+        _cleanup_free_ char *json = NULL;
+
+        (void)state;
+        assert_int_equal(ct_ioprio_weight(4), 100);
+        assert_int_equal(ct_ioprio_weight(0), 6);
+        assert_int_equal(ct_ioprio_weight(7), 800);
+        for (unsigned p = 0; p <= 7; p++)
+                assert_int_equal(ct_ioprio_of(ct_ioprio_weight(p)), (int)p);
+        assert_int_equal(ct_ioprio_of(150), -1);
+        made = ct_config_new("101", &s);
+        json = oci_config_to_json(made, true);
+        assert_non_null(strstr(json, "\"throttleWriteBpsDevice\""));
+        assert_non_null(strstr(json, "\"io.weight\": \"default 400\""));
+        assert_int_equal(oci_config_parse(json, &v, &err), 0);
+        assert_int_equal(ct_settings_from_config(v, &back, &err), 0);
+        assert_string_equal(back.cpumask, "0");
+        assert_string_equal(back.nodemask, "0");
+        assert_true(back.iolimit == 5ULL << 20 && back.iopslimit == 300);
+        assert_true(back.io_major == 8 && back.io_minor == 16);
+        assert_int_equal(ct_ioprio_of(back.ioweight), 6);
+        ct_settings_free(&back);
+        ct_settings_free(&s);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-            cmocka_unit_test(test_ip_normalize), cmocka_unit_test(test_hostname),
-            cmocka_unit_test(test_sizes),        cmocka_unit_test(test_caps),
-            cmocka_unit_test(test_devices),      cmocka_unit_test(test_config_round_trip),
+            cmocka_unit_test(test_ip_normalize),
+            cmocka_unit_test(test_hostname),
+            cmocka_unit_test(test_sizes),
+            cmocka_unit_test(test_caps),
+            cmocka_unit_test(test_devices),
+            cmocka_unit_test(test_config_round_trip),
+            cmocka_unit_test(test_placement_round_trip),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,7 +2,10 @@
 # nookctl's limits enforced (inside `make check-vm`, a pure cgroup v2 hierarchy): create
 # with --ram/--swap/--cpulimit/--numproc puts them in the container's cgroup at start,
 # `set --ram` changes memory.max live (and only with --save in the config), list reads
-# the usage from the cgroup; doctor --tune raises the kernel limits a fleet would meet.
+# the usage from the cgroup; doctor --tune raises the kernel limits a fleet would meet;
+# --cpumask pins (cpuset.cpus.effective, Cpus_allowed_list), --ioprio weighs (io.weight),
+# --iolimit holds dd with O_DIRECT at its rate on a home of its own disk; all changed
+# live and back from the config at restart.
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../../lib.sh"
 
@@ -59,5 +62,60 @@ capture ctl doctor --for 5000 --ostemplate minimal
 is "then nothing is short" "$RC" 0
 restore_sysctls
 is "the values are back" "$(sysctl -n kernel.pid_max)" "${SAVED[kernel.pid_max]:-none}"
+
+# --- placement: --cpumask pins, --ioprio weighs ------------------------------------------------
+
+CG=$CGP/102
+check "create 102 --cpumask 0 --ioprio 6" ctl create 102 --cpumask 0 --ioprio 6
+check "start 102" ctl start 102
+is "cpuset.cpus.effective from --cpumask 0" "$(cat "$CG/cpuset.cpus.effective")" 0
+like "inside, the process may run on CPU 0 only" \
+	"$(ctl exec 102 grep Cpus_allowed_list /proc/self/status)" $'^Cpus_allowed_list:\t0$'
+is "io.weight from --ioprio 6" "$(cat "$CG/io.weight")" "default 400"
+check "set --cpumask all --ioprio 3 (live)" ctl set 102 --cpumask all --ioprio 3
+is "set: every CPU again" "$(cat "$CG/cpuset.cpus.effective")" "$(cat /sys/devices/system/cpu/online)"
+is "set: io.weight 50" "$(cat "$CG/io.weight")" "default 50"
+check "restart 102" ctl restart 102
+is "restart: the saved mask is back" "$(cat "$CG/cpuset.cpus.effective")" 0
+is "restart: the saved weight is back" "$(cat "$CG/io.weight")" "default 400"
+check "destroy --force 102" ctl destroy --force 102
+assert_ct_gone 102 "102: nothing left"
+
+# --- --iolimit: a home on a disk of its own (an ext4 loop device), dd at the limit ---------------
+
+IMG=$T/io.img
+truncate -s 512M "$IMG" && mkfs.ext4 -q "$IMG" || bail "an ext4 image"
+LOOP=$(losetup -f --show "$IMG") || bail "a loop device"
+detach_loop() {
+	umount "$T/io" 2>/dev/null
+	losetup -d "$LOOP" 2>/dev/null
+}
+at_exit detach_loop
+mkdir "$T/io" && mount "$LOOP" "$T/io" || bail "mount the ext4 image"
+export NOOK_HOME=$T/io/home
+check "the loop home: template create" ctl template create minimal
+CG=$CGP/201
+LDEV=$(cat "/sys/block/${LOOP#/dev/}/dev")
+check "create 201 --iolimit 5M" ctl create 201 --iolimit 5M
+check "start 201" ctl start 201
+like "io.max: 5 MiB/s both ways on the loop disk" "$(cat "$CG/io.max")" \
+	"^$LDEV rbps=5242880 wbps=5242880 riops=max wiops=max\$"
+# Timed inside (busybox time): an exec under TCG takes seconds of its own.
+capture ctl exec 201 time dd if=/dev/zero of=/io.test bs=1M count=15 oflag=direct
+is "dd with oflag=direct inside: exit status 0" "$RC" 0
+SECS=$(sed -n 's/^real[[:space:]]*\([0-9]*\)m \([0-9.]*\)s$/\1 \2/p' <<<"$ERR" |
+	awk '{ printf "%.2f", $1 * 60 + $2 }')
+echo "# 15 MiB written with O_DIRECT in ${SECS:-?} s under --iolimit 5M"
+check "... at 5 MiB/s within 20% (2.5 to 3.75 s)" \
+	awk -v s="${SECS:-0}" 'BEGIN { exit !(s >= 2.5 && s <= 3.75) }'
+check "set --iolimit 0 (live)" ctl set 201 --iolimit 0
+unlike "set: the limit is lifted" "$(cat "$CG/io.max")" "rbps=5242880"
+check "set --iolimit 10M --save" ctl set 201 --iolimit 10M --save
+check "restart 201" ctl restart 201
+like "restart: the saved limit" "$(cat "$CG/io.max")" "^$LDEV rbps=10485760 wbps=10485760"
+check "destroy --force 201" ctl destroy --force 201
+assert_ct_gone 201 "201: nothing left"
+check "the loop home: template remove" ctl template remove minimal
+export NOOK_HOME=$HOME_DIR
 
 done_testing
