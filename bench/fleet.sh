@@ -95,6 +95,9 @@ answered() {
 		sleep 0.3; done' <"$work/addrs" | grep -c ok
 }
 
+# A step that fails names itself (set -e alone would end the run without a word).
+trap 'echo "fleet: line $LINENO failed (status $?): $BASH_COMMAND" >&2' ERR
+
 rows=()
 for n in "$@"; do
 	echo "fleet: $n containers..." >&2
@@ -106,24 +109,28 @@ for n in "$@"; do
 	pt0=$(meminfo PageTables) ks0=$(meminfo KernelStack)
 	"$NOOKCTL" start --jobs "$JOBS" "1-$n" 2>"$work/start.err" || true
 	t2=$(now)
+	echo "fleet: created in $(secs "$t0" "$t1") s, started in $(secs "$t1" "$t2") s" >&2
 	grep -v 'warning:' "$work/start.err" | head -n 3 >&2 || true
 	sleep 2
 	avail1=$(meminfo MemAvailable) slab1=$(meminfo Slab) sunr1=$(meminfo SUnreclaim)
 	pt1=$(meminfo PageTables) ks1=$(meminfo KernelStack)
 	pss=$(fleet_pss)
 	running=$("$NOOKCTL" list -H | wc -l)
-	ok=$(answered)
-	bspread=$("$NOOKCTL" exec "1-$n" --barrier -- true 2>&1 >/dev/null |
+	ok=$(answered || true)
+	echo "fleet: $running running, $ok answer HTTP" >&2
+	# Some may fail (say, one that did not start): the spread of the others counts.
+	bspread=$({ "$NOOKCTL" exec "1-$n" --barrier -- true 2>&1 >/dev/null || true; } |
 		sed -n 's/.*released within \([0-9.]*\) ms.*/\1/p')
 	lt0=$(now)
 	"$NOOKCTL" list -a >/dev/null
 	lt1=$(now)
 	disk=$(du -sk "$work/home/containers/1/private" | cut -f1)
 	t3=$(now)
-	"$NOOKCTL" stop --jobs "$JOBS" "1-$n"
+	"$NOOKCTL" stop --jobs "$JOBS" "1-$n" || echo "fleet: stop failed for some" >&2
 	t4=$(now)
-	"$NOOKCTL" destroy --jobs "$JOBS" "1-$n"
+	"$NOOKCTL" destroy --jobs "$JOBS" "1-$n" || echo "fleet: destroy failed for some" >&2
 	t5=$(now)
+	echo "fleet: stopped in $(secs "$t3" "$t4") s, destroyed in $(secs "$t4" "$t5") s" >&2
 	rows+=("| $n | $(secs "$t0" "$t1") | $(secs "$t1" "$t2") | $(secs "$t3" "$t4") | $(secs "$t4" "$t5") | $(secs "$lt0" "$lt1") | $running | $ok | ${bspread:-?} | $(per "$n" $((avail0 - avail1))) | $(per "$n" $((slab1 - slab0))) | $(per "$n" $((sunr1 - sunr0))) | $(per "$n" $((pt1 - pt0 + ks1 - ks0))) | $(per "$n" "$pss") | $disk |")
 done
 

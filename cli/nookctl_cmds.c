@@ -467,6 +467,7 @@ const struct nookctl_command nookctl_commands[] = {
     {"enter", cmd_enter, "an interactive login shell in a container"},
     {"console", cmd_console, "show and follow a container's console"},
     {"list", cmd_list, "list containers (vzlist)"},
+    {"stats", cmd_stats, "resource usage, peaks, limits and limit hits (beancounters)"},
     {"template", cmd_template, "create, import, export, list and remove templates"},
     {"backup", cmd_backup, "write a container's private layer and config to a tarball"},
     {"restore", cmd_restore, "make a container from a backup"},

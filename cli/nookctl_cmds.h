@@ -49,6 +49,7 @@ int cmd_restore(const struct nookctl_globals *g, int argc, char **argv);
 int cmd_create(const struct nookctl_globals *g, int argc, char **argv);
 int cmd_set(const struct nookctl_globals *g, int argc, char **argv);
 int cmd_list(const struct nookctl_globals *g, int argc, char **argv);
+int cmd_stats(const struct nookctl_globals *g, int argc, char **argv);
 int cmd_doctor(const struct nookctl_globals *g, int argc, char **argv);
 
 /* Warns on stderr of every kernel limit the home's containers would meet if all ran

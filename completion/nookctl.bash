@@ -18,7 +18,7 @@ _nookctl() {
 	local cur prev words cword
 	_init_completion || return
 
-	local commands="create set start stop restart status mount umount destroy exec enter console list template backup restore doctor"
+	local commands="create set start stop restart status mount umount destroy exec enter console list stats template backup restore doctor"
 	local globals="--home --root --cgroup-parent --debug --help --version"
 	local ct_opts="--ipadd --hostname --name --ram --swap --cpus --cpulimit --cpuunits --numproc
 		--cpumask --nodemask --iolimit --iopslimit --ioprio --onboot --bridge --routed --nameserver --searchdomain --description --devices --jobs --help"
@@ -71,6 +71,7 @@ _nookctl() {
 	exec) opts="--barrier --jobs --help" ;;
 	console) opts="--no-follow --help" ;;
 	list) opts="--all --stopped --no-header --output --sort --json --list-fields --help" ;;
+	stats) opts="--json --help" ;;
 	doctor)
 		COMPREPLY=($(compgen -W "--for --ostemplate --tune --help" -- "$cur"))
 		return ;;

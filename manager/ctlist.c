@@ -13,6 +13,7 @@
 #include "common/cleanup.h"
 #include "common/util.h"
 #include "rootfs/rootfs.h"
+#include "manager/beancounters.h"
 #include "manager/diskusage.h"
 
 enum {
@@ -41,6 +42,19 @@ enum {
         F_IOLIMIT,
         F_IOPSLIMIT,
         F_IOPRIO,
+        F_BC, /* the beancounter fields of bc_fields, in their order */
+};
+
+/* list -o's names of beancounters (nookctl stats): a resource's column. */
+static const struct {
+        enum bc_resource res;
+        enum bc_column col;
+} bc_fields[] = {
+    {BC_RAM, BC_MAXHELD},      {BC_RAM, BC_FAILCNT},   {BC_SWAP, BC_FAILCNT},
+    {BC_OOM, BC_FAILCNT},      {BC_KMEM, BC_HELD},     {BC_NUMPROC, BC_MAXHELD},
+    {BC_NUMPROC, BC_FAILCNT},  {BC_NUMFILE, BC_HELD},  {BC_CPU, BC_FAILCNT},
+    {BC_IO_READ, BC_HELD},     {BC_IO_WRITE, BC_HELD}, {BC_IO_READOPS, BC_HELD},
+    {BC_IO_WRITEOPS, BC_HELD}, {BC_IO_WAIT, BC_HELD},
 };
 
 const struct list_field list_fields[] = {
@@ -69,6 +83,20 @@ const struct list_field list_fields[] = {
     [F_IOLIMIT] = {"iolimit", "IOLIMIT", true},
     [F_IOPSLIMIT] = {"iopslimit", "IOPSLIMIT", true},
     [F_IOPRIO] = {"ioprio", "IOPRIO", true},
+    [F_BC] = {"ram_peak", "RAM_PEAK", true},
+    {"ram_failcnt", "RAM_FAILCNT", true},
+    {"swap_failcnt", "SWAP_FAILCNT", true},
+    {"oom_kills", "OOM_KILLS", true},
+    {"kmem_usage", "KMEM", true},
+    {"numproc_peak", "NPROC_PEAK", true},
+    {"numproc_failcnt", "NPROC_FAILCNT", true},
+    {"numfile_usage", "NUMFILE", true},
+    {"cpu_throttled", "CPU_THROTTLED", true},
+    {"io_read", "IO_READ", true},
+    {"io_write", "IO_WRITE", true},
+    {"io_readops", "IO_READOPS", true},
+    {"io_writeops", "IO_WRITEOPS", true},
+    {"io_wait", "IO_WAIT_USEC", true},
 };
 const size_t list_n_fields = sizeof(list_fields) / sizeof(list_fields[0]);
 
@@ -127,36 +155,6 @@ void list_rows_free(struct list_row *rows, size_t n)
         free(rows);
 }
 
-/* Processes in the cgroup directory dirfd and below it (a systemd guest keeps none in
- * its root cgroup). */
-static uint64_t count_procs(int dirfd)
-{
-        _cleanup_free_ char *text = NULL;
-        _cleanup_closedir_ DIR *d = NULL;
-        struct dirent *e;
-        uint64_t n = 0;
-        int fd;
-
-        if (read_file_at(dirfd, "cgroup.procs", &text, NULL, 0, NULL) == 0)
-                for (const char *p = text; *p; p++)
-                        n += *p == '\n';
-        fd = dup(dirfd);
-        if (fd < 0 || (d = fdopendir(fd)) == NULL) {
-                if (fd >= 0)
-                        close(fd);
-                return n;
-        }
-        while ((e = readdir(d)) != NULL) {
-                if (e->d_type != DT_DIR || e->d_name[0] == '.')
-                        continue;
-                _cleanup_close_ int sub =
-                    openat(dirfd, e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-                if (sub >= 0)
-                        n += count_procs(sub);
-        }
-        return n;
-}
-
 static bool nproc(const struct list_row *row, uint64_t *out)
 {
         _cleanup_free_ char *dir = NULL;
@@ -165,7 +163,7 @@ static bool nproc(const struct list_row *row, uint64_t *out)
         if (!row->running || row->cgroup == NULL || cgroup_directory(row->cgroup, &dir, NULL) < 0 ||
             (fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
                 return false;
-        *out = count_procs(fd);
+        *out = bc_procs(fd, NULL);
         return true;
 }
 
@@ -280,6 +278,14 @@ char *list_value(const struct nook_home *h, const struct list_row *row, int f, u
                 return number((uint64_t)p, p >= 0, num, has_num);
         }
         default:
-                return xstrdup("-");
+                break;
         }
+        if (f >= F_BC && (size_t)(f - F_BC) < ARRAY_SIZE(bc_fields)) {
+                struct bc_value b;
+                enum bc_column c = bc_fields[f - F_BC].col;
+
+                bc_read(h, row, bc_fields[f - F_BC].res, &b);
+                return number(b.v[c], b.has[c], num, has_num);
+        }
+        return xstrdup("-");
 }

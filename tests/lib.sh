@@ -113,6 +113,20 @@ check() {
 	fi
 }
 
+# check_jq NAME JSON FILTER [JQ-OPTIONS...]: ok if `jq -e FILTER` holds for the JSON
+# text.  (Not `check NAME jq -e FILTER <<<"$JSON"`: check's command reads /dev/null,
+# and jq -e with no input at all exits 0.)  OUT, ERR and RC stay those of the last
+# capture, so that several can test one output.
+check_jq() {
+	local name=$1 json=$2 filter=$3 f out=$OUT err=$ERR rc=$RC
+	shift 3
+	f=$(mktemp -p "$T" json.XXXXXX)
+	printf '%s\n' "$json" >"$f"
+	check "$name" jq -e "$@" "$filter" "$f"
+	rm -f "$f"
+	OUT=$out ERR=$err RC=$rc
+}
+
 # check_fails NAME CMD...: ok if CMD exits non-zero (and was not killed by a timeout).
 check_fails() {
 	local name=$1

@@ -204,8 +204,8 @@ gone "... and leaves nothing" m1
 
 check_error "an unknown global option is refused, naming it" "unknown global option --bogus-flag" \
 	"$NOOK" --root "$ROOT" --bogus-flag list
-check "nook features is a JSON document with the OCI version range" \
-	jq -e '.ociVersionMax == "1.2.0" and (.linux.namespaces | length > 0)' <<<"$("$NOOK" features)"
+check_jq "nook features is a JSON document with the OCI version range" "$("$NOOK" features)" \
+	'.ociVersionMax == "1.2.0" and (.linux.namespaces | length > 0)'
 
 # --- at the end ------------------------------------------------------------------------------------
 

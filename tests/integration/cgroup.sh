@@ -64,8 +64,8 @@ B=$T/st
 make_bundle "$B" || bail "make a bundle"
 check "run -d" nook run -d -b "$B" st
 capture nook events --stats st
-check "events --stats prints one JSON object of type stats" \
-	jq -e '.type == "stats" and .id == "st" and (.data | has("memory") and has("cpu"))' <<<"$OUT"
+check_jq "events --stats prints one JSON object of type stats" "$OUT" \
+	'.type == "stats" and .id == "st" and (.data | has("memory") and has("cpu"))'
 check "delete --force" nook delete --force st
 assert_nothing_left st
 

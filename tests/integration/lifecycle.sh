@@ -16,13 +16,13 @@ check "create" nook create --bundle "$B" --pid-file "$T/life.pid" life
 is "state after create: created" "$(state_field life status)" created
 capture nook state life
 STATE=$OUT
-check "state is valid JSON" jq -e . <<<"$STATE"
+check_jq "state is valid JSON" "$STATE" .
 is "state: id" "$(jq -r .id <<<"$STATE")" life
 is "state: bundle is the absolute bundle path" "$(jq -r .bundle <<<"$STATE")" "$B"
 like "state: ociVersion is a 1.x version" "$(jq -r .ociVersion <<<"$STATE")" '^1\.[0-9]+\.[0-9]+'
 like "state: created is an RFC 3339 time" "$(jq -r .created <<<"$STATE")" \
 	'^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}'
-check "state: owner is present" jq -e 'has("owner")' <<<"$STATE"
+check_jq "state: owner is present" "$STATE" 'has("owner")'
 PID=$(jq -r .pid <<<"$STATE")
 like "state: pid is a pid" "$PID" '^[1-9][0-9]*$'
 check "the init process exists" kill -0 "$PID"
@@ -43,15 +43,16 @@ is "state after start: same pid" "$(state_field life pid)" "$PID"
 capture nook list
 like "list shows the container as running" "$OUT" '^life +[0-9]+ +running'
 capture nook list --format json
-check "list --format json has the container" \
-	jq -e --arg b "$B" 'map(select(.id == "life" and .status == "running" and .bundle == $b)) | length == 1' <<<"$OUT"
+check_jq "list --format json has the container" "$OUT" \
+	'map(select(.id == "life" and .status == "running" and .bundle == $b)) | length == 1' --arg b "$B"
 capture nook list -q
 is "list -q prints the ids" "$OUT" life
 
 capture nook ps life
 like "ps shows the init pid" "$OUT" "(^|[^0-9])$PID([^0-9]|\$)"
 capture nook ps --format json life
-check "ps --format json is an array with the init pid" jq -e --argjson p "$PID" 'type == "array" and index($p) != null' <<<"$OUT"
+check_jq "ps --format json is an array with the init pid" "$OUT" \
+	'type == "array" and index($p) != null' --argjson p "$PID"
 
 check "kill (default SIGTERM)" nook kill life
 if wait_status life stopped; then
@@ -274,14 +275,14 @@ check "spec --rootless: a user namespace with id maps" \
 	"$T/spec-rootless/config.json"
 
 capture "$NOOK" features
-check "features: valid JSON" jq -e . <<<"$OUT"
-check "features: ociVersionMin and ociVersionMax" \
-	jq -e '(.ociVersionMin | startswith("1.")) and (.ociVersionMax | startswith("1.2"))' <<<"$OUT"
-check "features: every hook" \
-	jq -e '.hooks as $h | ["prestart","createRuntime","createContainer","startContainer","poststart","poststop"] | all(. as $k | $h | index($k) != null)' <<<"$OUT"
-check "features: namespaces" \
-	jq -e '.linux.namespaces as $n | ["pid","network","ipc","uts","mount","cgroup","user"] | all(. as $k | $n | index($k) != null)' <<<"$OUT"
-check "features: mountOptions include bind and ro" \
-	jq -e '.mountOptions as $m | ["bind","rbind","ro","nosuid"] | all(. as $k | $m | index($k) != null)' <<<"$OUT"
+check_jq "features: valid JSON" "$OUT" .
+check_jq "features: ociVersionMin and ociVersionMax" "$OUT" \
+	'(.ociVersionMin | startswith("1.")) and (.ociVersionMax | startswith("1.2"))'
+check_jq "features: every hook" "$OUT" \
+	'.hooks as $h | ["prestart","createRuntime","createContainer","startContainer","poststart","poststop"] | all(. as $k | $h | index($k) != null)'
+check_jq "features: namespaces" "$OUT" \
+	'.linux.namespaces as $n | ["pid","network","ipc","uts","mount","cgroup","user"] | all(. as $k | $n | index($k) != null)'
+check_jq "features: mountOptions include bind and ro" "$OUT" \
+	'.mountOptions as $m | ["bind","rbind","ro","nosuid"] | all(. as $k | $m | index($k) != null)'
 
 done_testing

@@ -6,7 +6,8 @@
 # lifted by set --save; bad values refused in one line with nothing made or changed; a
 # home without a block device refuses the io limits; start applies them where the
 # controllers exist and is refused in one line where they do not (the enforcement
-# itself is tests/vm/integration/nookctl.sh's).
+# itself is tests/vm/integration/nookctl.sh's); stats (beancounters) of stopped and
+# running containers, a fleet's total, and list -o's beancounter fields.
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 # shellcheck source=tests/integration/nookctl-lib.bash
@@ -97,6 +98,34 @@ for c in cpuset io; do
 	check "destroy 110" ctl destroy 110
 	assert_ct_gone 110 "110 left nothing"
 done
+
+# --- stats: beancounters ------------------------------------------------------------------------
+
+check "create 120 --ram 64M --numproc 50" ctl create 120 --ram 64M --numproc 50
+check "create 121 (no limits: it starts on any host)" ctl create 121
+check "start 121" ctl start 121
+capture ctl stats --json 120,121
+is "stats --json: exit status 0" "$RC" 0
+is "stats: the containers in the order asked" "$(jq -r '[.containers[].ctid] | join(",")' <<<"$OUT")" "120,121"
+is "stats: a stopped one has its limits, no usage" \
+	"$(jq -c '.containers[0].resources.ram' <<<"$OUT")" '{"held":null,"maxheld":null,"limit":67108864,"failcnt":null}'
+is "stats: the total sums the limits" "$(jq '.total.numproc.limit' <<<"$OUT")" 50
+check_jq "stats: diskspace held is the private layer's" "$OUT" \
+	'.containers[0].resources.diskspace.held > 0'
+check_jq "stats: a running one's processes hold open files" "$OUT" \
+	'.containers[1].resources.numfile.held > 0'
+check_jq "stats: ... and have used CPU time (cpu.stat)" "$OUT" \
+	'.containers[1].resources.cpu.held > 0'
+check "stop 121" ctl stop 121
+capture ctl stats 120,121
+like "stats: a table per container" "$OUT" '^120 \(stopped\):'
+like "stats: ram's row" "$OUT" '^  ram +- +- +67108864 +-$'
+like "stats: the total of a fleet" "$OUT" '^total of 2 containers:'
+capture ctl list -a -H -o ctid,ram_failcnt,oom_kills,numproc_failcnt,io_read 120
+like "list -o: beancounter fields" "$OUT" '^120 +- +- +- +-$'
+check_ctl_error "stats of a container that does not exist" "container 999 does not exist" ctl stats 999
+check_ctl_error "stats without a CTID" "stats" ctl stats
+check "destroy 120,121" ctl destroy 120,121
 
 check "destroy 101" ctl destroy 101
 assert_ct_gone 101 "101 left nothing"

@@ -87,13 +87,12 @@ like "list: the container's row" "$OUT" '^101 +[0-9]+ running 10\.0\.0\.101 +web
 capture ctl list -H -o ctid,name,ostemplate,onboot,description,disk,uptime,mounted
 like "list -o: more fields" "$OUT" '^101 +web +minimal +no +the web server +[0-9]+ +[0-9]+ +yes$'
 capture ctl list -j -o ctid,numproc_usage,ip,ram
-check "list -j: JSON with the fields" jq -e \
-	'length == 1 and .[0].ctid == "101" and .[0].numproc_usage >= 2 and .[0].ip == "10.0.0.101" and .[0].ram == null' <<<"$OUT"
+check_jq "list -j: JSON with the fields" "$OUT" \
+	'length == 1 and .[0].ctid == "101" and .[0].numproc_usage >= 2 and .[0].ip == "10.0.0.101" and .[0].ram == null'
 capture ctl list -S
 is "list -S: no stopped container" "$OUT" "CTID NPROC STATUS IP_ADDR HOSTNAME"
 check_output "exec: hostname" web101 ctl exec 101 hostname
 check_status "exec: the exit status is nookctl's" 7 ctl exec 101 sh -c 'exit 7'
-capture ctl exec 101 - <<<'echo one; echo two >&2; echo "$((6 * 7))"'
 capture sh -c "printf 'echo one; echo \"\$((6 * 7))\"\n' | '$NOOKCTL' exec 101 -"
 is "exec -: a script from stdin" "$OUT" "one
 42"

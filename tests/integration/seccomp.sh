@@ -164,11 +164,11 @@ wait_pid "$AGENT_PID" 20
 is "the agent saw the filter's users go and exited" "$RC" 0
 like "the agent was asked about one syscall" "$(cat "$T/notify.out")" '^syscall [0-9]+$'
 S=$(cat "$T/notify.json" 2>/dev/null)
-check "the container process state is JSON with the fd names" \
-	jq -e '.ociVersion != null and .fds == ["seccompFd"] and (.pid | type == "number" and . > 0)' <<<"$S"
-check "the container process state: metadata is listenerMetadata" jq -e '.metadata == "meta-1"' <<<"$S"
-check "the container process state: the container's state" \
-	jq -e '.state.id == "notify" and .state.status == "creating" and .state.pid == .pid and .state.bundle != null' <<<"$S"
+check_jq "the container process state is JSON with the fd names" "$S" \
+	'.ociVersion != null and .fds == ["seccompFd"] and (.pid | type == "number" and . > 0)'
+check_jq "the container process state: metadata is listenerMetadata" "$S" '.metadata == "meta-1"'
+check_jq "the container process state: the container's state" "$S" \
+	'.state.id == "notify" and .state.status == "creating" and .state.pid == .pid and .state.bundle != null'
 assert_nothing_left notify
 
 B=$T/noagent

@@ -36,7 +36,7 @@ else
 	fail "nook events reports the OOM kill" "$(cat "$T/events.out")"
 fi
 capture nook events --stats mem
-check "events --stats counts the oom_kill" jq -e '.data.memory.events.oom_kill >= 1' <<<"$OUT"
+check_jq "events --stats counts the oom_kill" "$OUT" '.data.memory.events.oom_kill >= 1'
 is "the container survives (only the hog was killed)" "$(state_field mem status)" running
 check "update --memory raises the limit live" nook update --memory 67108864 mem
 is "memory.max after update" "$(cat "$CGP/mem/memory.max")" 67108864
@@ -68,7 +68,7 @@ check "run -d with 10% of a CPU" nook run -d -b "$B" cpu
 is "cpu.max" "$(cat "$CGP/cpu/cpu.max")" "10000 100000"
 sleep 1.5
 capture nook events --stats cpu
-check "cpu.stat nr_throttled grows" jq -e '.data.cpu.stat.nr_throttled > 0' <<<"$OUT"
+check_jq "cpu.stat nr_throttled grows" "$OUT" '.data.cpu.stat.nr_throttled > 0'
 check "pause" nook pause cpu
 is "state: paused" "$(state_field cpu status)" paused
 u1=$(awk '$1 == "usage_usec" { print $2 }' "$CGP/cpu/cpu.stat")

@@ -5,7 +5,8 @@
 # the usage from the cgroup; doctor --tune raises the kernel limits a fleet would meet;
 # --cpumask pins (cpuset.cpus.effective, Cpus_allowed_list), --ioprio weighs (io.weight),
 # --iolimit holds dd with O_DIRECT at its rate on a home of its own disk; all changed
-# live and back from the config at restart.
+# live and back from the config at restart; stats counts an OOM kill and a hit process
+# limit.
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../../lib.sh"
 
@@ -80,6 +81,27 @@ is "restart: the saved mask is back" "$(cat "$CG/cpuset.cpus.effective")" 0
 is "restart: the saved weight is back" "$(cat "$CG/io.weight")" "default 400"
 check "destroy --force 102" ctl destroy --force 102
 assert_ct_gone 102 "102: nothing left"
+
+# --- stats: an OOM kill and a hit process limit counted ----------------------------------------
+
+check "create 103 --ram 32M --numproc 20" ctl create 103 --ram 32M --numproc 20
+check "start 103" ctl start 103
+capture ctl exec 103 dd if=/dev/zero of=/dev/null bs=48M count=1
+check "a 48M buffer under --ram 32M: dd is killed" test "$RC" != 0
+capture ctl exec 103 sh -c 'for i in $(seq 30); do sleep 20 & done 2>/dev/null; true'
+capture ctl stats --json 103
+is "stats --json: exit status 0" "$RC" 0
+check_jq "stats: the OOM kill is counted" "$OUT" '.containers[0].resources.oom.failcnt >= 1'
+check_jq "stats: ram's limit was hit" "$OUT" '.containers[0].resources.ram.failcnt >= 1'
+check_jq "stats: ram's peak is near the limit" "$OUT" \
+	'.containers[0].resources.ram.maxheld > 16777216'
+is "stats: ram's limit" "$(jq '.containers[0].resources.ram.limit' <<<"$OUT")" 33554432
+check_jq "stats: the process limit was hit" "$OUT" '.containers[0].resources.numproc.failcnt >= 1'
+is "stats: numproc's limit" "$(jq '.containers[0].resources.numproc.limit' <<<"$OUT")" 20
+capture ctl list -H -o ctid,oom_kills,numproc_failcnt 103
+like "list -o oom_kills,numproc_failcnt" "$OUT" '^103 +[1-9][0-9]* +[1-9][0-9]*$'
+check "destroy --force 103" ctl destroy --force 103
+assert_ct_gone 103 "103: nothing left"
 
 # --- --iolimit: a home on a disk of its own (an ext4 loop device), dd at the limit ---------------
 
