@@ -40,6 +40,8 @@ enum {
         O_IOLIMIT,
         O_IOPSLIMIT,
         O_IOPRIO,
+        O_DISKSPACE,
+        O_DISKINODES,
 };
 
 static const struct option ct_options[] = {
@@ -69,6 +71,8 @@ static const struct option ct_options[] = {
     {"iolimit", required_argument, NULL, O_IOLIMIT},
     {"iopslimit", required_argument, NULL, O_IOPSLIMIT},
     {"ioprio", required_argument, NULL, O_IOPRIO},
+    {"diskspace", required_argument, NULL, O_DISKSPACE},
+    {"diskinodes", required_argument, NULL, O_DISKINODES},
     {"jobs", required_argument, NULL, 'j'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -94,6 +98,9 @@ static const struct option ct_options[] = {
         "      --iopslimit N        disk operations a second (0: none; io.max riops, wiops)\n"     \
         "      --ioprio 0-7         disk time weight, 4 the default, each step doubles\n"          \
         "                           (io.weight 6 to 800)\n"                                        \
+        "      --diskspace S[:H]    disk quota of the private layer, soft and hard (10G:11G;\n"    \
+        "                           0: none); the home needs project quotas (ext4 or XFS)\n"       \
+        "      --diskinodes S[:H]   most files and directories, soft and hard\n"                   \
         "      --onboot yes|no      start with 'nookctl start --all-onboot' at boot\n"             \
         "      --bridge NAME        attach to bridge NAME (default nookbr0)\n"                     \
         "      --routed DEV         routed (venet-style) through uplink DEV, no bridge\n"          \
@@ -213,6 +220,12 @@ static int parse_opts(const struct cmd_parser *p, bool is_set, int argc, char **
                         break;
                 case O_IOPRIO:
                         o->ioprio = optarg;
+                        break;
+                case O_DISKSPACE:
+                        o->diskspace = optarg;
+                        break;
+                case O_DISKINODES:
+                        o->diskinodes = optarg;
                         break;
                 case 'j':
                         if (ctl_parse_jobs(optarg, jobs) < 0)

@@ -20,7 +20,8 @@ static const char stats_help[] =
     "Resources: ram, swap, kmem (bytes); oom (failcnt: OOM kills); numproc (tasks);\n"
     "numfile (open files); cpu (microseconds; failcnt: periods throttled); io_read,\n"
     "io_write (bytes), io_readops, io_writeops; io_wait (microseconds all its tasks\n"
-    "stalled on I/O); diskspace (bytes of the private layer).  '-': none.\n\n"
+    "stalled on I/O); diskspace (bytes of the private layer), diskinodes (with a\n"
+    "disk quota).  '-': none.\n\n"
     "  -j, --json          JSON: {\"containers\": [...], \"total\": {...}}\n" H_HELP_CTL;
 
 typedef struct bc_value bc_table[BC_COUNT];

@@ -21,7 +21,7 @@ _nookctl() {
 	local commands="create set start stop restart status mount umount destroy exec enter console list stats template backup restore doctor"
 	local globals="--home --root --cgroup-parent --debug --help --version"
 	local ct_opts="--ipadd --hostname --name --ram --swap --cpus --cpulimit --cpuunits --numproc
-		--cpumask --nodemask --iolimit --iopslimit --ioprio --onboot --bridge --routed --nameserver --searchdomain --description --devices --jobs --help"
+		--cpumask --nodemask --iolimit --iopslimit --ioprio --diskspace --diskinodes --onboot --bridge --routed --nameserver --searchdomain --description --devices --jobs --help"
 	local i cmd= _nookctl_home=
 	for ((i = 1; i < cword; i++)); do
 		case ${words[i]} in
@@ -56,7 +56,7 @@ _nookctl() {
 		return ;;
 	--ipadd | --ipdel | --hostname | --name | --ram | --swap | --cpus | --cpulimit | --cpuunits | \
 		--numproc | --nameserver | --searchdomain | --description | --userpasswd | --timeout | --devices | \
-		--iolimit | --iopslimit | -j | --jobs | --for)
+		--iolimit | --iopslimit | --diskspace | --diskinodes | -j | --jobs | --for)
 		return ;;
 	esac
 

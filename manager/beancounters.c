@@ -11,6 +11,7 @@
 #include "common/cleanup.h"
 #include "common/util.h"
 #include "manager/diskusage.h"
+#include "manager/quota.h"
 
 const char *const bc_names[BC_COUNT] = {
     [BC_RAM] = "ram",
@@ -26,6 +27,7 @@ const char *const bc_names[BC_COUNT] = {
     [BC_IO_WRITEOPS] = "io_writeops",
     [BC_IO_WAIT] = "io_wait",
     [BC_DISK] = "diskspace",
+    [BC_DISKINODES] = "diskinodes",
 };
 
 const char *const bc_column_names[BC_COLUMNS] = {"held", "maxheld", "limit", "failcnt"};
@@ -221,9 +223,21 @@ void bc_read(const struct nook_home *h, const struct list_row *row, enum bc_reso
                 if (io_wait(row, &v))
                         put(out, BC_HELD, v);
                 break;
-        case BC_DISK: {
+        case BC_DISK:
+        case BC_DISKINODES: {
                 _cleanup_free_ char *priv = home_ct_path(h, row->e->ctid, "private");
-                put(out, BC_HELD, disk_usage(priv));
+                uint64_t inodes = 0;
+                bool quota = s->projid && quota_usage(priv, s->projid, &v, &inodes, NULL) == 0;
+
+                if (res == BC_DISK) {
+                        put(out, BC_HELD, quota ? v : disk_usage(priv));
+                        if (s->disk.space_hard)
+                                put(out, BC_LIMIT, s->disk.space_hard);
+                } else if (quota) {
+                        put(out, BC_HELD, inodes);
+                        if (s->disk.inodes_hard)
+                                put(out, BC_LIMIT, s->disk.inodes_hard);
+                }
                 break;
         }
         default:

@@ -25,7 +25,8 @@ enum bc_resource {
         BC_IO_READOPS,  /* read operations (rios); limit --iopslimit */
         BC_IO_WRITEOPS, /* write operations (wios); limit --iopslimit */
         BC_IO_WAIT,     /* microseconds all its tasks waited on I/O (io.pressure full) */
-        BC_DISK,        /* bytes of its private layer */
+        BC_DISK,        /* bytes of its private layer (its quota's count, or du); --diskspace */
+        BC_DISKINODES,  /* inodes of its quota; --diskinodes */
         BC_COUNT
 };
 

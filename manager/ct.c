@@ -12,6 +12,7 @@
 
 #include "common/cleanup.h"
 #include "common/util.h"
+#include "manager/quota.h"
 #include "manager/template.h"
 #include "net/net.h"
 #include "ns/ns.h"
@@ -115,6 +116,21 @@ static int fill_bundle(const char *dir, const char *ctid, const struct ct_settin
         return save_config(dir, config, err);
 }
 
+int ct_disk_quota(const char *dir, const struct ct_settings *s, bool attach, struct nook_err *err)
+{
+        _cleanup_free_ char *priv = xasprintf("%s/private", dir);
+        _cleanup_free_ char *work = xasprintf("%s/work", dir);
+
+        if (s->projid == 0)
+                return 0;
+        /* The work directory too: overlayfs makes copies there and renames them into
+         * the upper layer, which a filesystem refuses (EXDEV) across projects. */
+        if (attach &&
+            (quota_attach(priv, s->projid, err) < 0 || quota_attach(work, s->projid, err) < 0))
+                return -1;
+        return quota_set(priv, s->projid, &s->disk, err);
+}
+
 int ct_create(const struct nook_home *h, const char *ctid, const struct ct_settings *s,
               struct nook_err *err)
 {
@@ -126,7 +142,7 @@ int ct_create(const struct nook_home *h, const char *ctid, const struct ct_setti
                         return nook_err_set(err, 0, "container %s already exists", ctid);
                 return nook_err_sys(err, "container %s: mkdir %s", ctid, dir);
         }
-        if (fill_bundle(dir, ctid, s, err) < 0) {
+        if (fill_bundle(dir, ctid, s, err) < 0 || ct_disk_quota(dir, s, true, err) < 0) {
                 _cleanup_close_ int cfd = open(cdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
                 if (cfd >= 0)
                         remove_tree_at(cfd, ctid, NULL);
@@ -276,7 +292,10 @@ int ct_start(struct ct *c, struct nook_err *err)
         if (ct_running(c, NULL))
                 return nook_err_set(err, 0, "container %s is already running", c->ctid);
         delete_stale(c);
-        r = ct_mount(c, err);
+        /* The saved disk quota, over what a `set` without --save changed. */
+        r = ct_disk_quota(c->dir, &c->s, false, err);
+        if (r == 0)
+                r = ct_mount(c, err);
         if (r == 0)
                 r = ct_sync_etc(c, &c->s, err);
         if (r == 0 && (r = create_detached(c, err)) == 0) {
@@ -394,6 +413,9 @@ int ct_destroy(struct ct *c, bool force, struct nook_err *err)
                 return nook_err_sys(err, "open %s", cdir);
         if (remove_tree_at(cfd, c->ctid, err) < 0)
                 return nook_err_prefix(err, "destroy container %s", c->ctid);
+        /* Its project's limits go with it (its files are gone). */
+        if (c->s.projid)
+                (void)quota_set(cdir, c->s.projid, &(struct quota_limits){0}, NULL);
         unlink(lockfile);
         return 0;
 }

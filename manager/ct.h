@@ -61,6 +61,9 @@ bool ct_running(const struct ct *c, pid_t *pid);
  * nothing is left. */
 int ct_create(const struct nook_home *h, const char *ctid, const struct ct_settings *s,
               struct nook_err *err);
+/* Puts the disk quota of settings s on the container in dir (with attach, first its
+ * layers into s's project); nothing when s has no project. */
+int ct_disk_quota(const char *dir, const struct ct_settings *s, bool attach, struct nook_err *err);
 int ct_mount(struct ct *c, struct nook_err *err);
 int ct_umount(struct ct *c, struct nook_err *err);
 int ct_start(struct ct *c, struct nook_err *err);

@@ -299,6 +299,23 @@ static int read_net(const char *value, struct ct_settings *s, struct nook_err *e
         return 0;
 }
 
+/* "SOFT:HARD" (what nookctl writes; anything else reads as no limit). */
+static void read_pair(const char *v, uint64_t *soft, uint64_t *hard)
+{
+        _cleanup_free_ char *a = xstrndup(v, strcspn(v, ":"));
+        const char *b = strchr(v, ':');
+
+        if (b == NULL || parse_uint64(a, soft) < 0 || parse_uint64(b + 1, hard) < 0)
+                *soft = *hard = 0;
+}
+
+static void read_projid(const char *v, uint32_t *out)
+{
+        uint64_t id;
+
+        *out = parse_uint64(v, &id) == 0 && id <= UINT32_MAX ? (uint32_t)id : 0;
+}
+
 static int read_annotations(const struct oci_config *c, struct ct_settings *s, struct nook_err *err)
 {
         for (size_t i = 0; i < c->n_annotations; i++) {
@@ -318,6 +335,12 @@ static int read_annotations(const struct oci_config *c, struct ct_settings *s, s
                         s->searchdomains = split_words(v);
                 else if (strcmp(k, CT_ANN_NET) == 0 && read_net(v, s, err) < 0)
                         return -1;
+                else if (strcmp(k, CT_ANN_DISKSPACE) == 0)
+                        read_pair(v, &s->disk.space_soft, &s->disk.space_hard);
+                else if (strcmp(k, CT_ANN_DISKINODES) == 0)
+                        read_pair(v, &s->disk.inodes_soft, &s->disk.inodes_hard);
+                else if (strcmp(k, CT_ANN_PROJID) == 0)
+                        read_projid(v, &s->projid);
         }
         return 0;
 }
@@ -544,10 +567,20 @@ static void apply_annotations(struct oci_config *c, const struct ct_settings *s)
 {
         static const char *const mine[] = {
             CT_ANN_OSTEMPLATE, CT_ANN_NAME,         CT_ANN_ONBOOT, CT_ANN_DESCRIPTION,
-            CT_ANN_NAMESERVER, CT_ANN_SEARCHDOMAIN, CT_ANN_NET};
+            CT_ANN_NAMESERVER, CT_ANN_SEARCHDOMAIN, CT_ANN_NET,    CT_ANN_DISKSPACE,
+            CT_ANN_DISKINODES, CT_ANN_PROJID};
         _cleanup_free_ char *net = net_annotation(s);
         _cleanup_free_ char *ns = join(s->nameservers, " ");
         _cleanup_free_ char *sd = join(s->searchdomains, " ");
+        _cleanup_free_ char *space =
+            s->disk.space_hard
+                ? xasprintf("%" PRIu64 ":%" PRIu64, s->disk.space_soft, s->disk.space_hard)
+                : NULL;
+        _cleanup_free_ char *inodes =
+            s->disk.inodes_hard
+                ? xasprintf("%" PRIu64 ":%" PRIu64, s->disk.inodes_soft, s->disk.inodes_hard)
+                : NULL;
+        _cleanup_free_ char *projid = s->projid ? xasprintf("%" PRIu32, s->projid) : NULL;
 
         for (size_t i = 0; i < ARRAY_SIZE(mine); i++)
                 oci_annotation_set(c, mine[i], NULL);
@@ -558,6 +591,9 @@ static void apply_annotations(struct oci_config *c, const struct ct_settings *s)
         set_ann(c, CT_ANN_NAMESERVER, ns);
         set_ann(c, CT_ANN_SEARCHDOMAIN, sd);
         set_ann(c, CT_ANN_NET, net);
+        set_ann(c, CT_ANN_DISKSPACE, space);
+        set_ann(c, CT_ANN_DISKINODES, inodes);
+        set_ann(c, CT_ANN_PROJID, projid);
 }
 
 void ct_config_apply(struct oci_config *c, const char *ctid, const struct ct_settings *s)

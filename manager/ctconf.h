@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "common/error.h"
+#include "manager/quota.h"
 #include "oci/oci.h"
 
 #define CT_ANN_OSTEMPLATE   "org.nook.ostemplate"
@@ -23,6 +24,9 @@
 #define CT_ANN_NAMESERVER   "org.nook.nameserver"
 #define CT_ANN_SEARCHDOMAIN "org.nook.searchdomain"
 #define CT_ANN_NET          "org.nook.net.eth0"
+#define CT_ANN_DISKSPACE    "org.nook.diskspace"  /* "SOFT:HARD", bytes */
+#define CT_ANN_DISKINODES   "org.nook.diskinodes" /* "SOFT:HARD" */
+#define CT_ANN_PROJID       "org.nook.projid"     /* its project of the disk quotas */
 #define CT_DEFAULT_BRIDGE   "nookbr0"
 #define CT_DEFAULT_SUBNET   "10.0.0.0/24" /* of `--ipadd auto` */
 #define CT_CPU_PERIOD       100000
@@ -51,6 +55,8 @@ struct ct_settings {
         uint64_t iopslimit;         /* operations/s likewise; 0 = none */
         int64_t io_major, io_minor; /* the disk of iolimit and iopslimit */
         uint64_t ioweight;          /* io.weight of --ioprio; 0: the kernel's default (100) */
+        struct quota_limits disk;   /* --diskspace, --diskinodes */
+        uint32_t projid;            /* its disk quotas' project once it had one; 0: none */
         uint64_t caps;              /* bit n = capability n */
         char **devices;             /* "c:MAJOR:MINOR:ACCESS" (MAJOR/MINOR may be '*', ACCESS
                                      * of rwm or "none"), beside nook's default devices */

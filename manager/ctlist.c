@@ -54,7 +54,8 @@ static const struct {
     {BC_OOM, BC_FAILCNT},      {BC_KMEM, BC_HELD},     {BC_NUMPROC, BC_MAXHELD},
     {BC_NUMPROC, BC_FAILCNT},  {BC_NUMFILE, BC_HELD},  {BC_CPU, BC_FAILCNT},
     {BC_IO_READ, BC_HELD},     {BC_IO_WRITE, BC_HELD}, {BC_IO_READOPS, BC_HELD},
-    {BC_IO_WRITEOPS, BC_HELD}, {BC_IO_WAIT, BC_HELD},
+    {BC_IO_WRITEOPS, BC_HELD}, {BC_IO_WAIT, BC_HELD},  {BC_DISK, BC_HELD},
+    {BC_DISKINODES, BC_HELD},
 };
 
 const struct list_field list_fields[] = {
@@ -97,6 +98,10 @@ const struct list_field list_fields[] = {
     {"io_readops", "IO_READOPS", true},
     {"io_writeops", "IO_WRITEOPS", true},
     {"io_wait", "IO_WAIT_USEC", true},
+    {"diskspace_usage", "DISKSPACE_USED", true},
+    {"diskinodes_usage", "DISKINODES_USED", true},
+    {"diskspace", "DISKSPACE", true},
+    {"diskinodes", "DISKINODES", true},
 };
 const size_t list_n_fields = sizeof(list_fields) / sizeof(list_fields[0]);
 
@@ -280,6 +285,11 @@ char *list_value(const struct nook_home *h, const struct list_row *row, int f, u
         default:
                 break;
         }
+        /* The quotas: the hard limits, as vzlist's diskspace columns. */
+        if (f == F_BC + (int)ARRAY_SIZE(bc_fields))
+                return number(s->disk.space_hard, s->disk.space_hard != 0, num, has_num);
+        if (f == F_BC + (int)ARRAY_SIZE(bc_fields) + 1)
+                return number(s->disk.inodes_hard, s->disk.inodes_hard != 0, num, has_num);
         if (f >= F_BC && (size_t)(f - F_BC) < ARRAY_SIZE(bc_fields)) {
                 struct bc_value b;
                 enum bc_column c = bc_fields[f - F_BC].col;

@@ -176,6 +176,9 @@ int ct_set_one(void *ctx, size_t i, const char *ctid, struct nook_err *err)
                                     j->c->ctid);
         if (running && apply_live(set, j, pid, err) < 0)
                 return -1;
+        /* A quota is the filesystem's, running or not: it holds at once. */
+        if (ct_edit_disk(e) && ct_disk_quota(j->c->dir, &j->new, true, err) < 0)
+                return nook_err_prefix(err, "container %s", j->c->ctid);
         if ((running || e->save) && (ct_edit_etc(e) || e->userpasswd)) {
                 if (!j->c->mounted) {
                         if (ct_mount(j->c, err) < 0)

@@ -8,6 +8,7 @@
 #include "common/util.h"
 #include "manager/ctid.h"
 #include "manager/iodev.h"
+#include "manager/quota.h"
 #include "manager/template.h"
 
 void ct_edit_free(struct ct_edit *e)
@@ -25,6 +26,11 @@ bool ct_edit_limits(const struct ct_edit *e)
 {
         return e->ram || e->swap || e->cpus || e->cpulimit || e->cpuunits || e->numproc ||
                e->devices || e->cpumask || e->nodemask || e->iolimit || e->iopslimit || e->ioprio;
+}
+
+bool ct_edit_disk(const struct ct_edit *e)
+{
+        return e->diskspace || e->diskinodes;
 }
 
 bool ct_edit_etc(const struct ct_edit *e)
@@ -98,6 +104,59 @@ static int apply_mask(const char *opt, const char *v,
                 return -1;
         free(*mask);
         *mask = strcmp(v, "all") == 0 ? NULL : xstrdup(v);
+        return 0;
+}
+
+/* "SOFT[:HARD]" (one value: both; 0: no limit), sizes or counts. */
+static int parse_pair(const char *opt, const char *v, bool sizes, uint64_t *soft, uint64_t *hard,
+                      struct nook_err *err)
+{
+        _cleanup_free_ char *a = xstrndup(v, strcspn(v, ":"));
+        const char *b = strchr(v, ':');
+        const char *hv = b ? b + 1 : a;
+
+        if (sizes ? ct_parse_size(opt, a, soft, err) < 0 || ct_parse_size(opt, hv, hard, err) < 0
+                  : parse_uint64(a, soft) < 0 || parse_uint64(hv, hard) < 0)
+                return sizes
+                           ? -1
+                           : nook_err_set(err, 0, "%s %s: expected a number or SOFT:HARD", opt, v);
+        if (*soft > *hard && *hard)
+                return nook_err_set(err, 0, "%s %s: the soft limit is above the hard one", opt, v);
+        if (*hard == 0 && *soft)
+                return nook_err_set(err, 0, "%s %s: a soft limit needs a hard one", opt, v);
+        return 0;
+}
+
+static uint32_t next_projid(const struct registry *r)
+{
+        uint32_t id = CT_PROJID_MIN;
+
+        for (size_t i = 0; r && i < r->n; i++)
+                if (r->v[i].s.projid >= id)
+                        id = r->v[i].s.projid + 1;
+        return id;
+}
+
+static int apply_disk(const struct nook_home *h, const struct ct_edit *o, const char *ctid,
+                      size_t index, struct ct_settings *s, const struct registry *r,
+                      struct nook_err *err)
+{
+        EXPAND(diskspace);
+        EXPAND(diskinodes);
+        _cleanup_free_ char *dir = xasprintf("%s/containers", h->dir);
+
+        if (o->diskspace && parse_pair("--diskspace", x_diskspace, true, &s->disk.space_soft,
+                                       &s->disk.space_hard, err) < 0)
+                return -1;
+        if (o->diskinodes && parse_pair("--diskinodes", x_diskinodes, false, &s->disk.inodes_soft,
+                                        &s->disk.inodes_hard, err) < 0)
+                return -1;
+        if (!s->disk.space_hard && !s->disk.inodes_hard)
+                return 0;
+        if (quota_check(dir, o->diskspace ? "--diskspace" : "--diskinodes", err) < 0)
+                return -1;
+        if (s->projid == 0)
+                s->projid = next_projid(r);
         return 0;
 }
 
@@ -307,6 +366,7 @@ int ct_edit_apply(const struct nook_home *h, const struct ct_edit *o, const char
         }
         if (apply_limits(o, ctid, index, s, err) < 0 ||
             apply_placement(h, o, ctid, index, s, err) < 0 ||
+            (ct_edit_disk(o) && apply_disk(h, o, ctid, index, s, r, err) < 0) ||
             apply_ips(o, ctid, index, s, r, err) < 0 || apply_caps(o, s, err) < 0 ||
             apply_devices(o, s, err) < 0)
                 return -1;

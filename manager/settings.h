@@ -14,26 +14,31 @@
 #include "manager/home.h"
 #include "manager/registry.h"
 
+/* Project ids below are left to the host's own projects (/etc/projid). */
+#define CT_PROJID_MIN 100000
+
 /* The option values as given (borrowed strings; the vectors are owned), before their
  * expansion per container.  NULL: not given. */
 struct ct_edit {
         const char *ostemplate, *hostname, *name, *ram, *swap, *cpus, *cpulimit, *cpuunits,
             *numproc, *onboot, *bridge, *routed, *userpasswd, *description, *cpumask, *nodemask,
-            *iolimit, *iopslimit, *ioprio;
+            *iolimit, *iopslimit, *ioprio, *diskspace, *diskinodes;
         char **ipadd, **ipdel, **nameservers, **searchdomains, **caps, **devices;
         bool save;
 };
 void ct_edit_free(struct ct_edit *e);
 
 /* Whether e changes limits (memory, CPU, processes, devices), or what /etc holds (host
- * name, addresses, resolvers). */
+ * name, addresses, resolvers), or the disk quota. */
 bool ct_edit_limits(const struct ct_edit *e);
+bool ct_edit_disk(const struct ct_edit *e);
 bool ct_edit_etc(const struct ct_edit *e);
 
 /* Applies e to s, the settings of container ctid of home h (index: its position in the
  * command's list, from 1, for {N}).  `--ipadd auto[:SUBNET]` takes the next address no
  * container of r uses (the subnet defaults to CT_DEFAULT_SUBNET); --iolimit and
- * --iopslimit apply to the disk of h's containers. */
+ * --iopslimit apply to the disk of h's containers; a first disk quota gets the next
+ * project id after r's (from CT_PROJID_MIN). */
 int ct_edit_apply(const struct nook_home *h, const struct ct_edit *e, const char *ctid,
                   size_t index, struct ct_settings *s, struct registry *r, struct nook_err *err);
 

@@ -4,7 +4,8 @@
 # --iopslimit and --ioprio written into config.json (io limits on the disk of the
 # home's containers, a partition resolved to its disk), shown by list -o, changed and
 # lifted by set --save; bad values refused in one line with nothing made or changed; a
-# home without a block device refuses the io limits; start applies them where the
+# home without a block device refuses the io limits, and one without project quotas
+# the disk quotas (their enforcement: tests/vm/integration/quota.sh); start applies them where the
 # controllers exist and is refused in one line where they do not (the enforcement
 # itself is tests/vm/integration/nookctl.sh's); stats (beancounters) of stopped and
 # running containers, a fleet's total, and list -o's beancounter fields.
@@ -61,6 +62,11 @@ check_ctl_error "a memory node the host lacks" "beyond this host's highest" ctl 
 check_ctl_error "a rate that does not parse" "expected a size" ctl create 102 --iolimit 5Q
 check_ctl_error "a negative operations limit" "--iopslimit -1" ctl create 102 --iopslimit -1
 check_ctl_error "ioprio past 7" "expected 0 to 7" ctl set 101 --ioprio 8 --save
+check_ctl_error "a disk quota whose soft limit is above the hard one" \
+	"the soft limit is above the hard one" ctl create 102 --diskspace 2G:1G
+check_ctl_error "a disk quota that does not parse" "expected a size" ctl create 102 --diskspace 1X
+check_ctl_error "an inode quota that is not a number" "expected a number or SOFT:HARD" \
+	ctl set 101 --diskinodes many --save
 is "the refused sets left the config as it was" "$(md5sum <"$CFG")" "$SUM"
 is "the refused creates made nothing" "$(ct_leftovers 102)" ""
 
@@ -71,6 +77,10 @@ check "a home on a tmpfs: template create" ctl template create minimal
 check_ctl_error "a home on a tmpfs: --iolimit is refused" "without a block device" \
 	ctl create 1 --iolimit 5M
 check_ctl_error "... and --iopslimit" "without a block device" ctl create 1 --iopslimit 100
+check_ctl_error "a home on a tmpfs: --diskspace is refused, naming what it needs" \
+	"on tmpfs without project quotas: it needs ext4 made with -O quota,project" \
+	ctl create 1 --diskspace 1G
+check_ctl_error "... and --diskinodes" "without project quotas" ctl create 1 --diskinodes 1000
 check "... the rest is fine there" ctl create 1 --cpumask 0 --ioprio 2
 check "destroy 1" ctl destroy 1
 export NOOK_HOME=$HOME_DIR
