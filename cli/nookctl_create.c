@@ -42,6 +42,7 @@ enum {
         O_IOPRIO,
         O_DISKSPACE,
         O_DISKINODES,
+        O_PROCFS,
 };
 
 static const struct option ct_options[] = {
@@ -73,6 +74,7 @@ static const struct option ct_options[] = {
     {"ioprio", required_argument, NULL, O_IOPRIO},
     {"diskspace", required_argument, NULL, O_DISKSPACE},
     {"diskinodes", required_argument, NULL, O_DISKINODES},
+    {"procfs", required_argument, NULL, O_PROCFS},
     {"jobs", required_argument, NULL, 'j'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -101,6 +103,9 @@ static const struct option ct_options[] = {
         "      --diskspace S[:H]    disk quota of the private layer, soft and hard (10G:11G;\n"    \
         "                           0: none); the home needs project quotas (ext4 or XFS)\n"       \
         "      --diskinodes S[:H]   most files and directories, soft and hard\n"                   \
+        "      --procfs lxcfs|host|auto  /proc/meminfo, cpuinfo, stat, uptime... of the\n"         \
+        "                           container's own (LXCFS; auto, the default: when it\n"          \
+        "                           runs) or the host's, from the next start\n"                    \
         "      --onboot yes|no      start with 'nookctl start --all-onboot' at boot\n"             \
         "      --bridge NAME        attach to bridge NAME (default nookbr0)\n"                     \
         "      --routed DEV         routed (venet-style) through uplink DEV, no bridge\n"          \
@@ -226,6 +231,9 @@ static int parse_opts(const struct cmd_parser *p, bool is_set, int argc, char **
                         break;
                 case O_DISKINODES:
                         o->diskinodes = optarg;
+                        break;
+                case O_PROCFS:
+                        o->procfs = optarg;
                         break;
                 case 'j':
                         if (ctl_parse_jobs(optarg, jobs) < 0)

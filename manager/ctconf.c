@@ -29,6 +29,7 @@ void ct_settings_free(struct ct_settings *s)
         free(s->cgroups_path);
         free(s->cpumask);
         free(s->nodemask);
+        free(s->procfs);
         *s = (struct ct_settings){0};
 }
 
@@ -341,6 +342,8 @@ static int read_annotations(const struct oci_config *c, struct ct_settings *s, s
                         read_pair(v, &s->disk.inodes_soft, &s->disk.inodes_hard);
                 else if (strcmp(k, CT_ANN_PROJID) == 0)
                         read_projid(v, &s->projid);
+                else if (strcmp(k, CT_ANN_PROCFS) == 0)
+                        s->procfs = xstrdup(v);
         }
         return 0;
 }
@@ -516,19 +519,11 @@ static void apply_process(struct oci_config *c, const struct ct_settings *s)
         p->no_new_privileges = false;
 }
 
+/* Options of nook's own: they parse. */
 static void add_mount(struct oci_config *c, const char *dest, const char *type,
                       char *const *options)
 {
-        struct oci_mount *m;
-
-        c->mounts = xrealloc(c->mounts, (c->n_mounts + 1) * sizeof(*c->mounts));
-        m = &c->mounts[c->n_mounts++];
-        *m = (struct oci_mount){.destination = xstrdup(dest),
-                                .type = xstrdup(type),
-                                .source = xstrdup(type),
-                                .options = strv_dup(options)};
-        /* Options of nook's own: they parse. */
-        oci_mount_parse_options(m, NULL);
+        (void)oci_config_add_mount(c, dest, type, NULL, options, NULL);
 }
 
 static void apply_mounts(struct oci_config *c)
@@ -568,7 +563,7 @@ static void apply_annotations(struct oci_config *c, const struct ct_settings *s)
         static const char *const mine[] = {
             CT_ANN_OSTEMPLATE, CT_ANN_NAME,         CT_ANN_ONBOOT, CT_ANN_DESCRIPTION,
             CT_ANN_NAMESERVER, CT_ANN_SEARCHDOMAIN, CT_ANN_NET,    CT_ANN_DISKSPACE,
-            CT_ANN_DISKINODES, CT_ANN_PROJID};
+            CT_ANN_DISKINODES, CT_ANN_PROJID,       CT_ANN_PROCFS};
         _cleanup_free_ char *net = net_annotation(s);
         _cleanup_free_ char *ns = join(s->nameservers, " ");
         _cleanup_free_ char *sd = join(s->searchdomains, " ");
@@ -594,6 +589,7 @@ static void apply_annotations(struct oci_config *c, const struct ct_settings *s)
         set_ann(c, CT_ANN_DISKSPACE, space);
         set_ann(c, CT_ANN_DISKINODES, inodes);
         set_ann(c, CT_ANN_PROJID, projid);
+        set_ann(c, CT_ANN_PROCFS, s->procfs);
 }
 
 void ct_config_apply(struct oci_config *c, const char *ctid, const struct ct_settings *s)
@@ -638,6 +634,7 @@ void ct_settings_copy(struct ct_settings *dst, const struct ct_settings *src)
         dst->cgroups_path = src->cgroups_path ? xstrdup(src->cgroups_path) : NULL;
         dst->cpumask = src->cpumask ? xstrdup(src->cpumask) : NULL;
         dst->nodemask = src->nodemask ? xstrdup(src->nodemask) : NULL;
+        dst->procfs = src->procfs ? xstrdup(src->procfs) : NULL;
 }
 
 /* Far above any config nookctl writes; guards against a runaway file. */

@@ -27,6 +27,7 @@
 #define CT_ANN_DISKSPACE    "org.nook.diskspace"  /* "SOFT:HARD", bytes */
 #define CT_ANN_DISKINODES   "org.nook.diskinodes" /* "SOFT:HARD" */
 #define CT_ANN_PROJID       "org.nook.projid"     /* its project of the disk quotas */
+#define CT_ANN_PROCFS       "org.nook.procfs"     /* lxcfs, auto or host: runtime/lxcfs.h */
 #define CT_DEFAULT_BRIDGE   "nookbr0"
 #define CT_DEFAULT_SUBNET   "10.0.0.0/24" /* of `--ipadd auto` */
 #define CT_CPU_PERIOD       100000
@@ -57,6 +58,7 @@ struct ct_settings {
         uint64_t ioweight;          /* io.weight of --ioprio; 0: the kernel's default (100) */
         struct quota_limits disk;   /* --diskspace, --diskinodes */
         uint32_t projid;            /* its disk quotas' project once it had one; 0: none */
+        char *procfs;               /* "lxcfs", "auto" (LXCFS when it runs) or "host" */
         uint64_t caps;              /* bit n = capability n */
         char **devices;             /* "c:MAJOR:MINOR:ACCESS" (MAJOR/MINOR may be '*', ACCESS
                                      * of rwm or "none"), beside nook's default devices */

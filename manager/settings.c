@@ -333,6 +333,14 @@ int ct_edit_apply(const struct nook_home *h, const struct ct_edit *o, const char
                 free(s->description);
                 s->description = xstrdup(x_description);
         }
+        if (o->procfs) {
+                if (strcmp(o->procfs, "lxcfs") && strcmp(o->procfs, "host") &&
+                    strcmp(o->procfs, "auto"))
+                        return nook_err_set(err, 0, "--procfs %s: expected lxcfs, host or auto",
+                                            o->procfs);
+                free(s->procfs);
+                s->procfs = xstrdup(o->procfs);
+        }
         if (o->onboot) {
                 if (strcmp(o->onboot, "yes") && strcmp(o->onboot, "no"))
                         return nook_err_set(err, 0, "--onboot %s: expected yes or no", o->onboot);
@@ -386,6 +394,7 @@ int ct_edit_new(const struct nook_home *h, const struct ct_edit *o, const char *
                                     "'nookctl template create minimal' builds the default)",
                                     tmpl);
         s->ostemplate = xstrdup(tmpl);
+        s->procfs = xstrdup("auto");
         if (ct_hostname_valid(ctid))
                 s->hostname = xstrdup(ctid);
         s->cgroups_path =

@@ -22,7 +22,7 @@
 struct ct_edit {
         const char *ostemplate, *hostname, *name, *ram, *swap, *cpus, *cpulimit, *cpuunits,
             *numproc, *onboot, *bridge, *routed, *userpasswd, *description, *cpumask, *nodemask,
-            *iolimit, *iopslimit, *ioprio, *diskspace, *diskinodes;
+            *iolimit, *iopslimit, *ioprio, *diskspace, *diskinodes, *procfs;
         char **ipadd, **ipdel, **nameservers, **searchdomains, **caps, **devices;
         bool save;
 };
@@ -43,7 +43,8 @@ int ct_edit_apply(const struct nook_home *h, const struct ct_edit *e, const char
                   size_t index, struct ct_settings *s, struct registry *r, struct nook_err *err);
 
 /* The settings of a new container ctid: e over the defaults (template minimal, the
- * default capabilities, the CTID as host name, a cgroup below the home's parent). */
+ * default capabilities, the CTID as host name, a cgroup below the home's parent, its
+ * own /proc view through LXCFS when that runs). */
 int ct_edit_new(const struct nook_home *h, const struct ct_edit *e, const char *ctid, size_t index,
                 struct ct_settings *s, struct registry *r, struct nook_err *err);
 

@@ -292,3 +292,17 @@ void write_mounts(struct json_writer *w, const struct oci_config *c)
         }
         json_w_array_close(w);
 }
+
+int oci_config_add_mount(struct oci_config *c, const char *dest, const char *type,
+                         const char *source, char *const *options, struct nook_err *err)
+{
+        struct oci_mount *m;
+
+        c->mounts = xrealloc(c->mounts, (c->n_mounts + 1) * sizeof(*c->mounts));
+        m = &c->mounts[c->n_mounts++];
+        *m = (struct oci_mount){.destination = xstrdup(dest),
+                                .type = type ? xstrdup(type) : NULL,
+                                .source = xstrdup(source ? source : type),
+                                .options = strv_dup(options)};
+        return oci_mount_parse_options(m, err);
+}

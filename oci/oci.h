@@ -55,6 +55,9 @@ char *oci_process_to_json(const struct oci_process *p);
 int oci_mount_parse_options(struct oci_mount *m, struct nook_err *err);
 /* Frees what m holds (not m itself). */
 void oci_mount_free(struct oci_mount *m);
+/* Appends a mount to c (source NULL: the type's name), its options parsed. */
+int oci_config_add_mount(struct oci_config *c, const char *dest, const char *type,
+                         const char *source, char *const *options, struct nook_err *err);
 
 /* ---- linux.resources (oci/resources.c) ---- */
 

@@ -26,6 +26,7 @@
 #include "runtime/cloned_binary.h"
 #include "runtime/init.h"
 #include "runtime/internal.h"
+#include "runtime/lxcfs.h"
 #include "runtime/network.h"
 #include "runtime/notify.h"
 #include "runtime/process.h"
@@ -668,6 +669,7 @@ int container_create(const struct nook_runtime *rt, const char *id, const struct
         if (cloned_binary_needed(config) && cloned_binary_ensure(err) < 0)
                 return -1;
         if (check_supported(config, opts, err) < 0 ||
+            lxcfs_add_mounts(config, NOOK_LXCFS_DIR, err) < 0 ||
             resolve_rootfs(bundle, config, &rootfs, err) < 0 ||
             init_state(rt, id, bundle, rootfs, config, st, err) < 0)
                 return -1;

@@ -109,6 +109,28 @@ for c in cpuset io; do
 	assert_ct_gone 110 "110 left nothing"
 done
 
+# --- --procfs: LXCFS's view of /proc (its enforcement: tests/vm/integration/lxcfs.sh) ---------
+
+check "create 130 (procfs auto by default)" ctl create 130
+is "procfs: the default is auto" \
+	"$(jq -r '.annotations["org.nook.procfs"]' "$HOME_DIR/containers/130/config.json")" auto
+check "set 130 --procfs lxcfs --save" ctl set 130 --procfs lxcfs --save
+is "procfs: lxcfs saved" "$(jq -r '.annotations["org.nook.procfs"]' "$HOME_DIR/containers/130/config.json")" lxcfs
+check_ctl_error "procfs: a bad value" "expected lxcfs, host or auto" ctl set 130 --procfs maybe --save
+if grep -q ' /var/lib/lxcfs .* - fuse' /proc/self/mountinfo; then
+	skip "--procfs lxcfs without LXCFS" "LXCFS runs on this host"
+else
+	check_ctl_error "start with --procfs lxcfs when LXCFS does not run" "LXCFS does not run" \
+		ctl start 130
+	is "the refused start left it down" "$(ct_status 130)" "exist unmounted down"
+	check "set 130 --procfs auto --save" ctl set 130 --procfs auto --save
+	check "start with auto when LXCFS does not run" ctl start 130
+	is "auto without LXCFS: the host's /proc/meminfo" \
+		"$(ctl exec 130 head -n 1 /proc/meminfo)" "$(head -n 1 /proc/meminfo)"
+fi
+check "destroy --force 130" ctl destroy --force 130
+assert_ct_gone 130 "130 left nothing"
+
 # --- stats: beancounters ------------------------------------------------------------------------
 
 check "create 120 --ram 64M --numproc 50" ctl create 120 --ram 64M --numproc 50

@@ -16,10 +16,11 @@ mount -t tmpfs tmpfs /dev/shm
 mount -t tmpfs tmpfs /run
 ip link set lo up 2>/dev/null || busybox ip link set lo up
 hostname nook-vm
-# Loop devices and XFS for the tests that give a home a disk of its own (the host's
-# modules are on the shared root).
+# Loop devices and XFS for the tests that give a home a disk of its own, FUSE for
+# LXCFS (the host's modules are on the shared root).
 modprobe -q loop 2>/dev/null || true
 modprobe -q xfs 2>/dev/null || true
+modprobe -q fuse 2>/dev/null || true
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root
 export NOOK_IN_VM=1
 status=125
