@@ -132,7 +132,7 @@ uint64_t bc_procs(int dirfd, uint64_t *files)
         return n;
 }
 
-static bool open_files(const struct list_row *row, uint64_t *out)
+bool bc_tasks(const struct list_row *row, uint64_t *procs, uint64_t *files)
 {
         _cleanup_free_ char *dir = NULL;
         _cleanup_close_ int fd = -1;
@@ -140,9 +140,24 @@ static bool open_files(const struct list_row *row, uint64_t *out)
         if (!row->running || row->cgroup == NULL || cgroup_directory(row->cgroup, &dir, NULL) < 0 ||
             (fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
                 return false;
-        *out = 0;
-        (void)bc_procs(fd, out);
+        if (files)
+                *files = 0;
+        *procs = bc_procs(fd, files);
         return true;
+}
+
+/* A counter of cgroup v2's usual four files: PREFIX.current, .peak, .max, and the
+ * times .max was hit (PREFIX.events max); setting is the limit of the settings. */
+static void counter(const struct list_row *row, const char *prefix, uint64_t setting,
+                    struct bc_value *out)
+{
+        static const char *const files[BC_COLUMNS] = {"current", "peak", "max", "events"};
+
+        for (int c = 0; c < BC_COLUMNS; c++) {
+                _cleanup_free_ char *file = xasprintf("%s.%s", prefix, files[c]);
+                from_cgroup(row, file, c == BC_FAILCNT ? "max" : NULL, out, c);
+        }
+        limit_of(setting, out);
 }
 
 /* The memory of the kernel on the container's behalf: memory.stat's "kernel" where the
@@ -172,18 +187,10 @@ void bc_read(const struct nook_home *h, const struct list_row *row, enum bc_reso
         *out = (struct bc_value){0};
         switch (res) {
         case BC_RAM:
-                from_cgroup(row, "memory.current", NULL, out, BC_HELD);
-                from_cgroup(row, "memory.peak", NULL, out, BC_MAXHELD);
-                from_cgroup(row, "memory.max", NULL, out, BC_LIMIT);
-                from_cgroup(row, "memory.events", "max", out, BC_FAILCNT);
-                limit_of(s->ram, out);
+                counter(row, "memory", s->ram, out);
                 break;
         case BC_SWAP:
-                from_cgroup(row, "memory.swap.current", NULL, out, BC_HELD);
-                from_cgroup(row, "memory.swap.peak", NULL, out, BC_MAXHELD);
-                from_cgroup(row, "memory.swap.max", NULL, out, BC_LIMIT);
-                from_cgroup(row, "memory.swap.events", "max", out, BC_FAILCNT);
-                limit_of(s->swap, out);
+                counter(row, "memory.swap", s->swap, out);
                 break;
         case BC_KMEM:
                 if (kernel_memory(row, &v))
@@ -193,16 +200,15 @@ void bc_read(const struct nook_home *h, const struct list_row *row, enum bc_reso
                 from_cgroup(row, "memory.events", "oom_kill", out, BC_FAILCNT);
                 break;
         case BC_NUMPROC:
-                from_cgroup(row, "pids.current", NULL, out, BC_HELD);
-                from_cgroup(row, "pids.peak", NULL, out, BC_MAXHELD);
-                from_cgroup(row, "pids.max", NULL, out, BC_LIMIT);
-                from_cgroup(row, "pids.events", "max", out, BC_FAILCNT);
-                limit_of(s->numproc, out);
+                counter(row, "pids", s->numproc, out);
                 break;
-        case BC_NUMFILE:
-                if (open_files(row, &v))
+        case BC_NUMFILE: {
+                uint64_t procs;
+
+                if (bc_tasks(row, &procs, &v))
                         put(out, BC_HELD, v);
                 break;
+        }
         case BC_CPU:
                 from_cgroup(row, "cpu.stat", "usage_usec", out, BC_HELD);
                 from_cgroup(row, "cpu.stat", "nr_throttled", out, BC_FAILCNT);

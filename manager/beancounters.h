@@ -46,7 +46,10 @@ void bc_read(const struct nook_home *h, const struct list_row *row, enum bc_reso
              struct bc_value *out);
 
 /* The processes in the cgroup directory dirfd and below it (a systemd guest keeps none
- * in its root cgroup), and with files set, their open files. */
+ * in its root cgroup), and with files set, their open files added to *files. */
 uint64_t bc_procs(int dirfd, uint64_t *files);
+/* The same for a running container's cgroup (false when it does not run); files may be
+ * NULL. */
+bool bc_tasks(const struct list_row *row, uint64_t *procs, uint64_t *files);
 
 #endif

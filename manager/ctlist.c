@@ -160,18 +160,6 @@ void list_rows_free(struct list_row *rows, size_t n)
         free(rows);
 }
 
-static bool nproc(const struct list_row *row, uint64_t *out)
-{
-        _cleanup_free_ char *dir = NULL;
-        _cleanup_close_ int fd = -1;
-
-        if (!row->running || row->cgroup == NULL || cgroup_directory(row->cgroup, &dir, NULL) < 0 ||
-            (fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
-                return false;
-        *out = bc_procs(fd, NULL);
-        return true;
-}
-
 /* A number from a running container's cgroup file (see cgroup_read_u64). */
 static bool cgroup_number(const struct list_row *row, const char *file, const char *key,
                           uint64_t *out)
@@ -231,7 +219,7 @@ char *list_value(const struct nook_home *h, const struct list_row *row, int f, u
         case F_CTID:
                 return xstrdup(row->e->ctid);
         case F_NPROC:
-                return number(v, nproc(row, &v), num, has_num);
+                return number(v, bc_tasks(row, &v, NULL), num, has_num);
         case F_STATUS:
                 return xstrdup(!row->e->complete ? "broken" : row->running ? "running" : "stopped");
         case F_IP:
