@@ -4,9 +4,12 @@
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
 #include <net/if.h>
+#include <stdint.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 
+#include "common/util.h"
 #include "net/internal.h"
 
 static struct ifinfomsg *put_ifinfomsg(struct nlmsghdr *nlh, int index, unsigned int up)
@@ -248,4 +251,14 @@ void net_link_ports_put(struct nl_req *r, struct net_ports *ports)
         mnl_attr_put_u32(nlh, IFLA_MASTER, (uint32_t)ports->master);
         mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
         nl_req_on_reply(r, on_port, ports);
+}
+
+void net_random_mac(uint8_t mac[6])
+{
+        if (getrandom(mac, 6, 0) != 6) {
+                uint64_t t = now_ms() ^ (uint64_t)(uintptr_t)mac;
+
+                memcpy(mac, &t, 6);
+        }
+        mac[0] = (uint8_t)((mac[0] & 0xfe) | 0x02);
 }

@@ -15,7 +15,6 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -48,16 +47,6 @@ static void setup_free(struct setup *c)
         nl_close(&c->ct);
         if (c->q)
                 nl_req_free(c->q);
-}
-
-void net_random_mac(uint8_t mac[6])
-{
-        if (getrandom(mac, 6, 0) != 6) {
-                uint64_t t = now_ms() ^ (uint64_t)(uintptr_t)mac;
-
-                memcpy(mac, &t, 6);
-        }
-        mac[0] = (uint8_t)((mac[0] & 0xfe) | 0x02);
 }
 
 static const int families[2] = {AF_INET, AF_INET6};
