@@ -478,10 +478,12 @@ struct oci_resources *ct_resources(const struct ct_settings *s)
                 r->pids_limit = (struct oci_opt){true, (int64_t)s->numproc};
         r->cpu.cpus = s->cpumask ? xstrdup(s->cpumask) : NULL;
         r->cpu.mems = s->nodemask ? xstrdup(s->nodemask) : NULL;
-        for (int k = OCI_THROTTLE_READ_BPS; s->iolimit && k <= OCI_THROTTLE_WRITE_BPS; k++)
-                oci_resources_add_throttle(r, k, s->io_major, s->io_minor, s->iolimit);
-        for (int k = OCI_THROTTLE_READ_IOPS; s->iopslimit && k <= OCI_THROTTLE_WRITE_IOPS; k++)
-                oci_resources_add_throttle(r, k, s->io_major, s->io_minor, s->iopslimit);
+        if (s->iolimit)
+                for (int k = OCI_THROTTLE_READ_BPS; k <= OCI_THROTTLE_WRITE_BPS; k++)
+                        oci_resources_add_throttle(r, k, s->io_major, s->io_minor, s->iolimit);
+        if (s->iopslimit)
+                for (int k = OCI_THROTTLE_READ_IOPS; k <= OCI_THROTTLE_WRITE_IOPS; k++)
+                        oci_resources_add_throttle(r, k, s->io_major, s->io_minor, s->iopslimit);
         if (s->ioweight) {
                 _cleanup_free_ char *w = xasprintf("default %" PRIu64, s->ioweight);
                 oci_resources_set_unified(r, "io.weight", w);

@@ -106,12 +106,12 @@ static void lift_removed(struct oci_resources *r, const struct ct_settings *old,
                 r->cpu.cpus = all_of("/sys/devices/system/cpu/online");
         if (old->nodemask && !new->nodemask)
                 r->cpu.mems = all_of("/sys/devices/system/node/online");
-        for (int k = OCI_THROTTLE_READ_BPS;
-             old->iolimit && !new->iolimit &&k <= OCI_THROTTLE_WRITE_BPS; k++)
-                oci_resources_add_throttle(r, k, old->io_major, old->io_minor, 0);
-        for (int k = OCI_THROTTLE_READ_IOPS;
-             old->iopslimit && !new->iopslimit &&k <= OCI_THROTTLE_WRITE_IOPS; k++)
-                oci_resources_add_throttle(r, k, old->io_major, old->io_minor, 0);
+        if (old->iolimit && !new->iolimit)
+                for (int k = OCI_THROTTLE_READ_BPS; k <= OCI_THROTTLE_WRITE_BPS; k++)
+                        oci_resources_add_throttle(r, k, old->io_major, old->io_minor, 0);
+        if (old->iopslimit && !new->iopslimit)
+                for (int k = OCI_THROTTLE_READ_IOPS; k <= OCI_THROTTLE_WRITE_IOPS; k++)
+                        oci_resources_add_throttle(r, k, old->io_major, old->io_minor, 0);
         if (old->ioweight && !new->ioweight)
                 oci_resources_set_unified(r, "io.weight", "default 100");
 }
