@@ -19,6 +19,10 @@
 #define XFS_SUPER_MAGIC 0x58465342
 #endif
 
+/* <linux/quota.h>'s QCMD shifts a signed int past its top (Q_GETINFO is 0x800005):
+ * undefined behaviour that UBSan reports.  The same bits, unsigned. */
+#define QCMD_U(cmd, type) (((unsigned)(cmd) << SUBCMDSHIFT) | ((unsigned)(type)&SUBCMDMASK))
+
 /* quotactl_fd(2) (Linux 5.14): by a descriptor on the filesystem, where quotactl(2)
  * wants the path of its block device. */
 static int quotactl_fd(int fd, unsigned cmd, unsigned id, void *addr)
@@ -52,11 +56,11 @@ int quota_check(const char *path, const char *what, struct nook_err *err)
 
         if (fd < 0 || fstatfs(fd, &sf) < 0)
                 return nook_err_sys(err, "%s: %s", what, path);
-        if (quotactl_fd(fd, QCMD(Q_GETINFO, PRJQUOTA), 0, &info) == 0)
+        if (quotactl_fd(fd, QCMD_U(Q_GETINFO, PRJQUOTA), 0, &info) == 0)
                 return 0;
         /* ENOSYS also comes from a filesystem without quota operations: a probe with
          * no descriptor tells a kernel without the call apart (EBADF when it has it). */
-        if (errno == ENOSYS && quotactl_fd(-1, QCMD(Q_GETINFO, PRJQUOTA), 0, &info) < 0 &&
+        if (errno == ENOSYS && quotactl_fd(-1, QCMD_U(Q_GETINFO, PRJQUOTA), 0, &info) < 0 &&
             errno == ENOSYS)
                 return nook_err_set(err, 0, "%s: this kernel has no quotactl_fd (Linux 5.14)",
                                     what);
@@ -122,7 +126,7 @@ int quota_set(const char *path, uint32_t projid, const struct quota_limits *l, s
                              .dqb_ihardlimit = l->inodes_hard,
                              .dqb_valid = QIF_LIMITS};
 
-        if (fd < 0 || quotactl_fd(fd, QCMD(Q_SETQUOTA, PRJQUOTA), projid, &q) < 0)
+        if (fd < 0 || quotactl_fd(fd, QCMD_U(Q_SETQUOTA, PRJQUOTA), projid, &q) < 0)
                 return nook_err_sys(err, "set the quota of project %u on %s", projid, path);
         return 0;
 }
@@ -133,7 +137,7 @@ int quota_usage(const char *path, uint32_t projid, uint64_t *bytes, uint64_t *in
         _cleanup_close_ int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         struct if_dqblk q;
 
-        if (fd < 0 || quotactl_fd(fd, QCMD(Q_GETQUOTA, PRJQUOTA), projid, &q) < 0)
+        if (fd < 0 || quotactl_fd(fd, QCMD_U(Q_GETQUOTA, PRJQUOTA), projid, &q) < 0)
                 return nook_err_sys(err, "the quota of project %u on %s", projid, path);
         *bytes = q.dqb_curspace;
         *inodes = q.dqb_curinodes;
