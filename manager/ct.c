@@ -335,8 +335,7 @@ static void delete_host_links(const struct ct *c)
         _cleanup_strv_ char **names = xcalloc(1, sizeof(char *));
         _cleanup_strv_ char **owners = xcalloc(1, sizeof(char *));
 
-        for (int k = ct_host_links(c, &names); k > 0; k--)
-                strv_push(&owners, c->ctid);
+        ct_host_links(c, &names, &owners);
         (void)net_links_delete(names, owners, NULL);
 }
 
@@ -380,7 +379,7 @@ int ct_stop(struct ct *c, bool fast, unsigned timeout, bool keep_links, struct n
         return ct_umount(c, err);
 }
 
-int ct_host_links(const struct ct *c, char ***names)
+void ct_host_links(const struct ct *c, char ***names, char ***owners)
 {
         __attribute__((cleanup(net_config_freep))) struct net_config *net = NULL;
 
@@ -388,10 +387,11 @@ int ct_host_links(const struct ct *c, char ***names)
             net_config_parse(c->config->annotations, c->config->n_annotations, c->ctid, &net,
                              NULL) < 0 ||
             net == NULL)
-                return 0;
-        for (size_t i = 0; i < net->n_ifaces; i++)
+                return;
+        for (size_t i = 0; i < net->n_ifaces; i++) {
                 strv_push(names, net->ifaces[i].host);
-        return (int)net->n_ifaces;
+                strv_push(owners, c->ctid);
+        }
 }
 
 int ct_destroy(struct ct *c, bool force, struct nook_err *err)

@@ -72,8 +72,9 @@ int ct_start(struct ct *c, struct nook_err *err);
  * stop deletes them all in one request (ct_links_delete), as one at a time each costs
  * an RCU grace period, 17 ms. */
 int ct_stop(struct ct *c, bool fast, unsigned timeout, bool keep_links, struct nook_err *err);
-/* Appends the names of the host sides of its veths to *names; how many. */
-int ct_host_links(const struct ct *c, char ***names);
+/* Appends the names of the host sides of its veths to *names, and its CTID as their
+ * owner to *owners (net_links_delete's lists). */
+void ct_host_links(const struct ct *c, char ***names, char ***owners);
 /* Sends a running container's init its shutdown signal and returns a pidfd of it to
  * wait on (-1 when it does not run or cannot be signalled: ct_stop will see). */
 int ct_shutdown_begin(struct ct *c, struct nook_err *err);

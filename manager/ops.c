@@ -103,12 +103,9 @@ void ct_links_delete(const struct ct_ops *o, char *const *ids)
 
         for (size_t i = 0; ids[i]; i++) {
                 _cleanup_ct_ struct ct *c = NULL;
-                int k;
 
-                if (ct_open(o->h, ids[i], 0, &c, NULL) < 0 || ct_running(c, NULL))
-                        continue;
-                for (k = ct_host_links(c, &names); k > 0; k--)
-                        strv_push(&owners, ids[i]);
+                if (ct_open(o->h, ids[i], 0, &c, NULL) == 0 && !ct_running(c, NULL))
+                        ct_host_links(c, &names, &owners);
         }
         (void)net_links_delete(names, owners, NULL);
 }
