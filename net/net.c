@@ -49,6 +49,15 @@ static void setup_free(struct setup *c)
                 nl_req_free(c->q);
 }
 
+/* The container side's MAC: the configured one, else the one derived from the id. */
+static void peer_mac(const char *id, const struct net_iface *ifc, uint8_t mac[6])
+{
+        if (ifc->has_mac)
+                memcpy(mac, ifc->mac, 6);
+        else
+                net_ct_mac(id, ifc->name, mac);
+}
+
 static const int families[2] = {AF_INET, AF_INET6};
 
 static bool has_family(const struct net_iface *ifc, int family)
@@ -152,10 +161,7 @@ static int create_veth(struct setup *c, const struct net_iface *ifc, struct ifac
 
         /* Chosen here, not by the kernel, so that the neighbour entries of both sides and
          * the bridge's forwarding entry can be written as the link is made. */
-        if (ifc->has_mac)
-                memcpy(st->peer_mac, ifc->mac, 6);
-        else
-                net_ct_mac(c->cfg->id, ifc->name, st->peer_mac);
+        peer_mac(c->cfg->id, ifc, st->peer_mac);
 
         net_owner_tag(c->cfg->id, tag, sizeof(tag));
         nl_req_reset(q);
@@ -492,11 +498,7 @@ static int teardown_bridged(struct nl_sock *s, struct nl_req *q, const struct ne
         struct net_link bridge;
         uint8_t mac[6];
 
-        if (ifc->has_mac)
-                memcpy(mac, ifc->mac, 6);
-        else
-                net_ct_mac(cfg->id, ifc->name, mac);
-
+        peer_mac(cfg->id, ifc, mac);
         nl_req_reset(q);
         net_link_get_put(q, ifc->bridge, &bridge);
         if (nl_req_run(s, q, err) < 0 || !bridge.found)
