@@ -132,8 +132,19 @@ static bool reap(struct worker *w, struct fleet_report *r, pid_t pid, int ws)
         return false;
 }
 
-/* Until every job of a barrier fleet waits at it or has ended; those that end are
- * recorded as the main loop would. */
+/* A job's process pid ended with status ws: recorded, counted and shown. */
+static void job_ended(struct worker *w, struct fleet_report *r, pid_t pid, int ws, size_t *running,
+                      size_t *done, const struct fleet_opts *o)
+{
+        if (reap(w, r, pid, ws))
+                r->failed++;
+        (*running)--;
+        (*done)++;
+        if (o->progress)
+                o->progress(o->progress_data, *done, r->failed, r->n);
+}
+
+/* Until every job of a barrier fleet waits at it or has ended. */
 static void barrier_gather(struct worker *w, struct barrier_slot *slots, struct fleet_report *r,
                            size_t *running, size_t *done, const struct fleet_opts *o)
 {
@@ -147,14 +158,8 @@ static void barrier_gather(struct worker *w, struct barrier_slot *slots, struct 
                                 waiting++;
                 if (waiting == 0)
                         return;
-                while ((pid = waitpid(-1, &ws, WNOHANG)) > 0) {
-                        if (reap(w, r, pid, ws))
-                                r->failed++;
-                        (*running)--;
-                        (*done)++;
-                        if (o->progress)
-                                o->progress(o->progress_data, *done, r->failed, r->n);
-                }
+                while ((pid = waitpid(-1, &ws, WNOHANG)) > 0)
+                        job_ended(w, r, pid, ws, running, done, o);
                 nanosleep(&(struct timespec){.tv_nsec = 1000000}, NULL);
         }
 }
@@ -275,12 +280,7 @@ int fleet_run(char *const *ctids, fleet_fn fn, void *ctx, const struct fleet_opt
                                 continue;
                         break;
                 }
-                if (reap(w, r, pid, ws))
-                        r->failed++;
-                running--;
-                done++;
-                if (o->progress)
-                        o->progress(o->progress_data, done, r->failed, n);
+                job_ended(w, r, pid, ws, &running, &done, o);
         }
         workers_close(w, n);
         if (slots) {
