@@ -3,7 +3,6 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "cli/nookctl_cmds.h"
 #include "cli/options.h"
@@ -104,30 +103,30 @@ int cmd_stats(const struct nookctl_globals *g, int argc, char **argv)
                 json_w_key(w, "containers");
                 json_w_array_open(w);
         }
-        /* In the order the command line names them. */
-        for (char **id = ids; *id; id++)
-                for (size_t i = 0; i < n; i++) {
-                        bc_table t;
+        /* In the order the command line names them; list_rows keeps the registry's
+         * order, so a container's row is at its registry entry's index. */
+        for (char **id = ids; *id; id++) {
+                const struct ct_entry *e = registry_get(&r, *id);
+                const struct list_row *row = &rows[e - r.v];
+                bc_table t;
 
-                        if (strcmp(rows[i].e->ctid, *id) != 0)
-                                continue;
-                        for (int res = 0; res < BC_COUNT; res++)
-                                bc_read(&h, &rows[i], res, &t[res]);
-                        add_to(total, t);
-                        shown++;
-                        if (json) {
-                                json_w_object_open(w);
-                                json_w_kv_string(w, "ctid", *id);
-                                json_w_kv_bool(w, "running", rows[i].running);
-                                json_w_key(w, "resources");
-                                json_table(w, t);
-                                json_w_object_close(w);
-                        } else {
-                                _cleanup_free_ char *title = xasprintf(
-                                    "%s (%s):", *id, rows[i].running ? "running" : "stopped");
-                                print_table(title, t);
-                        }
+                for (int res = 0; res < BC_COUNT; res++)
+                        bc_read(&h, row, res, &t[res]);
+                add_to(total, t);
+                shown++;
+                if (json) {
+                        json_w_object_open(w);
+                        json_w_kv_string(w, "ctid", *id);
+                        json_w_kv_bool(w, "running", row->running);
+                        json_w_key(w, "resources");
+                        json_table(w, t);
+                        json_w_object_close(w);
+                } else {
+                        _cleanup_free_ char *title =
+                            xasprintf("%s (%s):", *id, row->running ? "running" : "stopped");
+                        print_table(title, t);
                 }
+        }
         if (json) {
                 json_w_array_close(w);
                 json_w_key(w, "total");
