@@ -208,17 +208,6 @@ static int cmd_ps(const struct nook_runtime *rt, int argc, char **argv)
 }
 
 /* checkpoint and restore: runc's commands, which need CRIU. */
-static int cmd_criu(const struct nook_runtime *rt, int argc, char **argv)
-{
-        static const struct cmd_parser checkpoint = {"checkpoint", "", NULL, NULL};
-        static const struct cmd_parser restore = {"restore", "", NULL, NULL};
-
-        (void)rt;
-        (void)argc;
-        return cmd_usage_error(strcmp(argv[0], "checkpoint") == 0 ? &checkpoint : &restore,
-                               "not supported by this build of nook (it has no CRIU support)");
-}
-
 static int cmd_spec(const struct nook_runtime *rt, int argc, char **argv)
 {
         static const struct option opts[] = {{"bundle", required_argument, NULL, 'b'},
@@ -292,7 +281,7 @@ const struct command nook_commands[] = {
     {"resume", cmd_resume, "thaw a paused container"},
     {"update", cmd_update, "change a live container's resource limits"},
     {"events", cmd_events, "print a container's OOM events or statistics"},
-    {"checkpoint", cmd_criu, "refused: this build has no CRIU support"},
-    {"restore", cmd_criu, "refused: this build has no CRIU support"},
+    {"checkpoint", cmd_checkpoint, "dump a running container with CRIU"},
+    {"restore", cmd_restore, "make a container again from a CRIU image"},
     {NULL, NULL, NULL},
 };

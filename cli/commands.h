@@ -36,7 +36,8 @@ enum {
         OPT_IGNORE_PAUSED
 };
 
-/* The commands (cli/cmd_lifecycle.c, cmd_exec.c, cmd_cgroup.c, commands.c). */
+/* The commands (cli/cmd_lifecycle.c, cmd_exec.c, cmd_cgroup.c, cmd_checkpoint.c,
+ * commands.c). */
 int cmd_create(const struct nook_runtime *rt, int argc, char **argv);
 int cmd_run(const struct nook_runtime *rt, int argc, char **argv);
 int cmd_start(const struct nook_runtime *rt, int argc, char **argv);
@@ -47,6 +48,8 @@ int cmd_pause(const struct nook_runtime *rt, int argc, char **argv);
 int cmd_resume(const struct nook_runtime *rt, int argc, char **argv);
 int cmd_update(const struct nook_runtime *rt, int argc, char **argv);
 int cmd_events(const struct nook_runtime *rt, int argc, char **argv);
+int cmd_checkpoint(const struct nook_runtime *rt, int argc, char **argv);
+int cmd_restore(const struct nook_runtime *rt, int argc, char **argv);
 
 struct cmd_parser;
 /* Parses a command that takes only an ID (-1 after printing a usage error). */

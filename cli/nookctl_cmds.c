@@ -243,12 +243,25 @@ FLEET_CMD(cmd_destroy, "destroy", "jF", ct_op_destroy, true,
           "Remove the container: its private layer and configuration.\n\n"
           "      --force         stop it first when it runs\n" H_JOBS H_HELP)
 
+FLEET_CMD(
+    cmd_suspend, "suspend", "j", ct_op_suspend, false,
+    "Usage: nookctl suspend CTID\n"
+    "       nookctl chkpnt CTID\n"
+    "Dump the running container's processes with CRIU into HOME/dump/CTID (open TCP\n"
+    "connections and file locks too) and stop it; 'resume' or 'start' brings it back\n"
+    "with the same processes, PIDs and IP address; 'stop' discards the dump.\n\n" H_JOBS H_HELP)
+FLEET_CMD(cmd_resume, "resume", "j", ct_op_resume, false,
+          "Usage: nookctl resume CTID\n"
+          "Bring a suspended container back from its dump (HOME/dump/CTID), which then\n"
+          "goes; a failed resume keeps it.\n\n" H_JOBS H_HELP)
+
 static int cmd_status(const struct nookctl_globals *g, int argc, char **argv)
 {
         static const struct cmd_parser p = {"status", "h", help_only,
                                             "Usage: nookctl status CTID\n"
                                             "Print 'CTID ID exist|deleted mounted|unmounted "
-                                            "running|down' per container.\n\n" H_HELP};
+                                            "running|down', and ' suspended' for a\ncontainer with "
+                                            "a dump, per container.\n\n" H_HELP};
         _cleanup_home_ struct nook_home h = NOOK_HOME_INIT;
         _cleanup_registry_ struct registry r = {0};
         _cleanup_strv_ char **ids = NULL;
@@ -267,9 +280,10 @@ static int cmd_status(const struct nookctl_globals *g, int argc, char **argv)
                 struct ct_status st;
 
                 ct_status_of(&h, ctid, &st);
-                printf("CTID %s %s %s %s\n", ctid,
+                printf("CTID %s %s %s %s%s\n", ctid,
                        st.exists ? "exist" : (st.broken ? "broken" : "deleted"),
-                       st.mounted ? "mounted" : "unmounted", st.running ? "running" : "down");
+                       st.mounted ? "mounted" : "unmounted", st.running ? "running" : "down",
+                       st.suspended ? " suspended" : "");
         }
         return 0;
 }
@@ -459,6 +473,9 @@ const struct nookctl_command nookctl_commands[] = {
     {"start", cmd_start, "boot containers"},
     {"stop", cmd_stop, "shut containers down"},
     {"restart", cmd_restart, "stop and start"},
+    {"suspend", cmd_suspend, "dump running containers with CRIU and stop them"},
+    {"chkpnt", cmd_suspend, "vzctl's name for suspend"},
+    {"resume", cmd_resume, "bring suspended containers back"},
     {"status", cmd_status, "exist|deleted mounted|unmounted running|down"},
     {"mount", cmd_mount, "mount a container's root filesystem"},
     {"umount", cmd_umount, "unmount it"},

@@ -341,7 +341,7 @@ static int write_oom_score_adj(const struct oci_process *p, pid_t pid, struct no
         return write_file_at(AT_FDCWD, path, val, (size_t)n, err);
 }
 
-static int write_pid_file(const char *path, pid_t pid, struct nook_err *err)
+int container_write_pid_file(const char *path, pid_t pid, struct nook_err *err)
 {
         char buf[16];
         int n = snprintf(buf, sizeof(buf), "%d", (int)pid);
@@ -480,8 +480,8 @@ static int make_start_files(const struct container_state *st, int *fifo_fd, int 
 
 /* The config's limits into *l, once for the whole create; those whose controller the
  * host lacks are refused before anything is created. */
-static int make_limits(const struct oci_config *c, const struct container_state *st,
-                       struct cgroup_limits *l, struct nook_err *err)
+int container_limits(const struct oci_config *c, const struct container_state *st,
+                     struct cgroup_limits *l, struct nook_err *err)
 {
         if (st->cgroup_path == NULL) {
                 if (c->linux_.resources)
@@ -576,7 +576,7 @@ static int spawn(const struct oci_config *c, const char *rootfs, struct create_c
                 return -1;
         }
         nook_debug("create %s: init is ready", cx->st->id);
-        if (write_pid_file(opts->pid_file, cx->pid, err) < 0) {
+        if (container_write_pid_file(opts->pid_file, cx->pid, err) < 0) {
                 if (pty_master >= 0)
                         close(pty_master);
                 return -1;
@@ -599,13 +599,14 @@ static void copy_annotations(const struct oci_config *c, struct container_state 
         }
 }
 
-static int init_state(const struct nook_runtime *rt, const char *id, const char *bundle,
-                      const char *rootfs, const struct oci_config *c, struct container_state *st,
-                      struct nook_err *err)
+int container_init_state(const struct nook_runtime *rt, const char *id, const char *bundle,
+                         const struct oci_config *c, struct container_state *st,
+                         struct nook_err *err)
 {
+        if (resolve_rootfs(bundle, c, &st->rootfs, err) < 0)
+                return -1;
         st->id = xstrdup(id);
         st->bundle = xstrdup(bundle);
-        st->rootfs = xstrdup(rootfs);
         st->created = state_timestamp_now();
         st->host_mounts = !rootfs_own_mount_ns(c);
         copy_annotations(c, st);
@@ -620,11 +621,21 @@ static int init_state(const struct nook_runtime *rt, const char *id, const char 
         return 0;
 }
 
-static char *config_path(const char *bundle, const char *config)
+int container_read_bundle(const char *bundle_opt, const char *config_opt, char **bundle,
+                          char **text, size_t *len, struct oci_config **config,
+                          struct nook_err *err)
 {
-        if (config == NULL || strcmp(config, "config.json") == 0)
-                return xasprintf("%s/config.json", bundle);
-        return xstrdup(config);
+        _cleanup_free_ char *path = NULL;
+
+        if (resolve_bundle(bundle_opt, bundle, err) < 0)
+                return -1;
+        if (config_opt == NULL || strcmp(config_opt, "config.json") == 0)
+                path = xasprintf("%s/config.json", *bundle);
+        else
+                path = xstrdup(config_opt);
+        if (read_file(path, text, len, 8 << 20, err) < 0)
+                return -1;
+        return oci_config_parse(*text, config, err);
 }
 
 /* Socket activation: the fds stay at their numbers, ahead of --preserve-fds ones. */
@@ -642,7 +653,7 @@ int container_create(const struct nook_runtime *rt, const char *id, const struct
 {
         _cleanup_config_ struct oci_config *config = NULL;
         _cleanup_state_ struct container_state *st = xcalloc(1, sizeof(*st));
-        _cleanup_free_ char *bundle = NULL, *rootfs = NULL, *text = NULL, *cfg_path = NULL;
+        _cleanup_free_ char *bundle = NULL, *text = NULL, *cfg_path = NULL;
         _cleanup_free_ char *pid_file = NULL;
         _cleanup_(net_config_freep) struct net_config *net = NULL;
         _cleanup_(cgroup_limits_clear) struct cgroup_limits limits = {0};
@@ -658,22 +669,18 @@ int container_create(const struct nook_runtime *rt, const char *id, const struct
 
         *res = (struct create_result){.pidfd = -1, .sync_fd = -1, .pty_master = -1};
         /* Everything that can be refused is refused before the host is touched. */
-        if (container_id_validate(id, err) < 0 || resolve_bundle(opts->bundle, &bundle, err) < 0)
+        if (container_id_validate(id, err) < 0 ||
+            container_read_bundle(opts->bundle, opts->config, &bundle, &text, &len, &config, err) <
+                0)
                 return -1;
-        cfg_path = config_path(bundle, opts->config);
-        if (read_file(cfg_path, &text, &len, 8 << 20, err) < 0 ||
-            oci_config_parse(text, &config, err) < 0)
-                return -1;
-        free(TAKE_PTR(cfg_path));
         /* CVE-2019-5736 (see cloned_binary.h): the init runs nook's binary until start. */
         if (cloned_binary_needed(config) && cloned_binary_ensure(err) < 0)
                 return -1;
         if (check_supported(config, opts, err) < 0 ||
             lxcfs_add_mounts(config, NOOK_LXCFS_DIR, err) < 0 ||
-            resolve_rootfs(bundle, config, &rootfs, err) < 0 ||
-            init_state(rt, id, bundle, rootfs, config, st, err) < 0)
+            container_init_state(rt, id, bundle, config, st, err) < 0)
                 return -1;
-        if (make_limits(config, st, &limits, err) < 0 ||
+        if (container_limits(config, st, &limits, err) < 0 ||
             container_net_prepare(rt, id, config, &net, err) < 0 ||
             container_prepare_seccomp(rt, config, &seccomp, err) < 0)
                 return -1;
@@ -687,7 +694,7 @@ int container_create(const struct nook_runtime *rt, const char *id, const struct
                 o.pid_file = pid_file = xasprintf("%s/%s", cwd, opts->pid_file);
         }
 
-        nook_debug("create %s: bundle %s, rootfs %s", id, bundle, rootfs);
+        nook_debug("create %s: bundle %s, rootfs %s", id, bundle, st->rootfs);
         if (state_dir_create(rt->root, id, &st->dir, err) < 0)
                 return -1;
         if (opts->listen_fds > 0)
@@ -703,7 +710,7 @@ int container_create(const struct nook_runtime *rt, const char *id, const struct
         }
         cfg_path = xasprintf("%s/%s", st->dir, CONFIG_COPY);
         if (write_file_atomic(cfg_path, text, len, 0600, err) < 0 || state_write(st, err) < 0 ||
-            claim_network(&cx, err) < 0 || spawn(config, rootfs, &cx, &o, res, err) < 0) {
+            claim_network(&cx, err) < 0 || spawn(config, st->rootfs, &cx, &o, res, err) < 0) {
                 struct nook_err saved = *err;
                 create_rollback(&cx);
                 *err = saved;

@@ -7,6 +7,7 @@
 #include "common/util.h"
 #include "runtime/seccomp.h"
 #include "common/json.h"
+#include "runtime/checkpoint.h"
 #include "runtime/container.h"
 
 static const char *const mount_options[] = {
@@ -68,6 +69,8 @@ static void write_linux(struct json_writer *w)
 char *container_features_json(void)
 {
         _cleanup_json_writer_ struct json_writer *w = json_writer_new(true);
+        _cleanup_free_ char *why = NULL;
+        bool checkpoint = container_checkpoint_available(&why);
 
         json_w_object_open(w);
         json_w_kv_string(w, "ociVersionMin", "1.0.0");
@@ -86,6 +89,11 @@ char *container_features_json(void)
         json_w_key(w, "annotations");
         json_w_object_open(w);
         json_w_kv_string(w, "org.nook.version", PACKAGE_VERSION);
+        /* runc's and crun's way to say it (org.opencontainers.runc.checkpoint.enabled):
+         * CRIU's own check, since Debian's CRIU fails on kernels newer than it knows. */
+        json_w_kv_string(w, "org.nook.checkpoint.enabled", checkpoint ? "true" : "false");
+        if (why)
+                json_w_kv_string(w, "org.nook.checkpoint.reason", why);
         json_w_object_close(w);
         json_w_object_close(w);
         return xstrdup(json_writer_text(w, NULL));

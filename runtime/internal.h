@@ -28,6 +28,22 @@ int container_prepare_seccomp(const struct nook_runtime *rt, const struct oci_co
 /* A container made without a mount namespace (st->host_mounts) has its mounts in the
  * namespace create ran in: detaches them, the rootfs bind first. */
 void container_unmount_host(const struct container_state *st);
+struct cgroup_limits;
+/* create's first steps, which restore shares.  The config of the bundle (bundle_opt, or
+ * the current directory) at config_opt (NULL: its config.json), parsed; *text is kept
+ * for the state dir's copy. */
+int container_read_bundle(const char *bundle_opt, const char *config_opt, char **bundle,
+                          char **text, size_t *len, struct oci_config **config,
+                          struct nook_err *err);
+/* A new state from the config: the resolved rootfs, annotations, hooks, cgroup path. */
+int container_init_state(const struct nook_runtime *rt, const char *id, const char *bundle,
+                         const struct oci_config *c, struct container_state *st,
+                         struct nook_err *err);
+/* The config's limits into *l; those whose controller the host lacks are refused. */
+int container_limits(const struct oci_config *c, const struct container_state *st,
+                     struct cgroup_limits *l, struct nook_err *err);
+/* Writes pid into path (nothing when path is NULL). */
+int container_write_pid_file(const char *path, pid_t pid, struct nook_err *err);
 /* poststart/poststop failures are only warnings (runtime-spec). */
 void run_hooks_warn_only(const struct oci_config *c, enum oci_hook_kind kind,
                          const struct container_state *st, enum container_status status);
