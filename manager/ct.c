@@ -239,16 +239,13 @@ int ct_sync_etc(const struct ct *c, const struct ct_settings *s, struct nook_err
         return 0;
 }
 
-/* Runs container_create with the init's stdio on console.log: no process of nookctl
- * stays to hold a terminal for it. */
-static int create_detached(const struct ct *c, struct nook_err *err)
+int ct_with_console(const struct ct *c, int (*fn)(const struct ct *c, struct nook_err *err),
+                    struct nook_err *err)
 {
         _cleanup_free_ char *log = ct_path(c, "console.log");
         _cleanup_close_ int logfd = open(log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
         _cleanup_close_ int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
         int saved[3] = {-1, -1, -1};
-        struct create_opts o = {.bundle = c->dir};
-        struct create_result res;
         int r;
 
         if (logfd < 0 || null < 0)
@@ -260,7 +257,7 @@ static int create_detached(const struct ct *c, struct nook_err *err)
         dup2(null, 0);
         dup2(logfd, 1);
         dup2(logfd, 2);
-        r = container_create(&c->h->rt, c->ctid, &o, &res, err);
+        r = fn(c, err);
         for (int i = 0; i < 3; i++) {
                 if (saved[i] >= 0) {
                         dup2(saved[i], i);
@@ -269,7 +266,15 @@ static int create_detached(const struct ct *c, struct nook_err *err)
                         close(i);
                 }
         }
-        if (r < 0)
+        return r;
+}
+
+static int create_detached(const struct ct *c, struct nook_err *err)
+{
+        struct create_opts o = {.bundle = c->dir};
+        struct create_result res;
+
+        if (container_create(&c->h->rt, c->ctid, &o, &res, err) < 0)
                 return -1;
         close(res.pidfd);
         return 0;
@@ -298,7 +303,7 @@ int ct_start(struct ct *c, struct nook_err *err)
                 r = ct_mount(c, err);
         if (r == 0)
                 r = ct_sync_etc(c, &c->s, err);
-        if (r == 0 && (r = create_detached(c, err)) == 0) {
+        if (r == 0 && (r = ct_with_console(c, create_detached, err)) == 0) {
                 r = container_start(&c->h->rt, c->ctid, NULL, err);
                 if (r < 0)
                         container_delete(&c->h->rt, c->ctid, true, NULL);

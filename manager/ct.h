@@ -67,6 +67,10 @@ int ct_disk_quota(const char *dir, const struct ct_settings *s, bool attach, str
 int ct_mount(struct ct *c, struct nook_err *err);
 int ct_umount(struct ct *c, struct nook_err *err);
 int ct_start(struct ct *c, struct nook_err *err);
+/* Runs fn with stdin on /dev/null and stdout and stderr on the container's console.log,
+ * which a container's init inherits: no process of nookctl stays to hold a terminal. */
+int ct_with_console(const struct ct *c, int (*fn)(const struct ct *c, struct nook_err *err),
+                    struct nook_err *err);
 /* timeout: seconds to wait for a clean shutdown; fast: none at all.  The host sides of
  * its veths are deleted (the kernel would take its time), unless keep_links: a fleet's
  * stop deletes them all in one request (ct_links_delete), as one at a time each costs

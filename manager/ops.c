@@ -1,4 +1,5 @@
 #include "manager/ops.h"
+#include "manager/suspend.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -26,7 +27,28 @@ int ct_op_start(void *ops, size_t index, const char *ctid, struct nook_err *err)
         _cleanup_ct_ struct ct *c = NULL;
 
         (void)index;
-        return ct_open(o->h, ctid, CT_LOCK, &c, err) < 0 ? -1 : ct_start(c, err);
+        if (ct_open(o->h, ctid, CT_LOCK, &c, err) < 0)
+                return -1;
+        /* vzctl: starting a suspended container resumes it. */
+        return ct_suspended(c) ? ct_resume(c, err) : ct_start(c, err);
+}
+
+int ct_op_suspend(void *ops, size_t index, const char *ctid, struct nook_err *err)
+{
+        const struct ct_ops *o = ops;
+        _cleanup_ct_ struct ct *c = NULL;
+
+        (void)index;
+        return ct_open(o->h, ctid, CT_LOCK, &c, err) < 0 ? -1 : ct_suspend(c, err);
+}
+
+int ct_op_resume(void *ops, size_t index, const char *ctid, struct nook_err *err)
+{
+        const struct ct_ops *o = ops;
+        _cleanup_ct_ struct ct *c = NULL;
+
+        (void)index;
+        return ct_open(o->h, ctid, CT_LOCK, &c, err) < 0 ? -1 : ct_resume(c, err);
 }
 
 int ct_op_stop(void *ops, size_t index, const char *ctid, struct nook_err *err)
@@ -35,9 +57,11 @@ int ct_op_stop(void *ops, size_t index, const char *ctid, struct nook_err *err)
         _cleanup_ct_ struct ct *c = NULL;
 
         (void)index;
-        return ct_open(o->h, ctid, CT_LOCK, &c, err) < 0
-                   ? -1
-                   : ct_stop(c, o->fast, o->timeout, o->keep_links, err);
+        if (ct_open(o->h, ctid, CT_LOCK, &c, err) < 0)
+                return -1;
+        /* A suspended container stops for good: its dump goes. */
+        ct_dump_discard(c);
+        return ct_stop(c, o->fast, o->timeout, o->keep_links, err);
 }
 
 /* Room for n more descriptors: the soft limit raised towards the hard one. */
@@ -150,8 +174,11 @@ int ct_op_destroy(void *ops, size_t index, const char *ctid, struct nook_err *er
         _cleanup_ct_ struct ct *c = NULL;
 
         (void)index;
-        return ct_open(o->h, ctid, CT_LOCK | CT_BROKEN, &c, err) < 0 ? -1
-                                                                     : ct_destroy(c, o->force, err);
+        if (ct_open(o->h, ctid, CT_LOCK | CT_BROKEN, &c, err) < 0 ||
+            ct_destroy(c, o->force, err) < 0)
+                return -1;
+        ct_dump_discard(c);
+        return 0;
 }
 
 int ct_op_exec(void *ops, size_t index, const char *ctid, struct nook_err *err)
@@ -178,4 +205,5 @@ void ct_status_of(const struct nook_home *h, const char *ctid, struct ct_status 
         st->broken = c->config == NULL;
         st->mounted = c->mounted;
         st->running = ct_running(c, NULL);
+        st->suspended = ct_suspended(c);
 }

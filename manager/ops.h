@@ -31,6 +31,9 @@ void ct_shutdown_all(const struct ct_ops *o, char *const *ids);
  * removed yet (it tears a network namespace down in its own time), deleted in one
  * request. */
 void ct_links_delete(const struct ct_ops *o, char *const *ids);
+/* vzctl's suspend (chkpnt) and resume (restore): manager/suspend.h. */
+int ct_op_suspend(void *ops, size_t index, const char *ctid, struct nook_err *err);
+int ct_op_resume(void *ops, size_t index, const char *ctid, struct nook_err *err);
 int ct_op_restart(void *ops, size_t index, const char *ctid, struct nook_err *err);
 int ct_op_mount(void *ops, size_t index, const char *ctid, struct nook_err *err);
 int ct_op_umount(void *ops, size_t index, const char *ctid, struct nook_err *err);
@@ -44,6 +47,7 @@ struct ct_status {
         bool broken; /* its directory without one */
         bool mounted;
         bool running;
+        bool suspended; /* it has a dump (manager/suspend.h) */
 };
 void ct_status_of(const struct nook_home *h, const char *ctid, struct ct_status *st);
 
