@@ -488,6 +488,8 @@ const struct nookctl_command nookctl_commands[] = {
     {"template", cmd_template, "create, import, export, list and remove templates"},
     {"backup", cmd_backup, "write a container's private layer and config to a tarball"},
     {"restore", cmd_restore, "make a container from a backup"},
+    {"migrate", cmd_migrate, "move a container to another host over ssh (vzmigrate)"},
+    {"receive", cmd_receive, "the destination's half of migrate"},
     {"doctor", cmd_doctor, "the kernel limits a fleet meets, and --tune to raise them"},
     {NULL, NULL, NULL},
 };

@@ -1,4 +1,5 @@
-/* nookctl template: create (busybox or debootstrap), import, export, list, remove. */
+/* nookctl template: create (busybox or debootstrap), import, export, list, remove,
+ * checksum. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,13 +18,16 @@ static const char template_help[] =
     "       nookctl template export NAME FILE\n"
     "       nookctl template list\n"
     "       nookctl template remove NAME\n"
+    "       nookctl template checksum NAME\n"
     "Templates are read-only root filesystems under HOME/templates/NAME, the lower layer\n"
     "of every container made from them.  'create' builds a busybox system from the\n"
     "host's static busybox (Debian's busybox-static): busybox init, syslogd, httpd on\n"
     "port 80 serving /var/www, telnetd; with --debootstrap a Debian SUITE (bookworm...)\n"
     "by debootstrap, with systemd as init for the minbase variant.  'import' and\n"
     "'export' read and write tarballs (.tar, .tar.gz, .tar.xz, .tar.zst, .tar.bz2; OpenVZ\n"
-    "and LXC templates are such tarballs).  'remove' is refused while containers use it.\n\n"
+    "and LXC templates are such tarballs).  'remove' is refused while containers use it.\n"
+    "'checksum' prints a SHA-256 of its files, modes, owners and links (not times):\n"
+    "migrate compares it with the destination's.\n\n"
     "      --debootstrap SUITE  a Debian template of SUITE\n"
     "      --variant V          debootstrap's variant (minbase, buildd, ...)\n"
     "      --include PKGS       comma-separated extra packages\n"
@@ -94,7 +98,7 @@ static int operands(const char *sub)
 {
         if (strcmp(sub, "list") == 0)
                 return 0;
-        if (strcmp(sub, "remove") == 0)
+        if (strcmp(sub, "remove") == 0 || strcmp(sub, "checksum") == 0)
                 return 1;
         if (strcmp(sub, "import") == 0 || strcmp(sub, "export") == 0)
                 return 2;
@@ -127,6 +131,10 @@ int cmd_template(const struct nookctl_globals *g, int argc, char **argv)
                 r = template_print_list(&h, &err);
         } else if (strcmp(sub, "remove") == 0) {
                 r = template_remove_unused(&h, argv[2], &err);
+        } else if (strcmp(sub, "checksum") == 0) {
+                char sum[65];
+                if ((r = template_checksum(&h, argv[2], sum, &err)) == 0)
+                        printf("%s\n", sum);
         } else {
                 struct archive_progress p = ctl_progress(sub);
                 r = strcmp(sub, "import") == 0 ? template_import(&h, argv[2], argv[3], &p, &err)

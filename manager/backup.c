@@ -18,7 +18,6 @@ static const char *const backup_members[] = {"config.json", "private", NULL};
 int ct_backup(const struct nook_home *h, const char *ctid, const char *file,
               const struct archive_progress *progress, struct nook_err *err)
 {
-        _cleanup_free_ char *dir = home_ct_dir(h, ctid);
         _cleanup_free_ char *cfg = home_ct_path(h, ctid, "config.json");
         _cleanup_close_ int lock = -1;
 
@@ -26,6 +25,14 @@ int ct_backup(const struct nook_home *h, const char *ctid, const char *file,
                 return nook_err_set(err, 0, "container %s does not exist", ctid);
         if ((lock = home_lock_ct(h, ctid, err)) < 0)
                 return -1;
+        return ct_backup_locked(h, ctid, file, progress, err);
+}
+
+int ct_backup_locked(const struct nook_home *h, const char *ctid, const char *file,
+                     const struct archive_progress *progress, struct nook_err *err)
+{
+        _cleanup_free_ char *dir = home_ct_dir(h, ctid);
+
         if (archive_create(file, dir, backup_members, progress, err) < 0)
                 return nook_err_prefix(err, "backup %s", ctid);
         return 0;

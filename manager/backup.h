@@ -14,6 +14,10 @@
 int ct_backup(const struct nook_home *h, const char *ctid, const char *file,
               const struct archive_progress *progress, struct nook_err *err);
 
+/* The same for a caller that holds the container's lock (migrate). */
+int ct_backup_locked(const struct nook_home *h, const char *ctid, const char *file,
+                     const struct archive_progress *progress, struct nook_err *err);
+
 /* Makes container ctid from a backup: its template must exist, ctid and the backup's
  * name and addresses must be free among r's containers (the caller holds the home
  * lock); the config's cgroup path becomes this home's. */

@@ -30,13 +30,18 @@ bool ct_suspended(const struct ct *c)
         return access(inventory, F_OK) == 0;
 }
 
-static void remove_dump(const struct ct *c)
+void ct_dump_remove(const struct nook_home *h, const char *name)
 {
-        _cleanup_free_ char *parent = xasprintf("%s/dump", c->h->dir);
+        _cleanup_free_ char *parent = xasprintf("%s/dump", h->dir);
         _cleanup_close_ int fd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
         if (fd >= 0)
-                (void)remove_tree_at(fd, c->ctid, NULL);
+                (void)remove_tree_at(fd, name, NULL);
+}
+
+static void remove_dump(const struct ct *c)
+{
+        ct_dump_remove(c->h, c->ctid);
 }
 
 void ct_dump_discard(const struct ct *c)

@@ -18,6 +18,8 @@ bool ct_suspended(const struct ct *c);
 int ct_suspend(struct ct *c, struct nook_err *err);
 /* A failed restore leaves the dump, to try again (or discard with stop). */
 int ct_resume(struct ct *c, struct nook_err *err);
+/* Removes <home>/dump/<name> (a dump, or a migration's pre-dump), if there is one. */
+void ct_dump_remove(const struct nook_home *h, const char *name);
 /* Removes the dump of a container that is not running (stop, destroy). */
 void ct_dump_discard(const struct ct *c);
 

@@ -45,6 +45,11 @@ int template_remove(struct nook_home *h, const char *name, size_t users, struct 
 /* The same under the home lock, counting the users among the home's containers. */
 int template_remove_unused(struct nook_home *h, const char *name, struct nook_err *err);
 
+/* SHA-256 over the template's files, names, modes, owners and links (not times), as 64
+ * hex digits: the same template on two hosts has the same checksum (manager/treesum.c). */
+int template_checksum(const struct nook_home *h, const char *name, char out[65],
+                      struct nook_err *err);
+
 /* The signal that asks the template's /sbin/init to shut the system down: SIGRTMIN+3
  * for systemd, SIGUSR2 (poweroff) for busybox init, SIGPWR for sysvinit. */
 int template_stop_signal(const struct nook_home *h, const char *name);

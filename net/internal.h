@@ -30,6 +30,12 @@ struct net_link {
         int port_no;    /* a bridge port's number (IFLA_BRPORT_NO), 0 = none */
 };
 
+/* announce.c: a gratuitous ARP (IPv4) or an unsolicited neighbour advertisement (IPv6)
+ * for each address, with the MAC of uplink dev: the LAN's caches then send its traffic
+ * for them here (a routed container started, or arrived by migration). */
+int net_announce(const struct net_link *uplink, const char *dev, const struct net_addr *addrs,
+                 size_t n, struct nook_err *err);
+
 /* RTM_GETLINK by name; the answer fills *out, a missing link leaves out->found false. */
 void net_link_get_put(struct nl_req *r, const char *name, struct net_link *out);
 /* A bridge, up, with a fixed MAC (else it takes the lowest of its ports' and changes as

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/log.h"
 #include "common/util.h"
 #include "net/internal.h"
 
@@ -317,6 +318,12 @@ static int configure_routed_host_side(struct setup *c, const struct net_iface *i
         if (v6 && (ensure_sysctl(ifc, "ipv6", "conf", "proxy_ndp", "1", err) < 0 ||
                    ensure_sysctl(ifc, "ipv6", "neigh", "proxy_delay", "0", err) < 0))
                 return -1;
+        /* The addresses may have lived behind another host a moment ago (a migration):
+         * a failed announcement only delays the LAN's learning. */
+        if (net_announce(&st->uplink, ifc->dev, ifc->addrs, ifc->n_addrs, err) < 0) {
+                nook_log_err(err);
+                nook_err_clear(err);
+        }
         return 0;
 }
 

@@ -68,7 +68,8 @@ static char *first_error(int dirfd, const char *log)
 
 static char *criu_version_text(void)
 {
-        int v = criu.criu_get_version();
+        /* libcriu asks the criu binary, with the options it is given. */
+        int v = criu.criu_init_opts() < 0 ? -1 : criu.criu_get_version();
 
         if (v <= 0)
                 return xstrdup("CRIU");
