@@ -41,7 +41,7 @@ _nook() {
 	done
 
 	case $prev in
-	--root | -b | --bundle | --cwd)
+	--root | -b | --bundle | --cwd | --image-path | --work-path | --parent-path)
 		COMPREPLY=($(compgen -d -- "$cur"))
 		return
 		;;

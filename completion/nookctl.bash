@@ -18,7 +18,7 @@ _nookctl() {
 	local cur prev words cword
 	_init_completion || return
 
-	local commands="create set start stop restart status mount umount destroy exec enter console list stats template backup restore doctor"
+	local commands="create set start stop restart suspend chkpnt resume status mount umount destroy exec enter console list stats template backup restore migrate receive doctor"
 	local globals="--home --root --cgroup-parent --debug --help --version"
 	local ct_opts="--ipadd --hostname --name --ram --swap --cpus --cpulimit --cpuunits --numproc
 		--cpumask --nodemask --iolimit --iopslimit --ioprio --diskspace --diskinodes --procfs --onboot --bridge --routed --nameserver --searchdomain --description --devices --jobs --help"
@@ -57,7 +57,8 @@ _nookctl() {
 		return ;;
 	--ipadd | --ipdel | --hostname | --name | --ram | --swap | --cpus | --cpulimit | --cpuunits | \
 		--numproc | --nameserver | --searchdomain | --description | --userpasswd | --timeout | --devices | \
-		--iolimit | --iopslimit | --diskspace | --diskinodes | -j | --jobs | --for)
+		--iolimit | --iopslimit | --diskspace | --diskinodes | -j | --jobs | --for | --ssh | \
+		--remote-home | --remote-nookctl)
 		return ;;
 	esac
 
@@ -68,7 +69,8 @@ _nookctl() {
 	start) opts="--all-onboot --jobs --help" ;;
 	stop | restart) opts="--fast --timeout --jobs --help" ;;
 	destroy) opts="--force --jobs --help" ;;
-	mount | umount) opts="--jobs --help" ;;
+	mount | umount | suspend | chkpnt | resume) opts="--jobs --help" ;;
+	migrate) opts="--online --keep-src --ssh --remote-home --remote-nookctl --help" ;;
 	exec) opts="--barrier --jobs --help" ;;
 	console) opts="--no-follow --help" ;;
 	list) opts="--all --stopped --no-header --output --sort --json --list-fields --help" ;;
@@ -78,8 +80,8 @@ _nookctl() {
 		return ;;
 	template)
 		case $prev in
-		template) COMPREPLY=($(compgen -W "create import export list remove" -- "$cur")) ;;
-		remove | export) COMPREPLY=($(compgen -W "$(_nookctl_templates)" -- "$cur")) ;;
+		template) COMPREPLY=($(compgen -W "create import export list remove checksum" -- "$cur")) ;;
+		remove | export | checksum) COMPREPLY=($(compgen -W "$(_nookctl_templates)" -- "$cur")) ;;
 		--debootstrap) COMPREPLY=($(compgen -W "bookworm trixie bullseye" -- "$cur")) ;;
 		--variant) COMPREPLY=($(compgen -W "minbase buildd fakechroot" -- "$cur")) ;;
 		*)

@@ -42,6 +42,7 @@ static void say(const struct migration *m, const char *fmt, ...)
                 (unsigned long long)(now_ms() - m->start_ms));
         vfprintf(m->o->log, fmt, ap);
         fputc('\n', m->o->log);
+        fflush(m->o->log);
         va_end(ap);
 }
 
