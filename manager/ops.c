@@ -21,47 +21,65 @@ int ct_op_create(void *ops, size_t index, const char *ctid, struct nook_err *err
         return ct_create(o->h, ctid, &registry_get(o->r, ctid)->s, err);
 }
 
-int ct_op_start(void *ops, size_t index, const char *ctid, struct nook_err *err)
+/* Opens ctid under its lock (and flags) and runs fn on it. */
+static int on_ct(void *ops, const char *ctid, unsigned flags,
+                 int (*fn)(struct ct *c, const struct ct_ops *o, struct nook_err *err),
+                 struct nook_err *err)
 {
         const struct ct_ops *o = ops;
         _cleanup_ct_ struct ct *c = NULL;
 
-        (void)index;
-        if (ct_open(o->h, ctid, CT_LOCK, &c, err) < 0)
-                return -1;
-        /* vzctl: starting a suspended container resumes it. */
+        return ct_open(o->h, ctid, CT_LOCK | flags, &c, err) < 0 ? -1 : fn(c, o, err);
+}
+
+/* vzctl: starting a suspended container resumes it. */
+static int start(struct ct *c, const struct ct_ops *o, struct nook_err *err)
+{
+        (void)o;
         return ct_suspended(c) ? ct_resume(c, err) : ct_start(c, err);
+}
+
+int ct_op_start(void *ops, size_t index, const char *ctid, struct nook_err *err)
+{
+        (void)index;
+        return on_ct(ops, ctid, 0, start, err);
+}
+
+static int suspend(struct ct *c, const struct ct_ops *o, struct nook_err *err)
+{
+        (void)o;
+        return ct_suspend(c, err);
 }
 
 int ct_op_suspend(void *ops, size_t index, const char *ctid, struct nook_err *err)
 {
-        const struct ct_ops *o = ops;
-        _cleanup_ct_ struct ct *c = NULL;
-
         (void)index;
-        return ct_open(o->h, ctid, CT_LOCK, &c, err) < 0 ? -1 : ct_suspend(c, err);
+        return on_ct(ops, ctid, 0, suspend, err);
+}
+
+static int resume(struct ct *c, const struct ct_ops *o, struct nook_err *err)
+{
+        (void)o;
+        return ct_resume(c, err);
 }
 
 int ct_op_resume(void *ops, size_t index, const char *ctid, struct nook_err *err)
 {
-        const struct ct_ops *o = ops;
-        _cleanup_ct_ struct ct *c = NULL;
-
         (void)index;
-        return ct_open(o->h, ctid, CT_LOCK, &c, err) < 0 ? -1 : ct_resume(c, err);
+        return on_ct(ops, ctid, 0, resume, err);
+}
+
+/* A suspended container stops for good: its dump goes. */
+static int stop(struct ct *c, const struct ct_ops *o, struct nook_err *err)
+{
+        ct_dump_discard(c);
+        return ct_stop(c, o->fast, o->timeout, o->keep_links, err);
 }
 
 int ct_op_stop(void *ops, size_t index, const char *ctid, struct nook_err *err)
 {
-        const struct ct_ops *o = ops;
-        _cleanup_ct_ struct ct *c = NULL;
-
         (void)index;
-        if (ct_open(o->h, ctid, CT_LOCK, &c, err) < 0)
-                return -1;
-        /* A suspended container stops for good: its dump goes. */
-        ct_dump_discard(c);
-        return ct_stop(c, o->fast, o->timeout, o->keep_links, err);
+        return on_ct(ops, ctid, 0, stop, err);
 }
 
 /* Room for n more descriptors: the soft limit raised towards the hard one. */
@@ -134,51 +152,57 @@ void ct_links_delete(const struct ct_ops *o, char *const *ids)
         (void)net_links_delete(names, owners, NULL);
 }
 
+static int restart(struct ct *c, const struct ct_ops *o, struct nook_err *err)
+{
+        ct_dump_discard(c);
+        return ct_stop(c, o->fast, o->timeout, false, err) < 0 ? -1 : ct_start(c, err);
+}
+
 int ct_op_restart(void *ops, size_t index, const char *ctid, struct nook_err *err)
 {
-        const struct ct_ops *o = ops;
-        _cleanup_ct_ struct ct *c = NULL;
-
         (void)index;
-        if (ct_open(o->h, ctid, CT_LOCK, &c, err) < 0 ||
-            ct_stop(c, o->fast, o->timeout, false, err) < 0)
-                return -1;
-        return ct_start(c, err);
+        return on_ct(ops, ctid, 0, restart, err);
+}
+
+static int mount_root(struct ct *c, const struct ct_ops *o, struct nook_err *err)
+{
+        (void)o;
+        return ct_mount(c, err);
 }
 
 int ct_op_mount(void *ops, size_t index, const char *ctid, struct nook_err *err)
 {
-        const struct ct_ops *o = ops;
-        _cleanup_ct_ struct ct *c = NULL;
-
         (void)index;
-        return ct_open(o->h, ctid, CT_LOCK, &c, err) < 0 ? -1 : ct_mount(c, err);
+        return on_ct(ops, ctid, 0, mount_root, err);
+}
+
+static int umount_root(struct ct *c, const struct ct_ops *o, struct nook_err *err)
+{
+        (void)o;
+        if (ct_running(c, NULL))
+                return nook_err_set(err, 0, "container %s is running: stop it first", c->ctid);
+        return ct_umount(c, err);
 }
 
 int ct_op_umount(void *ops, size_t index, const char *ctid, struct nook_err *err)
 {
-        const struct ct_ops *o = ops;
-        _cleanup_ct_ struct ct *c = NULL;
-
         (void)index;
-        if (ct_open(o->h, ctid, CT_LOCK, &c, err) < 0)
+        return on_ct(ops, ctid, 0, umount_root, err);
+}
+
+/* Its dump goes with it. */
+static int destroy(struct ct *c, const struct ct_ops *o, struct nook_err *err)
+{
+        if (ct_destroy(c, o->force, err) < 0)
                 return -1;
-        if (ct_running(c, NULL))
-                return nook_err_set(err, 0, "container %s is running: stop it first", ctid);
-        return ct_umount(c, err);
+        ct_dump_discard(c);
+        return 0;
 }
 
 int ct_op_destroy(void *ops, size_t index, const char *ctid, struct nook_err *err)
 {
-        const struct ct_ops *o = ops;
-        _cleanup_ct_ struct ct *c = NULL;
-
         (void)index;
-        if (ct_open(o->h, ctid, CT_LOCK | CT_BROKEN, &c, err) < 0 ||
-            ct_destroy(c, o->force, err) < 0)
-                return -1;
-        ct_dump_discard(c);
-        return 0;
+        return on_ct(ops, ctid, CT_BROKEN, destroy, err);
 }
 
 int ct_op_exec(void *ops, size_t index, const char *ctid, struct nook_err *err)

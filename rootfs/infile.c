@@ -63,3 +63,14 @@ int rootfs_read_file_in(const char *root, const char *path, char **out, size_t m
                 return nook_err_set(err, EINVAL, "read %s in %s: not a regular file", path, root);
         return read_file(proc_fd_path(proc, fd), out, NULL, max, err);
 }
+
+int rootfs_ensure_path_in(const char *root, const char *path, bool file, struct nook_err *err)
+{
+        _cleanup_close_ int root_fd = rootfs_open_root(root, err);
+        _cleanup_close_ int fd = -1;
+
+        if (root_fd < 0)
+                return -1;
+        fd = rootfs_open(root_fd, path, file ? ROOTFS_MKFILE : ROOTFS_MKDIR, 0644, err);
+        return fd < 0 ? nook_err_prefix(err, "%s in %s", path, root) : 0;
+}

@@ -83,6 +83,9 @@ int rootfs_overlay_umount(const char *target, struct nook_err *err);
 /* Whether path is a mount point (statx's mount-root flag, else the mount table). */
 bool rootfs_is_mount_point(const char *path);
 
+/* Makes path inside root exist, resolved safely there: missing directories, and the
+ * last component an empty file when `file`, else a directory. */
+int rootfs_ensure_path_in(const char *root, const char *path, bool file, struct nook_err *err);
 /* rootfs/infile.c: the host's reads and writes of files inside a container's root
  * directory `root` (which the container may have filled with symlinks): `path` is
  * resolved inside root, never outside.  A write replaces the file atomically (a new

@@ -60,8 +60,6 @@ struct create_ctx {
 
 static void create_rollback(struct create_ctx *cx)
 {
-        struct nook_err e = {0};
-
         if (cx->pidfd >= 0) {
                 if (!cx->reaped) {
                         ns_pidfd_send_signal(cx->pidfd, SIGKILL);
@@ -70,15 +68,25 @@ static void create_rollback(struct create_ctx *cx)
                 close(cx->pidfd);
                 cx->pidfd = -1;
         }
-        if (cx->net_done && net_teardown(cx->net, cx->st->id, &e) < 0)
+        container_undo_host_side(cx->rt, cx->st, cx->net, cx->net_done, cx->net_claimed,
+                                 cx->cgroup_made);
+}
+
+void container_undo_host_side(const struct nook_runtime *rt, const struct container_state *st,
+                              const struct net_config *net, bool net_done, bool net_claimed,
+                              bool cgroup_made)
+{
+        struct nook_err e = {0};
+
+        if (net_done && net_teardown(net, st->id, &e) < 0)
                 nook_log_err(&e);
-        if (cx->net_claimed)
-                container_net_unclaim(cx->rt, cx->net);
-        if (cx->cgroup_made && cgroup_destroy(cx->st->cgroup_path, cx->st->cgroup_default, &e) < 0)
+        if (net_claimed)
+                container_net_unclaim(rt, net);
+        if (cgroup_made && cgroup_destroy(st->cgroup_path, st->cgroup_default, &e) < 0)
                 nook_log_err(&e);
-        if (cx->st->host_mounts)
-                container_unmount_host(cx->st);
-        if (cx->st->dir && state_remove(cx->st, &e) < 0)
+        if (st->host_mounts)
+                container_unmount_host(st);
+        if (st->dir && state_remove(st, &e) < 0)
                 nook_log_err(&e);
 }
 

@@ -42,6 +42,13 @@ int container_init_state(const struct nook_runtime *rt, const char *id, const ch
 /* The config's limits into *l; those whose controller the host lacks are refused. */
 int container_limits(const struct oci_config *c, const struct container_state *st,
                      struct cgroup_limits *l, struct nook_err *err);
+struct net_config;
+/* Undoes what create (or restore) did on the host, each part only when done: the
+ * veths, the network claims, the cgroup, mounts left in our namespace, the state dir.
+ * Failures are logged. */
+void container_undo_host_side(const struct nook_runtime *rt, const struct container_state *st,
+                              const struct net_config *net, bool net_done, bool net_claimed,
+                              bool cgroup_made);
 /* Writes pid into path (nothing when path is NULL). */
 int container_write_pid_file(const char *path, pid_t pid, struct nook_err *err);
 /* poststart/poststop failures are only warnings (runtime-spec). */

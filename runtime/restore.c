@@ -40,22 +40,14 @@ struct restore_ctx {
 
 static void restore_rollback(struct restore_ctx *cx)
 {
-        struct nook_err e = {0};
-
         if (cx->pid > 0 && cx->st->cgroup_path)
                 (void)cgroup_signal_all(cx->st->cgroup_path, SIGKILL, NULL);
         else if (cx->pid > 0)
                 kill(cx->pid, SIGKILL);
         if (cx->pid > 0)
                 waitpid(cx->pid, NULL, 0);
-        if (cx->net_done && net_teardown(cx->net, cx->st->id, &e) < 0)
-                nook_log_err(&e);
-        if (cx->net_claimed)
-                container_net_unclaim(cx->rt, cx->net);
-        if (cx->cgroup_made && cgroup_destroy(cx->st->cgroup_path, cx->st->cgroup_default, &e) < 0)
-                nook_log_err(&e);
-        if (cx->st->dir && state_remove(cx->st, &e) < 0)
-                nook_log_err(&e);
+        container_undo_host_side(cx->rt, cx->st, cx->net, cx->net_done, cx->net_claimed,
+                                 cx->cgroup_made);
 }
 
 /* The root bound for CRIU: the restored processes have their own mount namespace. */
@@ -165,6 +157,40 @@ static int inherit_stdio(const struct nook_criu *criu, int image_fd, struct nook
         return 0;
 }
 
+/* Below a tmpfs of the config, which CRIU restores with its contents. */
+static bool on_tmpfs(const struct oci_config *c, const char *dest)
+{
+        for (size_t i = 0; i < c->n_mounts; i++) {
+                const struct oci_mount *m = &c->mounts[i];
+                size_t n = strlen(m->destination);
+                if (m->type && strcmp(m->type, "tmpfs") == 0 &&
+                    strncmp(dest, m->destination, n) == 0 && dest[n] == '/')
+                        return true;
+        }
+        return false;
+}
+
+/* The config's mount points, as create makes them: a root that is new (podman's
+ * restore --import into a fresh copy of the image) lacks /etc/hosts and the like. */
+static int make_mountpoints(const struct oci_config *c, const char *root, struct nook_err *err)
+{
+        for (size_t i = 0; i < c->n_mounts; i++) {
+                const struct oci_mount *m = &c->mounts[i];
+                struct stat sb;
+                bool file = false;
+
+                if ((m->type &&
+                     (strcmp(m->type, "cgroup") == 0 || strcmp(m->type, "cgroup2") == 0)) ||
+                    on_tmpfs(c, m->destination))
+                        continue;
+                if (m->bind && m->source && stat(m->source, &sb) == 0)
+                        file = !S_ISDIR(sb.st_mode);
+                if (rootfs_ensure_path_in(root, m->destination, file, err) < 0)
+                        return -1;
+        }
+        return 0;
+}
+
 /* CRIU pivots into the root, so it must be a mount point (nookctl's overlay is one, a
  * bundle's directory is bound on itself for the restore). */
 static int restore_root(const struct nook_criu *criu, struct restore_ctx *cx, struct nook_err *err)
@@ -191,7 +217,8 @@ static int run_criu(const struct nook_criu *criu, struct oci_config *c, struct r
         criu->criu_set_images_dir_fd(image_fd);
         if (inherit_stdio(criu, image_fd, err) < 0 ||
             checkpoint_external_mounts(criu, c, true, err) < 0 || network(criu, c, cx, err) < 0 ||
-            make_cgroup(cx, err) < 0 || restore_root(criu, cx, err) < 0)
+            make_cgroup(cx, err) < 0 || make_mountpoints(c, cx->st->rootfs, err) < 0 ||
+            restore_root(criu, cx, err) < 0)
                 return -1;
         checkpoint_common_options(criu, &o->c);
         if (cx->st->cgroup_path && criu->criu_add_cg_root(NULL, cx->st->cgroup_path) < 0)
