@@ -32,7 +32,7 @@ JOBS=${JOBS:-2}
 OUT=$SRC/build-check
 PACKAGES=(build-essential autoconf automake pkg-config libseccomp-dev libcap-dev libyajl-dev
 	libmnl-dev libnftnl-dev libarchive-dev libcrypt-dev zstd xz-utils debootstrap nftables libcmocka-dev busybox-static qemu-system-x86 linux-image-amd64 cpio clang libclang-rt-14-dev clang-format jq util-linux bsdutils iproute2
-	procps runc crun openssl xfsprogs lxcfs criu)
+	procps runc crun openssl xfsprogs lxcfs criu openssh-server openssh-client podman conmon)
 
 passed=0
 failed=0
