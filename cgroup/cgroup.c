@@ -501,6 +501,20 @@ bool cgroup_exists(const char *path)
         return stat(dir, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+bool cgroup_has_children(const char *path)
+{
+        _cleanup_free_ char *dir = NULL;
+        _cleanup_closedir_ DIR *d = NULL;
+        struct dirent *e;
+
+        if (cgroup_dir(path, &dir, NULL) < 0 || (d = opendir(dir)) == NULL)
+                return false;
+        while ((e = readdir(d)) != NULL)
+                if (e->d_type == DT_DIR && e->d_name[0] != '.')
+                        return true;
+        return false;
+}
+
 int cgroup_directory(const char *path, char **out, struct nook_err *err)
 {
         return cgroup_dir(path, out, err);

@@ -48,6 +48,8 @@ int cgroup_signal_all(const char *path, int sig, struct nook_err *err);
 int cgroup_destroy(const char *path, bool prune_parent, struct nook_err *err);
 
 bool cgroup_exists(const char *path);
+/* Whether the cgroup has child cgroups (a guest's systemd makes its slices there). */
+bool cgroup_has_children(const char *path);
 
 /* ---- resource limits (cgroup/limits.c) ----
  * What a container's cgroup is to be limited by, already in cgroup v2 terms: the

@@ -238,6 +238,18 @@ int container_checkpoint(const struct nook_runtime *rt, const char *id,
         if (status != CONTAINER_RUNNING && status != CONTAINER_PAUSED)
                 return nook_err_set(err, 0, "cannot checkpoint container %s: it is %s", id,
                                     container_status_name(status));
+        /* A guest that manages its own cgroups (systemd: slices, scopes, and watches on
+         * their memory.events) cannot come back with CRIU 3.17 on cgroup v2: it makes
+         * again only the cgroups that hold a task, and moves the init through the
+         * container's own cgroup, which the kernel refuses once controllers are enabled
+         * below it.  Refused before a dump that would stop it for good. */
+        if (!o->leave_running && !o->pre_dump && st->cgroup_path &&
+            cgroup_has_children(st->cgroup_path))
+                return nook_err_set(err, 0,
+                                    "cannot checkpoint container %s: its processes manage their "
+                                    "own cgroups (systemd inside), which CRIU cannot restore on "
+                                    "cgroup v2; it keeps running",
+                                    id);
         if (container_load_config(st, &config, err) < 0)
                 return -1;
         if (checkpoint_open_dir(o->c.image_path, true, &image_fd, err) < 0 ||
