@@ -105,7 +105,7 @@ int template_checksum(const struct nook_home *h, const char *name, char out[65],
         if (template_name_check(name, err) < 0)
                 return -1;
         if (!template_exists(h, name))
-                return nook_err_set(err, ENOENT, "template %s does not exist", name);
+                return nook_err_set(err, 0, "template %s does not exist", name);
         dir = home_template_dir(h, name);
         fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (fd < 0)

@@ -47,6 +47,24 @@ assert_nothing_left cp1 "a refused restore left nothing"
 # nookctl suspend: the VPS keeps running, no dump is left.
 # shellcheck source=tests/integration/nookctl-lib.bash
 . "$(dirname "$0")/nookctl-lib.bash"
+
+# template checksum, which migrate compares across hosts: the content counts, times
+# do not.
+SUM=$(ctl template checksum minimal)
+like "template checksum: 64 hex digits" "$SUM" '^[0-9a-f]{64}$'
+touch -d '2001-01-01' "$HOME_DIR/templates/minimal/etc/hostname"
+is "a changed mtime keeps the checksum" "$(ctl template checksum minimal)" "$SUM"
+cp -a "$HOME_DIR/templates/minimal/etc/hostname" "$T/hostname.saved"
+echo changed >>"$HOME_DIR/templates/minimal/etc/hostname"
+unlike "changed content changes it" "$(ctl template checksum minimal)" "^$SUM\$"
+cp -a "$T/hostname.saved" "$HOME_DIR/templates/minimal/etc/hostname"
+chmod 600 "$HOME_DIR/templates/minimal/etc/hostname"
+unlike "a changed mode changes it" "$(ctl template checksum minimal)" "^$SUM\$"
+cp -a "$T/hostname.saved" "$HOME_DIR/templates/minimal/etc/hostname"
+is "the same content again: the same checksum" "$(ctl template checksum minimal)" "$SUM"
+check_ctl_error "checksum of a template that does not exist" "does not exist" \
+	ctl template checksum nosuch
+check_ctl_error "checksum of a hostile name" "invalid template name" ctl template checksum ../x
 check "create 501" ctl create 501
 check "start 501" ctl start 501
 check_ctl_error "suspend is refused in one line naming the kernel" "kernel $KERNEL" ctl suspend 501

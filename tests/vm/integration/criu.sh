@@ -64,6 +64,17 @@ check "restore from the image over a pre-dump" nook restore -d -b "$B" --image-p
 wait_for 10 count_over "$((BEFORE + 3))"
 ok_gt "count after the pre-dump restore > count at checkpoint" "$(count)" "$BEFORE"
 
+# restore in the foreground: it waits for the container and exits with its status,
+# then deletes it, as runc does.
+B2=$T/cr2
+make_bundle "$B2" sh -c 'i=0; while [ $i -lt 40 ]; do i=$((i+1)); sleep 0.1; done; exit 7' ||
+	bail "make a bundle"
+check "run -d cr2" nook run -d -b "$B2" cr2 </dev/null >/dev/null 2>&1
+check "checkpoint cr2" nook checkpoint --image-path "$T/img5" cr2
+capture nook restore -b "$B2" --image-path "$T/img5" cr2
+is "restore in the foreground exits with the container's status" "$RC" 7
+assert_nothing_left cr2 "... and deletes it"
+
 # Refusals leave nothing behind.
 check_error "restore of a container that exists" "already exists" \
 	nook restore -d -b "$B" --image-path "$T/img3" cr1
