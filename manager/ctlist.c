@@ -1,4 +1,5 @@
 #include "manager/ctlist.h"
+#include "manager/suspend.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -140,6 +141,7 @@ int list_rows(const struct nook_home *h, const struct registry *r, struct list_r
                 row->e = &r->v[i];
                 _cleanup_free_ char *root = home_ct_path(h, r->v[i].ctid, "rootfs");
                 row->mounted = rootfs_is_mount_point(root);
+                row->suspended = home_ct_suspended(h, r->v[i].ctid);
                 if (ci && (ci->status == CONTAINER_RUNNING || ci->status == CONTAINER_PAUSED ||
                            ci->status == CONTAINER_CREATED)) {
                         row->running = true;
@@ -221,7 +223,10 @@ char *list_value(const struct nook_home *h, const struct list_row *row, int f, u
         case F_NPROC:
                 return number(v, bc_tasks(row, &v, NULL), num, has_num);
         case F_STATUS:
-                return xstrdup(!row->e->complete ? "broken" : row->running ? "running" : "stopped");
+                return xstrdup(!row->e->complete ? "broken"
+                               : row->running    ? "running"
+                               : row->suspended  ? "suspended"
+                                                 : "stopped");
         case F_IP:
                 return join_ips(s->ips);
         case F_HOSTNAME:

@@ -25,6 +25,7 @@ int list_field_find(const char *name);
 struct list_row {
         const struct ct_entry *e;
         bool running, mounted;
+        bool suspended; /* it has a dump (manager/suspend.h) */
         pid_t pid;
         char *cgroup; /* cgroup path of a running container */
 };

@@ -22,12 +22,16 @@ char *ct_dump_dir(const struct ct *c)
         return xasprintf("%s/dump/%s", c->h->dir, c->ctid);
 }
 
-bool ct_suspended(const struct ct *c)
+bool home_ct_suspended(const struct nook_home *h, const char *ctid)
 {
-        _cleanup_free_ char *dir = ct_dump_dir(c);
-        _cleanup_free_ char *inventory = xasprintf("%s/inventory.img", dir);
+        _cleanup_free_ char *inventory = xasprintf("%s/dump/%s/inventory.img", h->dir, ctid);
 
         return access(inventory, F_OK) == 0;
+}
+
+bool ct_suspended(const struct ct *c)
+{
+        return home_ct_suspended(c->h, c->ctid);
 }
 
 void ct_dump_remove(const struct nook_home *h, const char *name)

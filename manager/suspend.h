@@ -14,6 +14,7 @@
 /* <home>/dump/<ctid>, newly allocated. */
 char *ct_dump_dir(const struct ct *c);
 bool ct_suspended(const struct ct *c);
+bool home_ct_suspended(const struct nook_home *h, const char *ctid);
 /* A failed dump leaves the container running as it was, and no dump. */
 int ct_suspend(struct ct *c, struct nook_err *err);
 /* A failed restore leaves the dump, to try again (or discard with stop). */

@@ -48,6 +48,7 @@ PID=$(ctl exec 301 cat /counter.pid)
 check "suspend 301" ctl suspend 301
 is "status: down and suspended" "$(ctl status 301)" "CTID 301 exist unmounted down suspended"
 check "the dump is in HOME/dump/301" test -e "$HOME_DIR/dump/301/inventory.img"
+like "list: status suspended" "$(ctl list -a -H -o ctid,status)" "301 +suspended"
 check "301's address no longer answers" test -z "$(http_get http://10.0.9.2/)"
 check "302 still runs" test -n "$(http_get http://10.0.9.3/)"
 TICKS=$(ticks)
