@@ -37,6 +37,8 @@ static void print_table(const struct doctor_row *rows, size_t n)
                         printf(" short: sysctl -w %s=%" PRIu64, r->sysctl, r->need);
                 else if (!r->known)
                         printf(" not visible here (a network namespace of its own?)");
+                else if (r->read_only && r->now < r->need)
+                        printf(" read-only here: raise it in the host's first network namespace");
                 else
                         printf(" ok");
                 printf("\n");

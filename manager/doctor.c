@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/cleanup.h"
 #include "common/util.h"
@@ -104,12 +105,16 @@ void doctor_check(const struct doctor_fleet *f, struct doctor_row rows[DOCTOR_RO
                 if (r->need < l->floor)
                         r->need = l->floor;
                 r->known = read_value(l->sysctl, &r->now);
+                if (r->known) {
+                        _cleanup_free_ char *path = proc_path(l->sysctl);
+                        r->read_only = access(path, W_OK) < 0;
+                }
         }
 }
 
 bool doctor_short(const struct doctor_row *r)
 {
-        return r->known && r->now < r->need;
+        return r->known && !r->read_only && r->now < r->need;
 }
 
 int doctor_tune(struct doctor_row *rows, size_t n, struct nook_err *err)

@@ -25,6 +25,9 @@ struct doctor_row {
         const char *sysctl; /* "fs.inotify.max_user_instances" */
         const char *why;    /* one line: what uses it */
         bool known;         /* the current value could be read */
+        /* It cannot be written from here: the initial network namespace's own, shown
+         * read-only in another (nf_conntrack_max), so neither short nor tunable here. */
+        bool read_only;
         uint64_t now;
         uint64_t need;
         bool tuned; /* doctor_tune raised it */

@@ -34,15 +34,16 @@ for n in lan ha hb cl; do ip netns add "$NS$n" || bail "ip netns add $NS$n"; don
 at_exit "for n in lan ha hb cl; do ip netns del $NS\$n 2>/dev/null; done"
 in_ns() { local n=$1; shift; nsenter --net="/run/netns/$NS$n" "$@"; }
 in_ns lan ip link add sw type bridge && in_ns lan ip link set sw up || bail "the LAN's bridge"
-plug() { # NS IFNAME ADDRESS
+plug() { # NS IFNAME N: addresses 192.168.50.N and fd00:50::N
 	ip link add "$NS$1" type veth peer name up0 netns "$NS$1" &&
 		ip link set "$NS$1" netns "$NS"lan &&
 		in_ns lan ip link set "$NS$1" master sw up &&
 		in_ns "$1" ip link set up0 name "$2" &&
-		in_ns "$1" ip addr add "$3/24" dev "$2" && in_ns "$1" ip link set "$2" up &&
-		in_ns "$1" ip link set lo up
+		in_ns "$1" ip addr add "192.168.50.$3/24" dev "$2" &&
+		in_ns "$1" ip -6 addr add "fd00:50::$3/64" dev "$2" nodad &&
+		in_ns "$1" ip link set "$2" up && in_ns "$1" ip link set lo up
 }
-plug ha up0 192.168.50.1 && plug hb up0 192.168.50.2 && plug cl eth0 192.168.50.100 ||
+plug ha up0 1 && plug hb up0 2 && plug cl eth0 100 ||
 	bail "wire the LAN"
 
 # --- host B: its own home, root and cgroup parent, an sshd --------------------------------
@@ -82,9 +83,11 @@ check_rc() {
 http_cl() { in_ns cl timeout 10 busybox wget -q -O - "http://$1/" 2>/dev/null; }
 
 # --- online, with a counter and a TCP connection ------------------------------------------
-check "create 101 (routed on the LAN)" ctl_a create 101 --routed up0 --ipadd 192.168.50.77
+check "create 101 (routed on the LAN)" ctl_a create 101 --routed up0 --ipadd 192.168.50.77 \
+	--ipadd fd00:50::77
 check "start 101" ctl_a start 101
 wait_for 20 http_cl 192.168.50.77 >/dev/null || fail "the client reaches 101 on A"
+wait_for 20 http_cl '[fd00:50::77]' >/dev/null || fail "the client reaches 101 on A over IPv6"
 check "a counter in 101" ctl_a exec 101 sh -c \
 	'sh -c '\''echo $$ >/counter.pid; i=0; while :; do i=$((i+1)); echo $i >/count.new; mv /count.new /count; sleep 0.1; done'\'' </dev/null >/dev/null 2>&1 &'
 check "a ticking server in 101" ctl_a exec 101 sh -c \
@@ -121,6 +124,9 @@ check "the address answers from B" test -n "$(http_cl 192.168.50.77)"
 MAC_B=$(in_ns hb ip -o link show up0 | sed -n 's/.* link\/ether \([0-9a-f:]*\).*/\1/p')
 is "the client's ARP entry moved to B (gratuitous ARP)" \
 	"$(lladdr 192.168.50.77)" "$MAC_B"
+is "the client's neighbour entry for its IPv6 address moved to B (unsolicited NA)" \
+	"$(lladdr fd00:50::77)" "$MAC_B"
+check "the IPv6 address answers from B" test -n "$(http_cl '[fd00:50::77]')"
 unlike "... from A's" "$MAC_B" "^$MAC_A\$"
 check "A no longer answers for it" test -z "$(in_ns ha ip route show 192.168.50.77)"
 check "no dumps left on A" test -z "$(ls -A "$HOME_DIR/dump" 2>/dev/null)"
@@ -180,7 +186,7 @@ check "create 106" ctl_a create 106 --routed up0 --ipadd 192.168.50.80 --ram 1G
 check "start 106" ctl_a start 106
 check "106 touches 200 MB" ctl_a exec 106 sh -c \
 	'sh -c '\''x=$(head -c 200000000 /dev/zero | tr "\\0" a); echo ready >/ready; sleep 100000'\'' </dev/null >/dev/null 2>&1 &'
-wait_for 60 ctl_a exec 106 test -e /ready || fail "106 filled its memory"
+wait_for 240 ctl_a exec 106 test -e /ready || fail "106 filled its memory"
 capture migrate --online 106 "$B"
 check_rc "migrate --online 106 (200 MB)" 0
 printf '%s\n' "$OUT" | sed 's/^/# /'
