@@ -20,6 +20,7 @@
 /* Pre-dumps before the final one: the first copies all memory while the container
  * runs, the second only what changed meanwhile, so the freeze dumps little. */
 #define PRE_DUMPS 2
+_Static_assert(PRE_DUMPS <= CT_PRE_DUMPS_MAX, "receive takes pre-dumps 1 to CT_PRE_DUMPS_MAX");
 
 struct migration {
         uint64_t start_ms; /* for the progress lines */
@@ -115,18 +116,17 @@ static void abort_destination(struct migration *m)
                 say(m, "could not clean up %s: %s", m->o->remote.dest, e.msg);
 }
 
-static char *pre_name(const char *ctid, int i)
+/* --parent-path of the dump after pre-dump i: beside it, in <home>/dump. */
+static char *parent_path(const char *ctid, int i)
 {
-        return xasprintf("%s.pre%d", ctid, i);
+        _cleanup_free_ char *name = ct_pre_dump_name(ctid, i);
+
+        return xasprintf("../%s", name);
 }
 
 static void remove_dumps(const struct migration *m)
 {
-        ct_dump_remove(m->h, m->c->ctid);
-        for (int i = 1; i <= PRE_DUMPS; i++) {
-                _cleanup_free_ char *pre = pre_name(m->c->ctid, i);
-                ct_dump_remove(m->h, pre);
-        }
+        ct_dumps_remove(m->h, m->c->ctid);
 }
 
 static int offline(struct migration *m, bool running, struct nook_err *err)
@@ -153,10 +153,9 @@ static int offline(struct migration *m, bool running, struct nook_err *err)
 static int pre_dumps(struct migration *m, const char *dumps, struct nook_err *err)
 {
         for (int i = 1; i <= PRE_DUMPS; i++) {
-                _cleanup_free_ char *name = pre_name(m->c->ctid, i);
+                _cleanup_free_ char *name = ct_pre_dump_name(m->c->ctid, i);
                 _cleanup_free_ char *image = xasprintf("%s/%s", dumps, name);
-                _cleanup_free_ char *parent =
-                    i > 1 ? xasprintf("../%s.pre%d", m->c->ctid, i - 1) : NULL;
+                _cleanup_free_ char *parent = i > 1 ? parent_path(m->c->ctid, i - 1) : NULL;
                 const char *members[] = {name, NULL};
                 char n[16];
                 struct checkpoint_opts co = {.c = {.image_path = image, .manage_cgroups_mode = -1},
@@ -176,7 +175,7 @@ static int online(struct migration *m, struct migrate_result *res, struct nook_e
 {
         _cleanup_free_ char *dumps = xasprintf("%s/dump", m->h->dir);
         _cleanup_free_ char *image = xasprintf("%s/%s", dumps, m->c->ctid);
-        _cleanup_free_ char *parent = xasprintf("../%s.pre%d", m->c->ctid, PRE_DUMPS);
+        _cleanup_free_ char *parent = parent_path(m->c->ctid, PRE_DUMPS);
         const char *members[] = {m->c->ctid, NULL};
         struct checkpoint_opts co = {.c = {.image_path = image,
                                            .tcp_established = true,

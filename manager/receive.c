@@ -36,22 +36,13 @@ static int resume(struct nook_home *h, const char *ctid, struct nook_err *err)
 
 /* What a failed migration left: the container (made by "backup": it did not exist
  * before, migrate checked) and its dumps. */
-static void remove_dumps(const struct nook_home *h, const char *ctid)
-{
-        ct_dump_remove(h, ctid);
-        for (int i = 1; i <= 9; i++) {
-                _cleanup_free_ char *pre = xasprintf("%s.pre%d", ctid, i);
-                ct_dump_remove(h, pre);
-        }
-}
-
 static int abort_migration(struct nook_home *h, const char *ctid, struct nook_err *err)
 {
         _cleanup_ct_ struct ct *c = NULL;
 
         if (ct_open(h, ctid, CT_LOCK | CT_BROKEN, &c, NULL) == 0 && ct_destroy(c, true, err) < 0)
                 return -1;
-        remove_dumps(h, ctid);
+        ct_dumps_remove(h, ctid);
         return 0;
 }
 
@@ -68,16 +59,18 @@ int ct_receive(struct nook_home *h, const char *ctid, const char *what, const ch
         }
         if (strcmp(what, "predump") == 0) {
                 _cleanup_free_ char *name = NULL;
-                if (arg == NULL || strlen(arg) != 1 || arg[0] < '1' || arg[0] > '9')
-                        return nook_err_set(err, 0, "receive predump: expected 1 to 9");
-                name = xasprintf("%s.pre%s", ctid, arg);
+                if (arg == NULL || strlen(arg) != 1 || arg[0] < '1' ||
+                    arg[0] > '0' + CT_PRE_DUMPS_MAX)
+                        return nook_err_set(err, 0, "receive predump: expected 1 to %d",
+                                            CT_PRE_DUMPS_MAX);
+                name = ct_pre_dump_name(ctid, arg[0] - '0');
                 return receive_dump(h, name, err);
         }
         if (strcmp(what, "dump") == 0) {
                 if (receive_dump(h, ctid, err) < 0 || resume(h, ctid, err) < 0)
                         return -1;
                 /* Its pre-dumps were the parents of the dump that resume used up. */
-                remove_dumps(h, ctid);
+                ct_dumps_remove(h, ctid);
                 return 0;
         }
         if (strcmp(what, "abort") == 0)

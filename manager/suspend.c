@@ -43,6 +43,20 @@ void ct_dump_remove(const struct nook_home *h, const char *name)
                 (void)remove_tree_at(fd, name, NULL);
 }
 
+char *ct_pre_dump_name(const char *ctid, int i)
+{
+        return xasprintf("%s.pre%d", ctid, i);
+}
+
+void ct_dumps_remove(const struct nook_home *h, const char *ctid)
+{
+        ct_dump_remove(h, ctid);
+        for (int i = 1; i <= CT_PRE_DUMPS_MAX; i++) {
+                _cleanup_free_ char *pre = ct_pre_dump_name(ctid, i);
+                ct_dump_remove(h, pre);
+        }
+}
+
 static void remove_dump(const struct ct *c)
 {
         ct_dump_remove(c->h, c->ctid);

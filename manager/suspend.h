@@ -21,6 +21,12 @@ int ct_suspend(struct ct *c, struct nook_err *err);
 int ct_resume(struct ct *c, struct nook_err *err);
 /* Removes <home>/dump/<name> (a dump, or a migration's pre-dump), if there is one. */
 void ct_dump_remove(const struct nook_home *h, const char *name);
+/* A migration's pre-dumps sit beside the dump: <ctid>.pre<i>, i from 1 to
+ * CT_PRE_DUMPS_MAX. */
+#define CT_PRE_DUMPS_MAX 9
+char *ct_pre_dump_name(const char *ctid, int i);
+/* Removes ctid's dump and all its pre-dumps. */
+void ct_dumps_remove(const struct nook_home *h, const char *ctid);
 /* Removes the dump of a container that is not running (stop, destroy). */
 void ct_dump_discard(const struct ct *c);
 

@@ -108,9 +108,18 @@ static int check(struct nook_err *err)
 
 static int usable(struct nook_err *err)
 {
+        /* Once a process: the kernel and CRIU do not change under it, and a migration
+         * dumps three times, the last inside the container's downtime. */
+        static bool checked;
+
         if (geteuid() != 0)
                 return nook_err_set(err, EPERM, "checkpoint/restore needs root");
-        return load(err) < 0 || check(err) < 0 ? -1 : 0;
+        if (checked)
+                return 0;
+        if (load(err) < 0 || check(err) < 0)
+                return -1;
+        checked = true;
+        return 0;
 }
 
 int nook_criu_open(int work_dir_fd, const char *log, const struct nook_criu **out,
