@@ -425,10 +425,10 @@ int ct_destroy(struct ct *c, bool force, struct nook_err *err)
         return 0;
 }
 
-int ct_exec(const struct ct *c, char **args, bool tty, void (*before_exec)(void *), int *status,
+int ct_exec(const struct ct *c, char **args, bool tty, const struct exec_hooks *hooks, int *status,
             struct nook_err *err)
 {
-        struct exec_opts o = {.args = args, .tty = tty, .cwd = "/", .before_exec = before_exec};
+        struct exec_opts o = {.args = args, .tty = tty, .cwd = "/", .hooks = hooks};
 
         if (!ct_running(c, NULL))
                 return nook_err_set(err, 0, "container %s is not running", c->ctid);

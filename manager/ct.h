@@ -17,6 +17,8 @@
 #include "manager/home.h"
 #include "oci/oci.h"
 
+struct exec_hooks;
+
 #define CT_STOP_TIMEOUT_DEFAULT 60
 
 struct ct {
@@ -85,8 +87,8 @@ int ct_shutdown_begin(struct ct *c, struct nook_err *err);
 /* Refused while running unless force (which stops it first, fast). */
 int ct_destroy(struct ct *c, bool force, struct nook_err *err);
 /* Runs args in the running container, stdio inherited; *status is its exit status.
- * before_exec (or NULL) runs in the new process right before its execve. */
-int ct_exec(const struct ct *c, char **args, bool tty, void (*before_exec)(void *), int *status,
+ * hooks (or NULL) run in the new process (runtime/container.h). */
+int ct_exec(const struct ct *c, char **args, bool tty, const struct exec_hooks *hooks, int *status,
             struct nook_err *err);
 
 /* Writes /etc/hostname, /etc/hosts and /etc/resolv.conf of the mounted container root

@@ -48,8 +48,11 @@ struct fleet_report {
 void fleet_report_free(struct fleet_report *r);
 #define _cleanup_fleet_report_ __attribute__((cleanup(fleet_report_free)))
 
-/* In a job of a barrier fleet (in any process the job made): marks it ready and waits
- * for the release.  Elsewhere it returns at once. */
+/* In a job of a barrier fleet (in any process the job made): fleet_barrier_arm, while
+ * the process is still privileged, makes its wait real-time; fleet_barrier_wait marks
+ * it ready, waits for the release and gives the process its own policy back.
+ * Elsewhere both return at once. */
+void fleet_barrier_arm(void *unused);
 void fleet_barrier_wait(void *unused);
 
 /* Runs fn for each CTID.  One CTID without a barrier runs in this process.  < 0 only

@@ -207,13 +207,15 @@ int ct_op_destroy(void *ops, size_t index, const char *ctid, struct nook_err *er
 
 int ct_op_exec(void *ops, size_t index, const char *ctid, struct nook_err *err)
 {
+        static const struct exec_hooks barrier = {.before_setup = fleet_barrier_arm,
+                                                  .before_exec = fleet_barrier_wait};
         const struct ct_ops *o = ops;
         _cleanup_ct_ struct ct *c = NULL;
         int status;
 
         (void)index;
         if (ct_open(o->h, ctid, 0, &c, err) < 0 ||
-            ct_exec(c, o->args, false, fleet_barrier_wait, &status, err) < 0)
+            ct_exec(c, o->args, false, &barrier, &status, err) < 0)
                 return -1;
         return status;
 }

@@ -74,6 +74,16 @@ struct run_opts {
 int container_run(const struct nook_runtime *rt, const char *id, const struct run_opts *opts,
                   int *status, struct nook_err *err);
 
+/* Called in exec's new process once it joined the container: before_setup while it still
+ * holds nook's privileges, before_exec once it is set up, right before its execve.  A
+ * fleet's barrier raises its priority in the first and waits in the second, so that
+ * what it releases is the commands themselves. */
+struct exec_hooks {
+        void (*before_setup)(void *data);
+        void (*before_exec)(void *data);
+        void *data;
+};
+
 struct exec_opts {
         const char *process_file; /* --process: a process.json replacing the rest */
         char **args;              /* command and arguments */
@@ -90,11 +100,7 @@ struct exec_opts {
         const char *pid_file;
         const char *console_socket;
         int preserve_fds;
-        /* Called in the new process once it is set up, right before its execve (and so
-         * after it joined the container): where a fleet's barrier waits, so that what
-         * it releases is the commands themselves. */
-        void (*before_exec)(void *data);
-        void *before_exec_data;
+        const struct exec_hooks *hooks; /* or NULL */
 };
 int container_exec(const struct nook_runtime *rt, const char *id, const struct exec_opts *opts,
                    int *status, struct nook_err *err);

@@ -226,6 +226,18 @@ static int join_container(int pidfd, int root_fd, int join_flags, int sync_fd, s
         return send_own_pidfd(sync_fd, err);
 }
 
+/* Runs a hook of exec's options, if it has one; true, to chain in a condition. */
+static bool exec_hook(const struct exec_opts *o, bool before_exec)
+{
+        void (*fn)(void *) = NULL;
+
+        if (o->hooks)
+                fn = before_exec ? o->hooks->before_exec : o->hooks->before_setup;
+        if (fn)
+                fn(o->hooks->data);
+        return true;
+}
+
 __attribute__((noreturn)) static void exec_child(const struct oci_process *p,
                                                  const struct oci_seccomp *seccomp,
                                                  const struct seccomp_program *prog, int pidfd,
@@ -241,10 +253,9 @@ __attribute__((noreturn)) static void exec_child(const struct oci_process *p,
         if (join_container(pidfd, root_fd, join_flags, sync_fd, &err) == 0 &&
             (p->terminal ? send_pty(p, sync_fd, &err) == 0
                          : setsid() >= 0 || nook_err_sys(&err, "setsid") == 0) &&
-            process_prepare_launch(p, &launch, &err) == 0 && process_setup(p, &sc, &err) == 0 &&
-            process_send_seccomp_fd(&sc, sync_fd, &err) == 0) {
-                if (o->before_exec)
-                        o->before_exec(o->before_exec_data);
+            process_prepare_launch(p, &launch, &err) == 0 && exec_hook(o, false) &&
+            process_setup(p, &sc, &err) == 0 && process_send_seccomp_fd(&sc, sync_fd, &err) == 0) {
+                exec_hook(o, true);
                 process_exec(p, &launch, &sc, &err);
         }
         sync_send_error(sync_fd, &err);

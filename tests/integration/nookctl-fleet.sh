@@ -96,6 +96,11 @@ echo "# $(grep -o 'released within .*' <<<"$ERR")"
 
 STARTS=$(grep -E '^20[1-6]\| [0-9]+\.[0-9]+$' <<<"$OUT" | awk '{ print $2 }' | sort -n)
 echo "# exec --barrier start times (uptime): $(echo "$STARTS" | tr '\n' ' ')"
+# The waiters wait as real-time tasks (so that all wake at once); the commands must not
+# run as one: field 41 of /proc/self/stat is the scheduling policy, 0 SCHED_OTHER.
+capture ctl exec 201-206 --barrier -- sh -c 'cut -d" " -f41 /proc/self/stat'
+is "exec --barrier: every command runs with the normal policy, not real-time" \
+	"$(grep -cE '^20[1-6]\| 0$' <<<"$OUT")" 6
 check "create 207, not started" ctl create 207 --ipadd 10.0.0.207/24
 capture timeout 60 "$NOOKCTL" exec 201-207 --barrier -- true
 is "exec --barrier with a stopped container: the others are not held up (exit status 1)" "$RC" 1
