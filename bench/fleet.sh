@@ -9,6 +9,8 @@
 #   bench/fleet.sh [N...]     (as root; default: 30 200 1000; 10000 is the issue's goal)
 #
 # Environment: JOBS (--jobs of create, start and destroy; default the CPU count),
+# SYNC (--sync of the containers: off, the default here, as a disposable fleet would
+# have it; on measures the guests' sync(2) walking every superblock of the host),
 # BENCH_TUNE=1 (raise the kernel limits `nookctl doctor` finds short for N, as
 # `doctor --tune` does, and put them back at the end; without it the short limits are
 # printed and named in the results, and the run goes on: a fleet past one may fail).
@@ -20,6 +22,7 @@ set -eu -o pipefail
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 NOOKCTL=${NOOKCTL:-$SRC/nookctl}
 JOBS=${JOBS:-$(nproc)}
+SYNC=${SYNC:-off}
 [ -x "$NOOKCTL" ] || { echo "fleet: build nookctl first (make)" >&2; exit 1; }
 [ "$(id -u)" = 0 ] || { echo "fleet: run as root" >&2; exit 1; }
 [ $# -gt 0 ] || set -- 30 200 1000
@@ -102,7 +105,7 @@ rows=()
 for n in "$@"; do
 	echo "fleet: $n containers..." >&2
 	t0=$(now)
-	"$NOOKCTL" create --jobs "$JOBS" "1-$n" --ipadd '10.2.0.1+{N}/16'
+	"$NOOKCTL" create --jobs "$JOBS" "1-$n" --ipadd '10.2.0.1+{N}/16' --sync "$SYNC"
 	t1=$(now)
 	sync
 	avail0=$(meminfo MemAvailable) slab0=$(meminfo Slab) sunr0=$(meminfo SUnreclaim)
@@ -138,7 +141,7 @@ mkdir -p "$SRC/results"
 {
 	echo "# nookctl fleets"
 	echo
-	echo "bench/fleet.sh on $(uname -r), $(nproc) CPUs, $(free -g | awk '/^Mem:/ { print $2 }') GiB, load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%Y-%m-%d); --jobs $JOBS; minimal template, the default network (overflow bridges past 1023)."
+	echo "bench/fleet.sh on $(uname -r), $(nproc) CPUs, $(free -g | awk '/^Mem:/ { print $2 }') GiB, load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%Y-%m-%d); --jobs $JOBS; --sync $SYNC; minimal template, the default network (overflow bridges past 1023)."
 	if [ -n "${NOOK_BENCH_SHORT:-}" ]; then
 		printf 'Kernel limits %s: %s\n' "$([ -n "${NOOK_BENCH_TUNED:-}" ] && echo "raised for the run" || echo "short and not raised (BENCH_TUNE unset)")" \
 			"$(echo "$NOOK_BENCH_SHORT" | tr '\n' ' ')"

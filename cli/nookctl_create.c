@@ -43,6 +43,7 @@ enum {
         O_DISKSPACE,
         O_DISKINODES,
         O_PROCFS,
+        O_SYNC,
 };
 
 static const struct option ct_options[] = {
@@ -75,6 +76,7 @@ static const struct option ct_options[] = {
     {"diskspace", required_argument, NULL, O_DISKSPACE},
     {"diskinodes", required_argument, NULL, O_DISKINODES},
     {"procfs", required_argument, NULL, O_PROCFS},
+    {"sync", required_argument, NULL, O_SYNC},
     {"jobs", required_argument, NULL, 'j'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -106,6 +108,9 @@ static const struct option ct_options[] = {
         "      --procfs lxcfs|host|auto  /proc/meminfo, cpuinfo, stat, uptime... of the\n"         \
         "                           container's own (LXCFS; auto, the default: when it\n"          \
         "                           runs) or the host's, from the next start\n"                    \
+        "      --sync on|off        off: the guest's sync(2) returns at once instead of\n"         \
+        "                           flushing every filesystem of the host (fsync and syncfs\n"     \
+        "                           still work; stop flushes its layer), from the next start\n"    \
         "      --onboot yes|no      start with 'nookctl start --all-onboot' at boot\n"             \
         "      --bridge NAME        attach to bridge NAME (default nookbr0)\n"                     \
         "      --routed DEV         routed (venet-style) through uplink DEV, no bridge\n"          \
@@ -234,6 +239,9 @@ static int parse_opts(const struct cmd_parser *p, bool is_set, int argc, char **
                         break;
                 case O_PROCFS:
                         o->procfs = optarg;
+                        break;
+                case O_SYNC:
+                        o->sync = optarg;
                         break;
                 case 'j':
                         if (ctl_parse_jobs(optarg, jobs) < 0)

@@ -21,7 +21,7 @@ _nookctl() {
 	local commands="create set start stop restart suspend chkpnt resume status mount umount destroy exec enter console list stats template backup restore migrate receive doctor"
 	local globals="--home --root --cgroup-parent --debug --help --version"
 	local ct_opts="--ipadd --hostname --name --ram --swap --cpus --cpulimit --cpuunits --numproc
-		--cpumask --nodemask --iolimit --iopslimit --ioprio --diskspace --diskinodes --procfs --onboot --bridge --routed --nameserver --searchdomain --description --devices --jobs --help"
+		--cpumask --nodemask --iolimit --iopslimit --ioprio --diskspace --diskinodes --procfs --sync --onboot --bridge --routed --nameserver --searchdomain --description --devices --jobs --help"
 	local i cmd= _nookctl_home=
 	for ((i = 1; i < cword; i++)); do
 		case ${words[i]} in
@@ -46,6 +46,7 @@ _nookctl() {
 	--onboot) COMPREPLY=($(compgen -W "yes no" -- "$cur")); return ;;
 	--ioprio) COMPREPLY=($(compgen -W "0 1 2 3 4 5 6 7" -- "$cur")); return ;;
 	--procfs) COMPREPLY=($(compgen -W "lxcfs host auto" -- "$cur")); return ;;
+	--sync) COMPREPLY=($(compgen -W "on off" -- "$cur")); return ;;
 	--cpumask) COMPREPLY=($(compgen -W "all $(cat /sys/devices/system/cpu/online 2>/dev/null)" -- "$cur")); return ;;
 	--nodemask) COMPREPLY=($(compgen -W "all $(cat /sys/devices/system/node/online 2>/dev/null)" -- "$cur")); return ;;
 	--bridge | --routed) COMPREPLY=($(compgen -W "$(ls /sys/class/net 2>/dev/null)" -- "$cur")); return ;;

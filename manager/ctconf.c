@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <linux/capability.h>
+#include <linux/seccomp.h>
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -421,6 +422,81 @@ static void read_resources(const struct oci_resources *r, struct ct_settings *s)
         }
 }
 
+/* The rule of --sync off: sync alone, no arguments, SCMP_ACT_ERRNO with errnoRet 0 (the
+ * call returns 0).  Its presence is the setting: nothing else records it. */
+static bool is_sync_off_rule(const struct oci_seccomp_syscall *sc)
+{
+        return sc->action == SECCOMP_RET_ERRNO && sc->n_args == 0 && sc->names[0] &&
+               strcmp(sc->names[0], "sync") == 0 && sc->names[1] == NULL;
+}
+
+static bool read_sync_off(const struct oci_seccomp *p)
+{
+        for (size_t i = 0; p && i < p->n_syscalls; i++)
+                if (is_sync_off_rule(&p->syscalls[i]))
+                        return true;
+        return false;
+}
+
+/* Takes sync out of every rule of p; a rule left with no name goes. */
+static void seccomp_drop_sync(struct oci_seccomp *p)
+{
+        size_t kept = 0;
+
+        for (size_t i = 0; i < p->n_syscalls; i++) {
+                struct oci_seccomp_syscall *sc = &p->syscalls[i];
+                size_t n = 0;
+
+                for (size_t j = 0; sc->names[j]; j++) {
+                        if (strcmp(sc->names[j], "sync") == 0)
+                                free(sc->names[j]);
+                        else
+                                sc->names[n++] = sc->names[j];
+                }
+                sc->names[n] = NULL;
+                if (n == 0) {
+                        strv_free(sc->names);
+                        free(sc->args);
+                        continue;
+                }
+                p->syscalls[kept++] = *sc;
+        }
+        p->n_syscalls = kept;
+}
+
+static void seccomp_add_sync(struct oci_seccomp *p, uint32_t action)
+{
+        struct oci_seccomp_syscall *sc;
+
+        p->syscalls = xrealloc(p->syscalls, (p->n_syscalls + 1) * sizeof(*p->syscalls));
+        sc = &p->syscalls[p->n_syscalls++];
+        *sc = (struct oci_seccomp_syscall){.names = xcalloc(2, sizeof(char *)), .action = action};
+        sc->names[0] = xstrdup("sync");
+}
+
+/* sync(2) flushes every filesystem of the host, walking all its superblocks: a fleet of
+ * guests shutting down (busybox's init calls it twice) costs N x N, and one guest calling
+ * it in a loop weighs on every other.  --sync off makes it return at once, as
+ * Virtuozzo's fs.fsync-enable 0 does; fsync, fdatasync and syncfs are untouched, and the
+ * kernel writes the private layer out when the container's root is unmounted at stop.
+ * The profile changes only when the setting does. */
+static void apply_sync(struct oci_config *c, bool off)
+{
+        struct oci_seccomp *p = c->linux_.seccomp;
+
+        if (read_sync_off(p) == off)
+                return;
+        if (p == NULL) {
+                p = c->linux_.seccomp = xcalloc(1, sizeof(*p));
+                p->default_action = SECCOMP_RET_ALLOW;
+        }
+        seccomp_drop_sync(p);
+        if (off)
+                seccomp_add_sync(p, SECCOMP_RET_ERRNO);
+        else if (p->default_action != SECCOMP_RET_ALLOW)
+                seccomp_add_sync(p, SECCOMP_RET_ALLOW);
+}
+
 int ct_settings_from_config(const struct oci_config *c, struct ct_settings *s, struct nook_err *err)
 {
         *s = (struct ct_settings){0};
@@ -437,6 +513,7 @@ int ct_settings_from_config(const struct oci_config *c, struct ct_settings *s, s
                 read_resources(c->linux_.resources, s);
         if (c->process && c->process->has_caps)
                 s->caps = c->process->caps.bounding;
+        s->sync_off = read_sync_off(c->linux_.seccomp);
         return 0;
 }
 
@@ -605,6 +682,7 @@ void ct_config_apply(struct oci_config *c, const char *ctid, const struct ct_set
         apply_mounts(c);
         apply_annotations(c, s);
         c->has_linux = true;
+        apply_sync(c, s->sync_off);
         oci_resources_free(c->linux_.resources);
         c->linux_.resources = ct_resources(s);
         free(c->linux_.cgroups_path);

@@ -59,6 +59,8 @@ struct ct_settings {
         struct quota_limits disk;   /* --diskspace, --diskinodes */
         uint32_t projid;            /* its disk quotas' project once it had one; 0: none */
         char *procfs;               /* "lxcfs", "auto" (LXCFS when it runs) or "host" */
+        bool sync_off;              /* --sync off: the guest's sync(2) returns at once (a
+                                     * seccomp rule: sync, SCMP_ACT_ERRNO, errnoRet 0) */
         uint64_t caps;              /* bit n = capability n */
         char **devices;             /* "c:MAJOR:MINOR:ACCESS" (MAJOR/MINOR may be '*', ACCESS
                                      * of rwm or "none"), beside nook's default devices */

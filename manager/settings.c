@@ -341,6 +341,11 @@ int ct_edit_apply(const struct nook_home *h, const struct ct_edit *o, const char
                 free(s->procfs);
                 s->procfs = xstrdup(o->procfs);
         }
+        if (o->sync) {
+                if (strcmp(o->sync, "on") && strcmp(o->sync, "off"))
+                        return nook_err_set(err, 0, "--sync %s: expected on or off", o->sync);
+                s->sync_off = strcmp(o->sync, "off") == 0;
+        }
         if (o->onboot) {
                 if (strcmp(o->onboot, "yes") && strcmp(o->onboot, "no"))
                         return nook_err_set(err, 0, "--onboot %s: expected yes or no", o->onboot);

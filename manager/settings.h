@@ -22,7 +22,7 @@
 struct ct_edit {
         const char *ostemplate, *hostname, *name, *ram, *swap, *cpus, *cpulimit, *cpuunits,
             *numproc, *onboot, *bridge, *routed, *userpasswd, *description, *cpumask, *nodemask,
-            *iolimit, *iopslimit, *ioprio, *diskspace, *diskinodes, *procfs;
+            *iolimit, *iopslimit, *ioprio, *diskspace, *diskinodes, *procfs, *sync;
         char **ipadd, **ipdel, **nameservers, **searchdomains, **caps, **devices;
         bool save;
 };

@@ -54,6 +54,7 @@ refused "host name starting with '-'" "not a valid host name" create 101 --hostn
 refused "host name label over 63" "not a valid host name" create 101 \
 	--hostname "$(printf 'a%.0s' $(seq 64))"
 refused "--onboot maybe" "expected yes or no" create 101 --onboot maybe
+refused "--sync maybe" "--sync maybe: expected on or off" create 101 --sync maybe
 refused "--cpus 0" "expected a number from 1" create 101 --cpus 0
 refused "--bridge and --routed" "exclude each other" create 101 --bridge br0 --routed eth0
 refused "unknown option" "unknown or incomplete option" create 101 --colour red

@@ -1,3 +1,4 @@
+#include <linux/seccomp.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -193,6 +194,66 @@ static void test_config_round_trip(void **state)
         ct_settings_free(&s);
 }
 
+/* How many rules of profile p name sync, and whether the one of --sync off is there. */
+static size_t sync_rules(const struct oci_seccomp *p, bool *errno0)
+{
+        size_t n = 0;
+
+        *errno0 = false;
+        for (size_t i = 0; i < p->n_syscalls; i++)
+                for (char **name = p->syscalls[i].names; *name; name++) {
+                        if (strcmp(*name, "sync"))
+                                continue;
+                        n++;
+                        *errno0 |= p->syscalls[i].action == SECCOMP_RET_ERRNO;
+                }
+        return n;
+}
+
+/* --sync off is one seccomp rule (sync returns 0), read back as the setting; on again
+ * allows sync as the default profile does, and a config whose setting did not change
+ * keeps its profile as it is. */
+static void test_sync_off(void **state)
+{
+        struct ct_settings s = {.ostemplate = xstrdup("minimal"), .sync_off = true};
+        struct ct_settings back = {0};
+        struct nook_err err = {0};
+        _cleanup_config_ struct oci_config *made = NULL, *v = NULL;
+        _cleanup_free_ char *json = NULL, *again = NULL;
+        size_t rules_before;
+        bool errno0;
+
+        (void)state;
+        made = ct_config_new("101", &s);
+        assert_int_equal(sync_rules(made->linux_.seccomp, &errno0), 1);
+        assert_true(errno0);
+        json = oci_config_to_json(made, true);
+        assert_non_null(strstr(json, "\"errnoRet\": 0"));
+        assert_int_equal(oci_config_parse(json, &v, &err), 0);
+        assert_int_equal(ct_settings_from_config(v, &back, &err), 0);
+        assert_true(back.sync_off);
+        ct_settings_free(&back);
+
+        /* Applying the same setting again changes nothing. */
+        rules_before = v->linux_.seccomp->n_syscalls;
+        ct_config_apply(v, "101", &s);
+        assert_int_equal(v->linux_.seccomp->n_syscalls, rules_before);
+
+        /* On: the rule goes, sync is allowed (the default profile refuses what it does
+         * not list). */
+        s.sync_off = false;
+        ct_config_apply(v, "101", &s);
+        assert_int_equal(sync_rules(v->linux_.seccomp, &errno0), 1);
+        assert_false(errno0);
+        assert_int_not_equal(v->linux_.seccomp->default_action, SECCOMP_RET_ALLOW);
+        again = oci_config_to_json(v, true);
+        assert_null(strstr(again, "\"errnoRet\": 0"));
+        assert_int_equal(ct_settings_from_config(v, &back, &err), 0);
+        assert_false(back.sync_off);
+        ct_settings_free(&back);
+        ct_settings_free(&s);
+}
+
 /* The VPS placement survives config.json, and vzctl's ioprio maps both ways. */
 static void test_placement_round_trip(void **state)
 {
@@ -241,6 +302,7 @@ int main(void)
             cmocka_unit_test(test_devices),
             cmocka_unit_test(test_config_round_trip),
             cmocka_unit_test(test_placement_round_trip),
+            cmocka_unit_test(test_sync_off),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
