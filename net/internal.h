@@ -49,9 +49,11 @@ struct net_veth {
         int master;                         /* bridge index, 0 = none */
         uint32_t mtu;                       /* 0 = default */
         const uint8_t *host_mac, *peer_mac; /* NULL = the kernel's choice */
+        bool host_down;                     /* the host side stays down (else: up) */
 };
 /* Both sides created in one request (IFLA_NET_NS_FD in the peer's attributes), the host
- * side up; the container side must be set up on its own (net_link_up_put). */
+ * side up unless host_down; the container side must be set up on its own
+ * (net_link_up_put). */
 void net_veth_put(struct nl_req *r, const struct net_veth *v);
 void net_link_del_put(struct nl_req *r, int index, const char *name);
 /* RTM_SETLINK that stops the kernel from giving the link (by index, or by name when

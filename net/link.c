@@ -123,7 +123,7 @@ void net_veth_put(struct nl_req *r, const struct net_veth *v)
         struct nlattr *info, *data, *peer;
         struct ifinfomsg *pifm;
 
-        put_ifinfomsg(nlh, 0, IFF_UP);
+        put_ifinfomsg(nlh, 0, v->host_down ? 0 : IFF_UP);
         mnl_attr_put_strz(nlh, IFLA_IFNAME, v->host);
         if (v->mtu)
                 mnl_attr_put_u32(nlh, IFLA_MTU, v->mtu);

@@ -155,6 +155,11 @@ H1=$(host_side c1)
 like "c1's host side is a port of the bridge" "$(ip -o link show master nookbr0)" "$H1"
 like "c1 (an IPv6 address) keeps its link-local address" "$(inside c1 ip -o -6 addr show eth0)" 'fe80::'
 is "c1's host side, a bridge port, has no IPv6 address of its own" "$(ip -o -6 addr show dev "$H1")" ""
+# Nor IPv6 at all: a port with IPv6 on keeps a multicast route in the host's table, and
+# each state change of a port walks that whole table (N x N for a fleet).
+is "... IPv6 is off on it (disable_ipv6)" "$(cat "/proc/sys/net/ipv6/conf/$H1/disable_ipv6")" 1
+is "... and the host's IPv6 table has no route through it" "$(ip -6 route show table all dev "$H1")" ""
+like "... and it is up, forwarding" "$(ip -o link show dev "$H1")" 'state (UP|LOWERLAYERDOWN)|,UP'
 check "c1 pings c2" ping_from c1 10.44.0.12
 check "c2 pings c1" ping_from c2 10.44.0.11
 check "c1 pings the host (the bridge's address)" ping_from c1 10.44.0.1
