@@ -113,9 +113,8 @@ void fleet_barrier_wait(void *unused)
                 return;
         go = &current.barrier->go;
         __atomic_store_n(&current.slot->ready, 1, __ATOMIC_RELEASE);
-        /* One FUTEX_WAKE puts every waiter on a run queue, and each returns without a
-         * lock to take: the end of file of a pipe wakes them too, but each must then take
-         * the pipe's mutex in turn (1000 waiters on 2 CPUs were released over 330 ms).
+        /* One FUTEX_WAKE puts every waiter on a run queue, and none has a lock to take on
+         * its way out (after a pipe's end of file each takes the pipe's mutex in turn).
          * The pipe stays, to end the wait if nookctl dies before it releases. */
         while (!__atomic_load_n(go, __ATOMIC_ACQUIRE)) {
                 struct timespec second = {.tv_sec = 1};
@@ -132,14 +131,9 @@ void fleet_barrier_wait(void *unused)
                         strerror(errno));
                 _exit(126);
         }
+        /* A normal task lets the other waiters note their release before its execve. */
         if (!current.realtime)
                 sched_yield();
-        /* The end of file wakes every waiter, but with more waiters than CPUs each one
-         * would spend its whole time slice on the execve that follows before the next is
-         * even scheduled: 1000 on 2 CPUs were released over 430 ms, one after another.
-         * Yielding once here lets every waiter pass the barrier first; the commands then
-         * start side by side, sharing the CPUs, instead of in a queue. */
-        sched_yield();
 }
 
 /* The worker: runs fn and exits with its status; the error message goes to w->cause. */
