@@ -10,6 +10,7 @@
 #include "net/net.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/if_addr.h>
 #include <linux/rtnetlink.h>
 #include <stdint.h>
@@ -333,12 +334,13 @@ static int configure_routed_host_side(struct setup *c, const struct net_iface *i
  * still left each port a multicast route in the host's table).  Every state change of
  * a port with IPv6 on walks the host's whole IPv6 routing table, which held a route
  * for each port: starting the 3000th container, those walks were 4% of the CPU, and a
- * fleet's N starts cost N x N.  Best effort: a kernel without IPv6 has no such file. */
-static void port_ipv6_off(const char *host)
+ * fleet's N starts cost N x N.  Written without reading first: the port is new.  False
+ * when it could not be (no IPv6 in the kernel, or a read-only /proc/sys). */
+static bool port_ipv6_off(const char *host)
 {
-        _cleanup_free_ char *key = xasprintf("net/ipv6/conf/%s/disable_ipv6", host);
+        _cleanup_free_ char *path = xasprintf("/proc/sys/net/ipv6/conf/%s/disable_ipv6", host);
 
-        (void)net_sysctl_ensure(key, "1", NULL);
+        return write_file_at(AT_FDCWD, path, "1", 1, NULL) == 0;
 }
 
 static int setup_iface(struct setup *c, size_t i, struct nook_err *err)
@@ -357,9 +359,12 @@ static int setup_iface(struct setup *c, size_t i, struct nook_err *err)
                 struct net_link port;
                 size_t join;
 
-                port_ipv6_off(ifc->host);
+                bool ipv6_off = port_ipv6_off(ifc->host);
+
                 nl_req_reset(c->q);
-                net_link_no_ipv6_ll_put(c->q, st->host.index, ifc->host);
+                /* Where IPv6 could not be turned off, at least no address. */
+                if (!ipv6_off)
+                        net_link_no_ipv6_ll_put(c->q, st->host.index, ifc->host);
                 net_link_up_put(c->q, st->host.index, ifc->host);
                 net_link_master_put(c->q, st->host.index, ifc->host, st->bridge.index);
                 nl_req_expect(c->q, EXFULL);
