@@ -222,19 +222,20 @@ static char *resolv_text(const struct ct_settings *s)
         return text;
 }
 
-int ct_sync_etc(const struct ct *c, const struct ct_settings *s, struct nook_err *err)
+int ct_sync_etc(const struct ct *c, const char *root, const struct ct_settings *s,
+                struct nook_err *err)
 {
         _cleanup_free_ char *hostname = xasprintf("%s\n", s->hostname ? s->hostname : c->ctid);
         _cleanup_free_ char *hosts = hosts_text(c->ctid, s);
         _cleanup_free_ char *resolv = resolv_text(s);
 
-        if (rootfs_write_file_in(c->rootfs, "/etc/hostname", hostname, strlen(hostname), 0644,
-                                 err) < 0 ||
-            rootfs_write_file_in(c->rootfs, "/etc/hosts", hosts, strlen(hosts), 0644, err) < 0)
+        if (rootfs_write_file_in(root, "/etc/hostname", hostname, strlen(hostname), 0644, err) <
+                0 ||
+            rootfs_write_file_in(root, "/etc/hosts", hosts, strlen(hosts), 0644, err) < 0)
                 return nook_err_prefix(err, "container %s", c->ctid);
         /* Without nameservers the template's resolv.conf stays as it is. */
-        if (resolv[0] && rootfs_write_file_in(c->rootfs, "/etc/resolv.conf", resolv, strlen(resolv),
-                                              0644, err) < 0)
+        if (resolv[0] &&
+            rootfs_write_file_in(root, "/etc/resolv.conf", resolv, strlen(resolv), 0644, err) < 0)
                 return nook_err_prefix(err, "container %s", c->ctid);
         return 0;
 }
@@ -289,28 +290,53 @@ static void delete_stale(const struct ct *c)
                 container_delete(&c->h->rt, c->ctid, true, NULL);
 }
 
-int ct_start(struct ct *c, struct nook_err *err)
+char *ct_root_path(const struct ct *c)
 {
-        bool was_mounted = c->mounted;
+        pid_t pid;
+
+        return ct_running(c, &pid) ? xasprintf("/proc/%d/root", (int)pid) : xstrdup(c->rootfs);
+}
+
+int ct_with_own_root(struct ct *c, int (*fn)(const struct ct *c, struct nook_err *err),
+                     struct nook_err *err)
+{
+        struct rootfs_mntns saved;
         int r;
 
-        if (ct_running(c, NULL))
-                return nook_err_set(err, 0, "container %s is already running", c->ctid);
-        delete_stale(c);
-        /* The saved disk quota, over what a `set` without --save changed. */
-        r = ct_disk_quota(c->dir, &c->s, false, err);
+        if (rootfs_mntns_enter_private(&saved, err) < 0)
+                return nook_err_prefix(err, "container %s", c->ctid);
+        /* Mounted here, the root goes when the namespace does, the start failed or not:
+         * the container's own copy of it is all that stays. */
+        r = ct_mount(c, err);
         if (r == 0)
-                r = ct_mount(c, err);
-        if (r == 0)
-                r = ct_sync_etc(c, &c->s, err);
+                r = fn(c, err);
+        if (rootfs_mntns_leave(&saved, r < 0 ? NULL : err) < 0)
+                r = -1;
+        c->mounted = rootfs_is_mount_point(c->rootfs);
+        return r;
+}
+
+static int start_here(const struct ct *c, struct nook_err *err)
+{
+        int r = ct_sync_etc(c, c->rootfs, &c->s, err);
+
         if (r == 0 && (r = ct_with_console(c, create_detached, err)) == 0) {
                 r = container_start(&c->h->rt, c->ctid, NULL, err);
                 if (r < 0)
                         container_delete(&c->h->rt, c->ctid, true, NULL);
         }
-        if (r < 0 && !was_mounted)
-                ct_umount(c, NULL);
         return r;
+}
+
+int ct_start(struct ct *c, struct nook_err *err)
+{
+        if (ct_running(c, NULL))
+                return nook_err_set(err, 0, "container %s is already running", c->ctid);
+        delete_stale(c);
+        /* The saved disk quota, over what a `set` without --save changed. */
+        if (ct_disk_quota(c->dir, &c->s, false, err) < 0)
+                return -1;
+        return ct_with_own_root(c, start_here, err);
 }
 
 /* Waits until the process behind pidfd is gone, at most timeout_ms; true if it is. */

@@ -66,8 +66,17 @@ int ct_create(const struct nook_home *h, const char *ctid, const struct ct_setti
 /* Puts the disk quota of settings s on the container in dir (with attach, first its
  * layers into s's project); nothing when s has no project. */
 int ct_disk_quota(const char *dir, const struct ct_settings *s, bool attach, struct nook_err *err);
+/* Mounts the root (the template under the private layer) at c->rootfs in the caller's
+ * mount namespace: the host's for `nookctl mount`, a private one to start. */
 int ct_mount(struct ct *c, struct nook_err *err);
 int ct_umount(struct ct *c, struct nook_err *err);
+/* Runs fn with the root mounted in a private mount namespace (rootfs_mntns_enter_private),
+ * and returns to the caller's: a container started or restored by fn keeps its own copy
+ * of that mount, and the host's namespace holds none (unless the root was mounted there
+ * before, by `nookctl mount`, which the container then shares).  While it runs, the
+ * host reaches its root at /proc/PID/root. */
+int ct_with_own_root(struct ct *c, int (*fn)(const struct ct *c, struct nook_err *err),
+                     struct nook_err *err);
 int ct_start(struct ct *c, struct nook_err *err);
 /* Runs fn with stdin on /dev/null and stdout and stderr on the container's console.log,
  * which a container's init inherits: no process of nookctl stays to hold a terminal. */
@@ -91,9 +100,14 @@ int ct_destroy(struct ct *c, bool force, struct nook_err *err);
 int ct_exec(const struct ct *c, char **args, bool tty, const struct exec_hooks *hooks, int *status,
             struct nook_err *err);
 
-/* Writes /etc/hostname, /etc/hosts and /etc/resolv.conf of the mounted container root
- * from the settings (resolved inside the root). */
-int ct_sync_etc(const struct ct *c, const struct ct_settings *s, struct nook_err *err);
+/* Writes /etc/hostname, /etc/hosts and /etc/resolv.conf of the container's root at root
+ * (c->rootfs mounted, or a running one's /proc/PID/root) from the settings (resolved
+ * inside the root). */
+int ct_sync_etc(const struct ct *c, const char *root, const struct ct_settings *s,
+                struct nook_err *err);
+/* Where the host reaches the container's root: a running one's /proc/PID/root, else
+ * c->rootfs (mounted by the caller), newly allocated. */
+char *ct_root_path(const struct ct *c);
 /* Applies s to the handle's config and writes config.json atomically. */
 int ct_config_save(struct ct *c, const struct ct_settings *s, struct nook_err *err);
 

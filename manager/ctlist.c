@@ -38,6 +38,7 @@ enum {
         F_DISK,
         F_UPTIME,
         F_MOUNTED,
+        F_PID,
         F_CPUMASK,
         F_NODEMASK,
         F_IOLIMIT,
@@ -80,6 +81,7 @@ const struct list_field list_fields[] = {
     [F_DISK] = {"disk", "DISK_USED", true},
     [F_UPTIME] = {"uptime", "UPTIME", true},
     [F_MOUNTED] = {"mounted", "MOUNTED", false},
+    [F_PID] = {"pid", "PID", true},
     [F_CPUMASK] = {"cpumask", "CPUMASK", false},
     [F_NODEMASK] = {"nodemask", "NODEMASK", false},
     [F_IOLIMIT] = {"iolimit", "IOLIMIT", true},
@@ -139,8 +141,6 @@ int list_rows(const struct nook_home *h, const struct registry *r, struct list_r
                     n_info ? bsearch(r->v[i].ctid, info, n_info, sizeof(*info), info_cmp) : NULL;
 
                 row->e = &r->v[i];
-                _cleanup_free_ char *root = home_ct_path(h, r->v[i].ctid, "rootfs");
-                row->mounted = rootfs_is_mount_point(root);
                 row->suspended = home_ct_suspended(h, r->v[i].ctid);
                 if (ci && (ci->status == CONTAINER_RUNNING || ci->status == CONTAINER_PAUSED ||
                            ci->status == CONTAINER_CREATED)) {
@@ -148,6 +148,12 @@ int list_rows(const struct nook_home *h, const struct registry *r, struct list_r
                         row->pid = ci->state->pid;
                         row->cgroup =
                             ci->state->cgroup_path ? xstrdup(ci->state->cgroup_path) : NULL;
+                }
+                /* vzctl's sense: a running container is mounted (in its own namespace). */
+                row->mounted = row->running;
+                if (!row->running) {
+                        _cleanup_free_ char *root = home_ct_path(h, r->v[i].ctid, "rootfs");
+                        row->mounted = rootfs_is_mount_point(root);
                 }
         }
         *n = r->n;
@@ -263,6 +269,8 @@ char *list_value(const struct nook_home *h, const struct list_row *row, int f, u
                 return number(v, row->running && uptime_of(row->pid, &v), num, has_num);
         case F_MOUNTED:
                 return xstrdup(row->mounted ? "yes" : "no");
+        case F_PID:
+                return number((uint64_t)row->pid, row->running, num, has_num);
         case F_CPUMASK:
                 return xstrdup(s->cpumask ? s->cpumask : "all");
         case F_NODEMASK:

@@ -164,10 +164,12 @@ int ct_op_restart(void *ops, size_t index, const char *ctid, struct nook_err *er
         return on_ct(ops, ctid, 0, restart, err);
 }
 
+/* A running container's root is mounted already, in its own namespace: a second
+ * overlay of the same layers on the host would be undefined. */
 static int mount_root(struct ct *c, const struct ct_ops *o, struct nook_err *err)
 {
         (void)o;
-        return ct_mount(c, err);
+        return ct_running(c, NULL) ? 0 : ct_mount(c, err);
 }
 
 int ct_op_mount(void *ops, size_t index, const char *ctid, struct nook_err *err)
@@ -229,7 +231,8 @@ void ct_status_of(const struct nook_home *h, const char *ctid, struct ct_status 
                 return;
         st->exists = c->config != NULL;
         st->broken = c->config == NULL;
-        st->mounted = c->mounted;
         st->running = ct_running(c, NULL);
+        /* vzctl's sense: a running container is mounted (in its own namespace). */
+        st->mounted = c->mounted || st->running;
         st->suspended = ct_suspended(c);
 }

@@ -145,12 +145,14 @@ static int apply_files(const struct ct_set *set, const struct set_job *j, struct
 {
         const struct ct_edit *e = set->e;
 
-        if (ct_edit_etc(e) && ct_sync_etc(j->c, &j->new, err) < 0)
+        _cleanup_free_ char *root = ct_root_path(j->c);
+
+        if (ct_edit_etc(e) && ct_sync_etc(j->c, root, &j->new, err) < 0)
                 return -1;
         if (e->userpasswd) {
                 _cleanup_free_ char *user = NULL, *pass = NULL;
                 if (passwd_parse(e->userpasswd, &user, &pass, err) < 0 ||
-                    passwd_set(j->c->rootfs, user, pass, err) < 0)
+                    passwd_set(root, user, pass, err) < 0)
                         return nook_err_prefix(err, "container %s", j->c->ctid);
         }
         return 0;
@@ -180,7 +182,9 @@ int ct_set_one(void *ctx, size_t i, const char *ctid, struct nook_err *err)
         if (ct_edit_disk(e) && ct_disk_quota(j->c->dir, &j->new, true, err) < 0)
                 return nook_err_prefix(err, "container %s", j->c->ctid);
         if ((running || e->save) && (ct_edit_etc(e) || e->userpasswd)) {
-                if (!j->c->mounted) {
+                /* A running container's root is mounted in its own namespace only;
+                 * the host's second overlay over the same layers would be undefined. */
+                if (!running && !j->c->mounted) {
                         if (ct_mount(j->c, err) < 0)
                                 return -1;
                         mounted_here = true;

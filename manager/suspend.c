@@ -98,25 +98,20 @@ static int restore_detached(const struct ct *c, struct nook_err *err)
         return container_restore(&c->h->rt, c->ctid, &o, &status, err);
 }
 
+static int restore_here(const struct ct *c, struct nook_err *err)
+{
+        return ct_with_console(c, restore_detached, err);
+}
+
 int ct_resume(struct ct *c, struct nook_err *err)
 {
-        bool was_mounted = c->mounted;
-        int r;
-
         if (ct_running(c, NULL))
                 return nook_err_set(err, 0, "container %s is already running", c->ctid);
         if (!ct_suspended(c))
                 return nook_err_set(err, 0, "container %s is not suspended", c->ctid);
-        r = ct_disk_quota(c->dir, &c->s, false, err);
-        if (r == 0)
-                r = ct_mount(c, err);
-        if (r == 0)
-                r = ct_with_console(c, restore_detached, err);
-        if (r < 0) {
-                if (!was_mounted)
-                        ct_umount(c, NULL);
+        if (ct_disk_quota(c->dir, &c->s, false, err) < 0 ||
+            ct_with_own_root(c, restore_here, err) < 0)
                 return nook_err_prefix(err, "resume %s", c->ctid);
-        }
         remove_dump(c);
         return 0;
 }

@@ -83,6 +83,19 @@ int rootfs_overlay_umount(const char *target, struct nook_err *err);
 /* Whether path is a mount point (statx's mount-root flag, else the mount table). */
 bool rootfs_is_mount_point(const char *path);
 
+/* rootfs/mntns.c: a private mount namespace (a slave of the caller's) for a while.  A
+ * container started from it takes its root from there, so the host's namespace never
+ * holds the roots of running containers: each new mount namespace copies the host's,
+ * and with every running container's root in it, a fleet's starts cost N x N. */
+struct rootfs_mntns {
+        int ns;  /* the namespace left */
+        int cwd; /* the working directory there */
+};
+int rootfs_mntns_enter_private(struct rootfs_mntns *saved, struct nook_err *err);
+/* Back to the namespace saved (and its working directory); a no-op after a failed
+ * enter. */
+int rootfs_mntns_leave(struct rootfs_mntns *saved, struct nook_err *err);
+
 /* Makes path inside root exist, resolved safely there: missing directories, and the
  * last component an empty file when `file`, else a directory. */
 int rootfs_ensure_path_in(const char *root, const char *path, bool file, struct nook_err *err);

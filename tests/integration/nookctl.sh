@@ -78,6 +78,17 @@ is "status after umount" "$(ct_status 101)" "exist unmounted down"
 check "start by --name" ctl start web
 is "status after start" "$(ct_status 101)" "exist mounted running"
 check_ctl_error "start of a running container is refused" "already running" ctl start 101
+# The root is mounted in the container's own namespace only: the host's holds no copy
+# (each new namespace would copy it, N x N for a fleet), and reaches it at /proc/PID/root.
+ROOT101="$HOME_DIR/containers/101/rootfs"
+check "running: the host's namespace holds no mount of its root" \
+	test -z "$(awk -v r="$ROOT101" '$5 == r' /proc/self/mountinfo)"
+PID101=$(ctl list -H -o pid 101)
+is "list -o pid: the init's PID on the host" "$PID101" "$(jq -r .pid "$ROOT/101/state.json")"
+check "running: the host reaches its root at /proc/PID/root" test -x "/proc/$PID101/root/bin/busybox"
+check "mount of a running container succeeds (it is mounted)" ctl mount 101
+check "... without a second overlay on the host" \
+	test -z "$(awk -v r="$ROOT101" '$5 == r' /proc/self/mountinfo)"
 PAGE=
 wait_for 10 http_get http://10.0.0.101/ && PAGE=$(http_get http://10.0.0.101/)
 like "its httpd serves a page with its host name" "$PAGE" '<h1>web101</h1>'
@@ -175,6 +186,13 @@ check "start --all-onboot (101 is onboot)" ctl start --all-onboot
 is "start --all-onboot started it" "$(ct_status 101)" "exist mounted running"
 check "stop --fast" ctl stop --fast --timeout 5 101
 is "status after stop --fast" "$(ct_status 101)" "exist unmounted down"
+# A root mounted on the host before the start (vzctl's /vz/root view) is the one the
+# container runs on: what the host writes there, the container reads.
+check "mount, then start" sh -c "'$NOOKCTL' mount 101 && '$NOOKCTL' start 101"
+check "the host writes into the mounted root" sh -c "echo from-host >'$ROOT101/tmp/note'"
+check_output "the container reads it" from-host ctl exec 101 cat /tmp/note
+check "stop" ctl stop --fast 101
+is "stop unmounts the root mounted before" "$(ct_status 101)" "exist unmounted down"
 
 # --- destroy --------------------------------------------------------------------------------
 

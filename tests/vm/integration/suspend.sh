@@ -55,7 +55,7 @@ TICKS=$(ticks)
 check "resume 301" ctl resume 301
 is "status: running again" "$(ctl status 301)" "CTID 301 exist mounted running"
 check "the dump is gone" test ! -e "$HOME_DIR/dump/301"
-BEFORE=$(cat "$HOME_DIR/containers/301/rootfs/count")
+BEFORE=$(count)
 wait_for 10 count_over "$((BEFORE + 3))" || fail "the counter goes on after resume"
 is "the counter has its PID inside" "$(ctl exec 301 cat /proc/"$PID"/stat | cut -d' ' -f1)" "$PID"
 wait_for 20 http_get http://10.0.9.2/ >/dev/null
