@@ -67,12 +67,16 @@ static size_t bridge_gateways(const struct net_iface *f, const struct net_addr *
         return n;
 }
 
-/* The id in claim file `name`, "" when it cannot be read. */
+/* The id in claim `name`, "" when it cannot be read. */
 static void claim_owner(int dirfd, const char *name, char *owner, size_t len)
 {
-        _cleanup_close_ int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-        ssize_t n = fd < 0 ? -1 : read(fd, owner, len - 1);
+        ssize_t n = readlinkat(dirfd, name, owner, len - 1);
 
+        /* A file holding the id: a claim made before claims were symlinks. */
+        if (n < 0 && errno == EINVAL) {
+                _cleanup_close_ int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+                n = fd < 0 ? -1 : read(fd, owner, len - 1);
+        }
         owner[n > 0 ? n : 0] = '\0';
 }
 
@@ -87,31 +91,17 @@ static bool is_stale(const struct claimer *c, const char *owner)
         return owner[0] == '\0' || !c->owner_exists(owner, c->data);
 }
 
-/* Creates claim `name` holding our id, whole or not at all: the id is written to a
- * file of our own first, then linked to the name (link(2) fails on an existing name).
- * A claim made empty and then written would look stale to a racing create. */
+/* Creates claim `name` holding our id, whole or not at all: a symlink to the id, made
+ * with its target in one call that fails on an existing name (a claim made empty and
+ * then written would look stale to a racing create).  Its target lives in the inode: on
+ * the tmpfs of /run a claim costs no page, as a file of one byte did. */
 static int create_claim(const struct claimer *c, const char *name, struct nook_err *err)
 {
-        char tmp[64];
-        _cleanup_close_ int fd = -1;
-        int r;
-
-        snprintf(tmp, sizeof(tmp), ".tmp.%d", (int)getpid());
-        fd = openat(c->dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-        if (fd < 0)
-                return nook_err_sys(err, "network claim %s", name);
-        if (write_all(fd, c->cfg->id, strlen(c->cfg->id)) < 0) {
-                nook_err_sys(err, "network claim %s", name);
-                unlinkat(c->dirfd, tmp, 0);
-                return -1;
-        }
-        r = linkat(c->dirfd, tmp, c->dirfd, name, 0);
-        if (r < 0 && errno != EEXIST)
-                nook_err_sys(err, "network claim %s", name);
-        unlinkat(c->dirfd, tmp, 0);
-        if (r < 0 && errno == EEXIST)
+        if (symlinkat(c->cfg->id, c->dirfd, name) == 0)
+                return 0;
+        if (errno == EEXIST)
                 return 1;
-        return r;
+        return nook_err_sys(err, "network claim %s", name);
 }
 
 /* Takes claim `name` for us; *owner = the holder's id when another container has it. */

@@ -278,6 +278,13 @@ refused() {
 refused "the address of another container on the same bridge" \
 	"annotation org.nook.net.eth0: ip=10.44.0.11/24: address already used by container c1" dup1 \
 	'org.nook.net.eth0=bridge=nookbr0,ip=10.44.0.11/24,gw=10.44.0.1'
+check "a claim is a symlink to its owner's id" \
+	test "$(readlink "$ROOT/.net/ip:nookbr0:10.44.0.11")" = c1
+# A claim made as a file holding the id (nook before claims were symlinks) still holds.
+rm -f "$ROOT/.net/ip:nookbr0:10.44.0.11" && printf c1 >"$ROOT/.net/ip:nookbr0:10.44.0.11"
+refused "an address claimed in the older form (a file)" \
+	"annotation org.nook.net.eth0: ip=10.44.0.11/24: address already used by container c1" dup1f \
+	'org.nook.net.eth0=bridge=nookbr0,ip=10.44.0.11/24,gw=10.44.0.1'
 refused "an IPv6 address of another container on the same bridge" \
 	"ip=fd42::12/64: address already used by container c2" dup2 \
 	'org.nook.net.eth0=bridge=nookbr0,ip=fd42::12/64'
