@@ -99,7 +99,15 @@ int state_write(const struct container_state *st, struct nook_err *err)
         json_w_array_close(w);
         json_w_object_close(w);
         text = json_writer_text(w, &len);
-        return write_file_atomic(path, text, len, 0600, err);
+        if (write_file_atomic(path, text, len, 0600, err) < 0)
+                return -1;
+        /* Readers take state.json first: creating.json is dead weight from here on (a
+         * page of /run's tmpfs per container). */
+        if (st->pid > 0) {
+                _cleanup_free_ char *creating = xasprintf("%s/%s", st->dir, STATE_FILE_CREATING);
+                (void)unlink(creating);
+        }
+        return 0;
 }
 
 static int opt_string(json_val doc, const char *key, char **out, struct nook_err *err)

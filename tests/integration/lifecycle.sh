@@ -30,6 +30,8 @@ is "--pid-file holds the state's pid" "$(cat "$T/life.pid" 2>/dev/null)" "$PID"
 is "the init process is in the container's cgroup" \
 	"$(cat "$CGP/life/cgroup.procs" 2>/dev/null)" "$PID"
 check "create does not start the user process" test ! -e "$B/rootfs/tmp/started"
+check "the state is state.json once the init exists (no creating.json left)" \
+	sh -c "test -s '$ROOT/life/state.json' && test ! -e '$ROOT/life/creating.json'"
 
 check "start" nook start life
 if wait_for 10 test -e "$B/rootfs/tmp/started"; then
