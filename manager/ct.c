@@ -222,6 +222,18 @@ static char *resolv_text(const struct ct_settings *s)
         return text;
 }
 
+/* Writes text to path in root unless the file holds it already: each write is a new
+ * inode and a rename in the private layer, and a restart has nothing to change. */
+static int sync_file(const char *root, const char *path, const char *text, struct nook_err *err)
+{
+        _cleanup_free_ char *old = NULL;
+        size_t len = strlen(text);
+
+        if (rootfs_read_file_in(root, path, &old, len + 1, NULL) == 0 && strcmp(old, text) == 0)
+                return 0;
+        return rootfs_write_file_in(root, path, text, len, 0644, err);
+}
+
 int ct_sync_etc(const struct ct *c, const char *root, const struct ct_settings *s,
                 struct nook_err *err)
 {
@@ -229,13 +241,11 @@ int ct_sync_etc(const struct ct *c, const char *root, const struct ct_settings *
         _cleanup_free_ char *hosts = hosts_text(c->ctid, s);
         _cleanup_free_ char *resolv = resolv_text(s);
 
-        if (rootfs_write_file_in(root, "/etc/hostname", hostname, strlen(hostname), 0644, err) <
-                0 ||
-            rootfs_write_file_in(root, "/etc/hosts", hosts, strlen(hosts), 0644, err) < 0)
+        if (sync_file(root, "/etc/hostname", hostname, err) < 0 ||
+            sync_file(root, "/etc/hosts", hosts, err) < 0)
                 return nook_err_prefix(err, "container %s", c->ctid);
         /* Without nameservers the template's resolv.conf stays as it is. */
-        if (resolv[0] &&
-            rootfs_write_file_in(root, "/etc/resolv.conf", resolv, strlen(resolv), 0644, err) < 0)
+        if (resolv[0] && sync_file(root, "/etc/resolv.conf", resolv, err) < 0)
                 return nook_err_prefix(err, "container %s", c->ctid);
         return 0;
 }

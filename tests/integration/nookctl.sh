@@ -184,6 +184,7 @@ check "stop: no runtime state left" test ! -e "$ROOT/101"
 check "stop: no cgroup left" test ! -d "$CGP/101"
 check "start --all-onboot (101 is onboot)" ctl start --all-onboot
 is "start --all-onboot started it" "$(ct_status 101)" "exist mounted running"
+HOSTNAME_INODE=$(stat -c %i "$HOME_DIR/containers/101/private/etc/hostname")
 check "stop --fast" ctl stop --fast --timeout 5 101
 is "status after stop --fast" "$(ct_status 101)" "exist unmounted down"
 # A root mounted on the host before the start (vzctl's /vz/root view) is the one the
@@ -191,6 +192,8 @@ is "status after stop --fast" "$(ct_status 101)" "exist unmounted down"
 check "mount, then start" sh -c "'$NOOKCTL' mount 101 && '$NOOKCTL' start 101"
 check "the host writes into the mounted root" sh -c "echo from-host >'$ROOT101/tmp/note'"
 check_output "the container reads it" from-host ctl exec 101 cat /tmp/note
+is "a start with nothing to change rewrites no file of /etc" \
+	"$(stat -c %i "$HOME_DIR/containers/101/private/etc/hostname")" "$HOSTNAME_INODE"
 check "stop" ctl stop --fast 101
 is "stop unmounts the root mounted before" "$(ct_status 101)" "exist unmounted down"
 
