@@ -67,9 +67,17 @@ cleanup() {
 	ids=$("$NOOKCTL" list -a -H -o ctid 2>/dev/null | tr '\n' ',' | sed 's/,$//')
 	[ -z "$ids" ] || "$NOOKCTL" destroy --force --jobs 8 "$ids" >/dev/null 2>&1 || true
 	find "$cgmount$cgparent" -depth -type d -exec rmdir {} + 2>/dev/null || true
+	umount "$work/run" 2>/dev/null || true
 	rm -rf --one-file-system "$work"
 }
 trap cleanup EXIT
+# The runtime's state on a tmpfs, as nook keeps it on a host (/run/nook): its files are
+# made and removed with every start and stop, and on a disk they cost inode allocations
+# (on ext4 without a journal, 17% of the CPU of starting 1000 after a destroy), in
+# memory they are part of what a running container costs.  The mount is this
+# namespace's.
+mkdir "$work/run"
+mount -t tmpfs -o mode=0700 nook-fleet-run "$work/run"
 
 "$NOOKCTL" template create minimal 2>/dev/null
 
