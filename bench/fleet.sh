@@ -73,7 +73,7 @@ cleanup() {
 trap cleanup EXIT
 # The runtime's state on a tmpfs, as nook keeps it on a host (/run/nook): its files are
 # made and removed with every start and stop, and on a disk they cost inode allocations
-# (on ext4 without a journal, 17% of the CPU of starting 1000 after a destroy), in
+# (on ext4 without a journal, after a destroy, 12% of the CPU of starting 1000), in
 # memory they are part of what a running container costs.  The mount is this
 # namespace's.
 mkdir "$work/run"
