@@ -220,8 +220,9 @@ static int run_fleet_cmd(const struct nookctl_globals *g, const struct fleet_cmd
 FLEET_CMD(cmd_start, "start", "jo", ct_op_start, false,
           "Usage: nookctl start [OPTIONS] CTID\n"
           "       nookctl start --all-onboot\n"
-          "Mount the container's root and boot its init, detached; its console goes to\n"
-          "containers/CTID/console.log.\n\n" H_JOBS
+          "Mount the container's root in a mount namespace of its own and boot its init,\n"
+          "detached; its console goes to containers/CTID/console.log.  While it runs,\n"
+          "the host reaches its root at /proc/PID/root (nookctl list -o pid).\n\n" H_JOBS
           "      --all-onboot    start every container created with --onboot yes\n" H_HELP)
 FLEET_CMD(cmd_stop, "stop", "jft", ct_op_stop, false,
           "Usage: nookctl stop [OPTIONS] CTID\n"
@@ -235,7 +236,8 @@ FLEET_CMD(cmd_restart, "restart", "jft", ct_op_restart, false,
           "      --timeout S     seconds to wait for the shutdown (default 60)\n" H_JOBS H_HELP)
 FLEET_CMD(cmd_mount, "mount", "j", ct_op_mount, false,
           "Usage: nookctl mount CTID\nMount the container's root (overlayfs of its template "
-          "and\nprivate layer) at containers/CTID/rootfs.\n\n" H_JOBS H_HELP)
+          "and\nprivate layer) at containers/CTID/rootfs; a start then runs on that mount.\n"
+          "A running container is mounted already, in its own namespace.\n\n" H_JOBS H_HELP)
 FLEET_CMD(cmd_umount, "umount", "j", ct_op_umount, false,
           "Usage: nookctl umount CTID\nUnmount a stopped container's root.\n\n" H_JOBS H_HELP)
 FLEET_CMD(cmd_destroy, "destroy", "jF", ct_op_destroy, true,
