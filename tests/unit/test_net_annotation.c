@@ -626,9 +626,13 @@ static void test_claims_self_stale_and_rollback(void **state)
         assert_true(net_claim(greedy, fd, listed, (void *)alive, &err) < 0);
         assert_string_equal(err.msg, "annotation " ETH0 ": ip=10.0.0.6/24: address already used "
                                      "by container live (on bridge br0)");
-        assert_int_equal(faccessat(fd, "ip:br0:10.0.0.7", F_OK, 0), -1);
-        assert_int_equal(faccessat(fd, "host:vx1", F_OK, 0), -1);
-        assert_int_equal(faccessat(fd, "ip:br0:10.0.0.6", F_OK, 0), 0);
+        assert_int_equal(faccessat(fd, "ip:br0:10.0.0.7", F_OK, AT_SYMLINK_NOFOLLOW), -1);
+        assert_int_equal(faccessat(fd, "host:vx1", F_OK, AT_SYMLINK_NOFOLLOW), -1);
+        assert_int_equal(faccessat(fd, "ip:br0:10.0.0.6", F_OK, AT_SYMLINK_NOFOLLOW), 0);
+        /* A claim is a symlink to its owner's id. */
+        char owner[16] = {0};
+        assert_int_equal(readlinkat(fd, "ip:br0:10.0.0.6", owner, sizeof(owner) - 1), 4);
+        assert_string_equal(owner, "live");
         net_unclaim(live, fd);
         net_unclaim(a, fd);
         net_unclaim(gone, fd);
