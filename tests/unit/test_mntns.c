@@ -29,16 +29,33 @@ static ino_t mnt_ns(void)
         return st.st_ino;
 }
 
+static char top[] = "/tmp/nook-test-mntns.XXXXXX";
+
+static int setup(void **state)
+{
+        (void)state;
+        return mkdtemp(top) ? 0 : -1;
+}
+
+/* Also after a failed assertion: the mount was made in the private namespace only. */
+static int teardown(void **state)
+{
+        struct nook_err err = {0};
+
+        (void)state;
+        if (chdir("/") < 0)
+                return -1;
+        return remove_tree_at(AT_FDCWD, top, &err);
+}
+
 static void test_mount_stays_private(void **state)
 {
-        char top[] = "/tmp/nook-test-mntns.XXXXXX";
         struct nook_err err = {0};
         struct rootfs_mntns saved;
         ino_t host = mnt_ns();
         struct stat before, after;
 
         (void)state;
-        assert_non_null(mkdtemp(top));
         _cleanup_free_ char *target = xasprintf("%s/target", top);
         _cleanup_free_ char *cwd = xasprintf("%s/cwd", top);
         assert_int_equal(mkdir(target, 0755), 0);
@@ -59,8 +76,6 @@ static void test_mount_stays_private(void **state)
         assert_int_equal(before.st_ino, after.st_ino);
         assert_int_equal(saved.ns, -1);
         assert_int_equal(saved.cwd, -1);
-        assert_int_equal(chdir("/"), 0);
-        assert_int_equal(remove_tree_at(AT_FDCWD, top, &err), 0);
 }
 
 static void test_leave_without_enter(void **state)
@@ -81,5 +96,5 @@ int main(void)
             cmocka_unit_test(test_leave_without_enter),
         };
 
-        return cmocka_run_group_tests(tests, NULL, NULL);
+        return cmocka_run_group_tests(tests, setup, teardown);
 }
