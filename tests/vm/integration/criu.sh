@@ -22,9 +22,11 @@ fi
 like "nook features: checkpoint enabled" "$(nook features)" '"org.nook.checkpoint.enabled": "true"'
 
 # The counter: in memory only (its value is written out, never read back), with a
-# child whose PID inside must survive too.
+# child whose PID inside must survive too.  Its file is written from a subshell: the
+# init's own stdout never points elsewhere, even for a moment (nook reads the init's
+# stdio before CRIU freezes it; see nook(8), checkpoint).
 B=$T/cr1
-make_bundle "$B" sh -c 'sleep 1000 & echo $! >/child; i=0; while :; do i=$((i+1)); echo $i >/count.new; mv /count.new /count; sleep 0.1; done' ||
+make_bundle "$B" sh -c 'sleep 1000 & echo $! >/child; i=0; while :; do i=$((i+1)); (echo $i >/count.new); mv /count.new /count; sleep 0.1; done' ||
 	bail "make a bundle"
 edit_config "$B" '.annotations["org.nook.net.eth0"] = "bridge=crbr0,host=crhost0,ip=10.77.0.2/24"'
 count() { cat "$B/rootfs/count" 2>/dev/null || echo 0; }

@@ -45,7 +45,7 @@ busybox_tarball "$T/busybox.tar" || bail "a busybox tarball"
 check "podman import" pm import "$T/busybox.tar" "$IMAGE"
 
 check "run -d a counter" pm run -d --name cnt --network none --cgroup-parent "$CGP_PATH" "$IMAGE" sh -c \
-	'sleep 100000 & echo $! >/child; i=0; while :; do i=$((i+1)); echo $i >/count.new; mv /count.new /count; sleep 0.1; done'
+	'sleep 100000 & echo $! >/child; i=0; while :; do i=$((i+1)); (echo $i >/count.new); mv /count.new /count; sleep 0.1; done'
 count() { pm exec cnt cat /count 2>/dev/null || echo 0; }
 count_over() { [ "$(count)" -gt "$1" ]; }
 wait_for 20 count_over 3 || bail "the counter does not count"
