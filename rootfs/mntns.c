@@ -23,16 +23,15 @@ int rootfs_mntns_enter_private(struct rootfs_mntns *saved, struct nook_err *err)
                 return nook_err_sys(err, "open /proc/self/ns/mnt");
         if (unshare(CLONE_NEWNS) < 0)
                 return nook_err_sys(err, "unshare a mount namespace");
-        /* A slave: the host's later mounts still reach it, nothing made here goes back. */
-        if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0) {
-                int e = errno;
-
-                (void)setns(ns, CLONE_NEWNS);
-                errno = e;
-                return nook_err_sys(err, "make the private mount namespace a slave");
-        }
         saved->ns = TAKE_FD(ns);
         saved->cwd = TAKE_FD(cwd);
+        /* A slave: the host's later mounts still reach it, nothing made here goes back. */
+        if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0) {
+                int r = nook_err_sys(err, "make the private mount namespace a slave");
+
+                (void)rootfs_mntns_leave(saved, NULL);
+                return r;
+        }
         return 0;
 }
 
