@@ -300,17 +300,11 @@ static void delete_stale(const struct ct *c)
                 container_delete(&c->h->rt, c->ctid, true, NULL);
 }
 
-char *ct_root_path(const struct ct *c)
-{
-        pid_t pid;
-
-        return ct_running(c, &pid) ? xasprintf("/proc/%d/root", (int)pid) : xstrdup(c->rootfs);
-}
-
 int ct_with_own_root(struct ct *c, int (*fn)(const struct ct *c, struct nook_err *err),
                      struct nook_err *err)
 {
         struct rootfs_mntns saved;
+        bool host_mounted = c->mounted;
         int r;
 
         if (rootfs_mntns_enter_private(&saved, err) < 0)
@@ -322,7 +316,7 @@ int ct_with_own_root(struct ct *c, int (*fn)(const struct ct *c, struct nook_err
                 r = fn(c, err);
         if (rootfs_mntns_leave(&saved, r < 0 ? NULL : err) < 0)
                 r = -1;
-        c->mounted = rootfs_is_mount_point(c->rootfs);
+        c->mounted = host_mounted; /* what ct_mount did here stayed here */
         return r;
 }
 

@@ -105,9 +105,6 @@ int ct_exec(const struct ct *c, char **args, bool tty, const struct exec_hooks *
  * inside the root). */
 int ct_sync_etc(const struct ct *c, const char *root, const struct ct_settings *s,
                 struct nook_err *err);
-/* Where the host reaches the container's root: a running one's /proc/PID/root, else
- * c->rootfs (mounted by the caller), newly allocated. */
-char *ct_root_path(const struct ct *c);
 /* Applies s to the handle's config and writes config.json atomically. */
 int ct_config_save(struct ct *c, const struct ct_settings *s, struct nook_err *err);
 

@@ -141,11 +141,10 @@ static int apply_live(const struct ct_set *set, const struct set_job *j, pid_t p
 }
 
 /* Files inside the root: /etc/hostname, hosts, resolv.conf, the password. */
-static int apply_files(const struct ct_set *set, const struct set_job *j, struct nook_err *err)
+static int apply_files(const struct ct_set *set, const struct set_job *j, const char *root,
+                       struct nook_err *err)
 {
         const struct ct_edit *e = set->e;
-
-        _cleanup_free_ char *root = ct_root_path(j->c);
 
         if (ct_edit_etc(e) && ct_sync_etc(j->c, root, &j->new, err) < 0)
                 return -1;
@@ -182,14 +181,18 @@ int ct_set_one(void *ctx, size_t i, const char *ctid, struct nook_err *err)
         if (ct_edit_disk(e) && ct_disk_quota(j->c->dir, &j->new, true, err) < 0)
                 return nook_err_prefix(err, "container %s", j->c->ctid);
         if ((running || e->save) && (ct_edit_etc(e) || e->userpasswd)) {
-                /* A running container's root is mounted in its own namespace only;
-                 * the host's second overlay over the same layers would be undefined. */
+                /* A running container's root is mounted in its own namespace only, and
+                 * reached through its init; a second overlay of the same layers on the
+                 * host would be undefined. */
+                _cleanup_free_ char *root =
+                    running ? xasprintf("/proc/%d/root", (int)pid) : xstrdup(j->c->rootfs);
+
                 if (!running && !j->c->mounted) {
                         if (ct_mount(j->c, err) < 0)
                                 return -1;
                         mounted_here = true;
                 }
-                r = apply_files(set, j, err);
+                r = apply_files(set, j, root, err);
                 if (mounted_here)
                         ct_umount(j->c, NULL);
         }
