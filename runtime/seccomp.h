@@ -28,6 +28,11 @@ void seccomp_program_clear(struct seccomp_program *p);
 int seccomp_load_filter(const struct oci_seccomp *s, const struct seccomp_program *prog,
                         int *notify_fd, struct nook_err *err);
 
+/* The program of s (not a NOTIFY one): libseccomp's, or (tree) rewritten as a tree over
+ * ranges of syscall numbers where that is smaller (runtime/seccomp_tree.h). */
+int seccomp_compile(const struct oci_seccomp *s, bool tree, struct seccomp_program *prog,
+                    struct nook_err *err);
+
 /* In the parent, before clone: fills *prog from the cache under cache_dir (keyed by
  * the profile, the libseccomp version and the architecture) or by compiling s once and
  * storing it there, so the child only hands the program to the kernel.  Leaves *prog

@@ -1,0 +1,229 @@
+/* The seccomp program rewritten as a tree of syscall-number ranges gives libseccomp's
+ * verdict for every input tried, and enforces once loaded. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <errno.h>
+#include <sys/personality.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <linux/audit.h>
+#include <seccomp.h>
+
+#include "common/cleanup.h"
+#include "common/json.h"
+#include "common/util.h"
+#include "oci/oci.h"
+#include "runtime/seccomp.h"
+#include "runtime/seccomp_tree.h"
+
+static struct oci_seccomp *parse(const char *text)
+{
+        _cleanup_free_ char *json = xstrdup(text);
+        _cleanup_json_ json_val v = NULL;
+        struct nook_err err = {0};
+        struct oci_seccomp *s = NULL;
+
+        for (char *p = json; *p; p++)
+                if (*p == '\'')
+                        *p = '"';
+        assert_int_equal(json_parse(json, &v, &err), 0);
+        if (oci_seccomp_parse(v, "linux.seccomp", &s, &err) < 0)
+                fail_msg("unexpected error: %s", err.msg);
+        return s;
+}
+
+/* xorshift: the same inputs on every run. */
+static uint64_t next_random(uint64_t *x)
+{
+        *x ^= *x << 13;
+        *x ^= *x >> 7;
+        *x ^= *x << 17;
+        return *x;
+}
+
+/* Every constant a jump of p compares with, and its neighbours: where verdicts change. */
+static size_t constants(const struct seccomp_program *p, uint32_t *out, size_t max)
+{
+        size_t n = 0;
+
+        for (size_t i = 0; i < p->n_insns && n + 3 <= max; i++)
+                if (BPF_CLASS(p->insns[i].code) == BPF_JMP) {
+                        out[n++] = p->insns[i].k - 1;
+                        out[n++] = p->insns[i].k;
+                        out[n++] = p->insns[i].k + 1;
+                }
+        return n;
+}
+
+/* libseccomp's program and the tree give one verdict for each of `tries` inputs: every
+ * syscall number near a constant of the program for each arch, with arguments drawn from
+ * the constants, their neighbours and random words.  Returns the tree's size. */
+static size_t expect_same_verdicts(const char *profile, size_t tries)
+{
+        static const uint32_t arches[] = {
+            AUDIT_ARCH_X86_64, AUDIT_ARCH_I386, AUDIT_ARCH_AARCH64, AUDIT_ARCH_ARM, 0, 0x12345678};
+        struct oci_seccomp *s = parse(profile);
+        struct seccomp_program lib = {0}, tree = {0};
+        struct nook_err err = {0};
+        uint32_t k[3 * 4096];
+        uint64_t x = 0x9e3779b97f4a7c15ULL;
+        size_t n_k;
+
+        assert_int_equal(seccomp_compile(s, false, &lib, &err), 0);
+        assert_int_equal(seccomp_compile(s, true, &tree, &err), 0);
+        n_k = constants(&lib, k, sizeof(k) / sizeof(*k));
+        for (size_t t = 0; t < tries; t++) {
+                struct seccomp_data d = {0};
+                uint32_t *words = (uint32_t *)&d.instruction_pointer;
+                uint32_t v_lib, v_tree;
+
+                d.arch = arches[next_random(&x) % (sizeof(arches) / sizeof(*arches))];
+                d.nr = (int)(next_random(&x) % 4 ? k[next_random(&x) % n_k]
+                                                 : (uint32_t)next_random(&x));
+                for (size_t w = 0; w < 14; w++) {
+                        uint64_t r = next_random(&x);
+
+                        words[w] = r % 3 == 0   ? 0
+                                   : r % 3 == 1 ? k[(r >> 8) % n_k]
+                                                : (uint32_t)(r >> 16);
+                }
+                assert_int_equal(seccomp_tree_run(lib.insns, lib.n_insns, &d, &v_lib), 0);
+                assert_int_equal(seccomp_tree_run(tree.insns, tree.n_insns, &d, &v_tree), 0);
+                if (v_lib != v_tree)
+                        fail_msg("arch %#x nr %u: libseccomp %#x, tree %#x", d.arch, (unsigned)d.nr,
+                                 v_lib, v_tree);
+        }
+        assert_true(tree.n_insns <= lib.n_insns);
+        n_k = tree.n_insns;
+        seccomp_program_clear(&lib);
+        seccomp_program_clear(&tree);
+        oci_seccomp_free(s);
+        return n_k;
+}
+
+static void test_default_profile_same_verdicts(void **state)
+{
+        size_t n = expect_same_verdicts(oci_seccomp_default_profile_json(), 400000);
+
+        /* 1223 instructions from libseccomp 2.5 for the three x86 ABIs: the tree must
+         * fit the kernel's 4 KiB copy (512 instructions). */
+        assert_true(n < 512);
+}
+
+static void test_argument_rules_same_verdicts(void **state)
+{
+        /* Every comparison, on two arguments, with actions besides allow and errno. */
+        expect_same_verdicts(
+            "{'defaultAction':'SCMP_ACT_ALLOW','architectures':['SCMP_ARCH_X86_64','SCMP_ARCH_X86',"
+            "'SCMP_ARCH_X32'],'syscalls':["
+            "{'names':['personality'],'action':'SCMP_ACT_ERRNO','args':[{'index':0,'value':8,"
+            "'op':'SCMP_CMP_EQ'}]},"
+            "{'names':['getpriority'],'action':'SCMP_ACT_ERRNO','errnoRet':5,'args':["
+            "{'index':0,'value':1,'op':'SCMP_CMP_NE'},{'index':1,'value':100,'op':'SCMP_CMP_GT'}]},"
+            "{'names':['setpriority'],'action':'SCMP_ACT_KILL_PROCESS','args':[{'index':2,"
+            "'value':4294967296,'op':'SCMP_CMP_LT'}]},"
+            "{'names':['kill'],'action':'SCMP_ACT_LOG','args':[{'index':1,'value':9,"
+            "'op':'SCMP_CMP_LE'}]},"
+            "{'names':['tgkill'],'action':'SCMP_ACT_TRACE','args':[{'index':2,'value':15,"
+            "'op':'SCMP_CMP_GE'}]},"
+            "{'names':['clone'],'action':'SCMP_ACT_ERRNO','args':[{'index':0,"
+            "'value':2114060288,'valueTwo':0,'op':'SCMP_CMP_MASKED_EQ'}]},"
+            "{'names':['mount','umount2','reboot'],'action':'SCMP_ACT_ERRNO','errnoRet':1}]}",
+            200000);
+        /* An allow list with a hole in every other number. */
+        expect_same_verdicts("{'defaultAction':'SCMP_ACT_KILL','syscalls':[{'names':['read',"
+                             "'open','fstat','poll','mmap','mprotect','brk','rt_sigaction'],"
+                             "'action':'SCMP_ACT_ALLOW'}]}",
+                             100000);
+}
+
+/* What the default profile refuses, through the tree loaded as a container loads it:
+ * bit 0 mount, 1 socket(AF_VSOCK), 2 personality(READ_IMPLIES_EXEC), 3 clone3 (ENOSYS);
+ * bit 4 when uname, socket(AF_UNIX) or personality(query) failed. */
+static int probe(void)
+{
+        struct utsname u;
+        int r = 0, fd;
+
+        if (syscall(SYS_mount, "none", "/", "tmpfs", 0, NULL) < 0 && errno == EPERM)
+                r |= 1;
+        if (socket(40 /* AF_VSOCK */, SOCK_STREAM, 0) < 0 && errno == EPERM)
+                r |= 2;
+        if (personality(0x0400000) == -1 && errno == EPERM)
+                r |= 4;
+        if (syscall(435 /* clone3 */, NULL, 0) < 0 && errno == ENOSYS)
+                r |= 8;
+        fd = socket(AF_UNIX, SOCK_STREAM, 0);
+        if (uname(&u) < 0 || fd < 0 || personality(0xffffffff) == -1)
+                r |= 16;
+        return r;
+}
+
+static void test_tree_loads_and_enforces(void **state)
+{
+        _cleanup_json_ json_val v = NULL;
+        struct nook_err err = {0};
+        struct oci_seccomp *s = NULL;
+        struct seccomp_program tree = {0};
+        int status;
+        pid_t pid;
+
+        assert_int_equal(json_parse(oci_seccomp_default_profile_json(), &v, &err), 0);
+        assert_int_equal(oci_seccomp_parse(v, "linux.seccomp", &s, &err), 0);
+        assert_int_equal(seccomp_compile(s, true, &tree, &err), 0);
+        fflush(NULL);
+        pid = fork();
+        assert_true(pid >= 0);
+        if (pid == 0) {
+                int notify_fd;
+
+                if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+                    seccomp_load_filter(s, &tree, &notify_fd, &err) < 0)
+                        _exit(200);
+                _exit(probe());
+        }
+        assert_int_equal(waitpid(pid, &status, 0), pid);
+        assert_true(WIFEXITED(status));
+        assert_int_equal(WEXITSTATUS(status), 15);
+        seccomp_program_clear(&tree);
+        oci_seccomp_free(s);
+}
+
+/* Programs the rewrite does not take are refused, not mangled. */
+static void test_unsupported_programs_are_kept(void **state)
+{
+        struct sock_filter ld_len[] = {BPF_STMT(BPF_LD | BPF_W | BPF_LEN, 0),
+                                       BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)};
+        struct sock_filter jump_out[] = {BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 0),
+                                         BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 1, 5, 0),
+                                         BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)};
+        struct sock_filter *out = NULL;
+        size_t n = 0;
+
+        assert_int_equal(seccomp_tree_rewrite(ld_len, 2, &out, &n), -1);
+        assert_int_equal(seccomp_tree_rewrite(jump_out, 3, &out, &n), -1);
+        assert_int_equal(seccomp_tree_rewrite(ld_len, 0, &out, &n), -1);
+        assert_null(out);
+}
+
+int main(void)
+{
+        const struct CMUnitTest tests[] = {
+            cmocka_unit_test(test_default_profile_same_verdicts),
+            cmocka_unit_test(test_argument_rules_same_verdicts),
+            cmocka_unit_test(test_tree_loads_and_enforces),
+            cmocka_unit_test(test_unsupported_programs_are_kept),
+        };
+        return cmocka_run_group_tests(tests, NULL, NULL);
+}
