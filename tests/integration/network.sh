@@ -299,6 +299,9 @@ netbundle "$T/h1" 'org.nook.net.eth0=bridge=nookbr0,ip=10.44.0.21/24,gw=10.44.0.
 	bail "make a bundle"
 check "create h1 (host=nkfixed0, publish=tcp:8081:80)" nook create -b "$T/h1" h1
 check "h1's host side has the name asked for" ip link show nkfixed0
+# One queue each way on both ends, whatever the number of possible CPUs (a queue per
+# possible CPU is the kernel's default for a veth: memory no container uses).
+check "h1's host side has one queue each way" sh -c 'ip -d link show nkfixed0 | grep -q "numtxqueues 1 numrxqueues 1 "'
 refused "a host-side name another container uses" \
 	"annotation org.nook.net.eth0: host=nkfixed0: host-side interface nkfixed0 already exists" dup4 \
 	'org.nook.net.eth0=bridge=nookbr0,ip=10.44.0.22/24,host=nkfixed0'

@@ -162,6 +162,9 @@ static void test_veth_request(void **state)
         assert_string_equal(mnl_attr_get_str(expect_attr(&w, IFLA_IFNAME, 4)), "nk1");
         assert_int_equal(mnl_attr_get_u32(expect_attr(&w, IFLA_MTU, 4)), 1400);
         assert_int_equal(mnl_attr_get_u32(expect_attr(&w, IFLA_MASTER, 4)), 7);
+        /* One queue each way on both ends, not one per possible CPU. */
+        assert_int_equal(mnl_attr_get_u32(expect_attr(&w, IFLA_NUM_TX_QUEUES, 4)), 1);
+        assert_int_equal(mnl_attr_get_u32(expect_attr(&w, IFLA_NUM_RX_QUEUES, 4)), 1);
         info = expect_attr(&w, IFLA_LINKINFO, 0);
         expect_end(&w);
 
@@ -185,6 +188,8 @@ static void test_veth_request(void **state)
         assert_int_equal(mnl_attr_get_u32(expect_attr(&wp, IFLA_NET_NS_FD, 4)), 42);
         assert_int_equal(mnl_attr_get_u32(expect_attr(&wp, IFLA_MTU, 4)), 1400);
         assert_memory_equal(mnl_attr_get_payload(expect_attr(&wp, IFLA_ADDRESS, 6)), mac, 6);
+        assert_int_equal(mnl_attr_get_u32(expect_attr(&wp, IFLA_NUM_TX_QUEUES, 4)), 1);
+        assert_int_equal(mnl_attr_get_u32(expect_attr(&wp, IFLA_NUM_RX_QUEUES, 4)), 1);
         expect_end(&wp);
         assert_string_equal(r->msg[0].what, "create veth nk1 for eth0");
 }
@@ -201,6 +206,8 @@ static void test_veth_request_defaults(void **state)
         /* No MTU, MAC or master unless asked for. */
         w = walk_message(nlh, sizeof(struct ifinfomsg));
         expect_attr(&w, IFLA_IFNAME, 4);
+        expect_attr(&w, IFLA_NUM_TX_QUEUES, 4);
+        expect_attr(&w, IFLA_NUM_RX_QUEUES, 4);
         expect_attr(&w, IFLA_LINKINFO, 0);
         expect_end(&w);
 }
