@@ -319,3 +319,28 @@ const char *json_writer_text(struct json_writer *w, size_t *len)
                 *len = n;
         return (const char *)buf;
 }
+
+size_t json_minify(char *text, size_t len)
+{
+        bool in_string = false, escaped = false;
+        size_t out = 0;
+
+        for (size_t i = 0; i < len; i++) {
+                char c = text[i];
+
+                if (in_string) {
+                        if (escaped)
+                                escaped = false;
+                        else if (c == '\\')
+                                escaped = true;
+                        else if (c == '"')
+                                in_string = false;
+                } else if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+                        continue;
+                } else if (c == '"') {
+                        in_string = true;
+                }
+                text[out++] = c;
+        }
+        return out;
+}

@@ -84,4 +84,8 @@ void json_w_members(struct json_writer *w, json_val obj, const char *const *skip
 /* The text written so far (owned by the writer, NUL-terminated). */
 const char *json_writer_text(struct json_writer *w, size_t *len);
 
+/* Drops the whitespace between the tokens of the valid JSON text (len bytes) in place
+ * and returns its new length; strings are kept byte for byte. */
+size_t json_minify(char *text, size_t len);
+
 #endif

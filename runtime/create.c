@@ -661,7 +661,7 @@ int container_create(const struct nook_runtime *rt, const char *id, const struct
 {
         _cleanup_config_ struct oci_config *config = NULL;
         _cleanup_state_ struct container_state *st = xcalloc(1, sizeof(*st));
-        _cleanup_free_ char *bundle = NULL, *text = NULL, *cfg_path = NULL;
+        _cleanup_free_ char *bundle = NULL, *text = NULL;
         _cleanup_free_ char *pid_file = NULL;
         _cleanup_(net_config_freep) struct net_config *net = NULL;
         _cleanup_(cgroup_limits_clear) struct cgroup_limits limits = {0};
@@ -716,8 +716,7 @@ int container_create(const struct nook_runtime *rt, const char *id, const struct
                         return -1;
                 }
         }
-        cfg_path = xasprintf("%s/%s", st->dir, CONFIG_COPY);
-        if (write_file_atomic(cfg_path, text, len, 0600, err) < 0 || state_write(st, err) < 0 ||
+        if (state_write_config(st, text, len, err) < 0 || state_write(st, err) < 0 ||
             claim_network(&cx, err) < 0 || spawn(config, st->rootfs, &cx, &o, res, err) < 0) {
                 struct nook_err saved = *err;
                 create_rollback(&cx);

@@ -235,7 +235,7 @@ static int restore(const struct nook_runtime *rt, const char *id, const struct r
                    struct restore_ctx *cx, struct nook_err *err)
 {
         _cleanup_config_ struct oci_config *config = NULL;
-        _cleanup_free_ char *bundle = NULL, *text = NULL, *copy = NULL;
+        _cleanup_free_ char *bundle = NULL, *text = NULL;
         _cleanup_close_ int image_fd = -1, work_fd = -1;
         const char *work = o->c.work_path ? o->c.work_path : o->c.image_path;
         const struct nook_criu *criu;
@@ -259,8 +259,7 @@ static int restore(const struct nook_runtime *rt, const char *id, const struct r
                 return nook_err_prefix(err, "restore %s", id);
         if (state_dir_create(rt->root, id, &st->dir, err) < 0)
                 return -1;
-        copy = xasprintf("%s/%s", st->dir, CONFIG_COPY);
-        if (write_file_atomic(copy, text, len, 0600, err) < 0 || state_write(st, err) < 0 ||
+        if (state_write_config(st, text, len, err) < 0 || state_write(st, err) < 0 ||
             container_net_claim(rt, cx->net, err) < 0)
                 return -1;
         cx->net_claimed = cx->net != NULL;

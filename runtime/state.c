@@ -68,6 +68,14 @@ static void write_annotations(struct json_writer *w, const struct container_stat
         json_w_object_close(w);
 }
 
+int state_write_config(const struct container_state *st, char *text, size_t len,
+                       struct nook_err *err)
+{
+        _cleanup_free_ char *path = xasprintf("%s/%s", st->dir, CONFIG_COPY);
+
+        return write_file_atomic(path, text, json_minify(text, len), 0600, err);
+}
+
 int state_write(const struct container_state *st, struct nook_err *err)
 {
         _cleanup_json_writer_ struct json_writer *w = json_writer_new(false);

@@ -32,6 +32,10 @@ is "the init process is in the container's cgroup" \
 check "create does not start the user process" test ! -e "$B/rootfs/tmp/started"
 check "the state is state.json once the init exists (no creating.json left)" \
 	sh -c "test -s '$ROOT/life/state.json' && test ! -e '$ROOT/life/creating.json'"
+# The config copy is the bundle's without the whitespace between tokens (it lives on
+# /run as long as the container): one line, the same document.
+is "the config copy is one line" "$(wc -l <"$ROOT/life/config.json")" 0
+is "the config copy is the bundle's config" "$(jq -cS . "$ROOT/life/config.json")" "$(jq -cS . "$B/config.json")"
 
 check "start" nook start life
 if wait_for 10 test -e "$B/rootfs/tmp/started"; then

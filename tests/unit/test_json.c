@@ -238,6 +238,28 @@ static void test_members_copy_all_but_skipped(void **state)
                             "{\"a\":1,\"c\":{\"x\":null},\"b\":\"new\"}");
 }
 
+/* The pretty writer's text minified is the compact writer's, byte for byte; whitespace
+ * and quotes inside strings (escaped quotes and backslashes too) stay. */
+static void test_minify_keeps_strings(void **state)
+{
+        _cleanup_json_writer_ struct json_writer *pretty = json_writer_new(true);
+        _cleanup_json_writer_ struct json_writer *compact = json_writer_new(false);
+        char odd[] = "{ \"a b\" :\t[ \"x \\\" } y\" ,\r\n \"\\\\\" , 1 ] }\n";
+        _cleanup_free_ char *text = NULL;
+        size_t len;
+
+        write_sample(pretty);
+        write_sample(compact);
+        text = xstrdup(json_writer_text(pretty, &len));
+        len = json_minify(text, len);
+        text[len] = '\0';
+        assert_string_equal(text, json_writer_text(compact, NULL));
+        len = json_minify(odd, strlen(odd));
+        odd[len] = '\0';
+        assert_string_equal(odd, "{\"a b\":[\"x \\\" } y\",\"\\\\\",1]}");
+        assert_int_equal(json_minify(odd, 0), 0);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -249,6 +271,7 @@ int main(void)
             cmocka_unit_test(test_compact_writer_round_trip),
             cmocka_unit_test(test_pretty_writer_round_trip),
             cmocka_unit_test(test_members_copy_all_but_skipped),
+            cmocka_unit_test(test_minify_keeps_strings),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }
