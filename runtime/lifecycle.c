@@ -49,8 +49,14 @@ static int start_error(const struct container_state *st, struct nook_err *err)
         _cleanup_free_ char *text = NULL;
         size_t len;
 
-        if (read_file(path, &text, &len, NOOK_ERR_MSG_MAX, NULL) < 0 || len == 0)
+        if (read_file(path, &text, &len, NOOK_ERR_MSG_MAX, NULL) < 0)
                 return 0;
+        /* Started: the init's descriptor closed at its exec, nothing more can come, and
+         * the empty file would be an inode of /run for the container's whole life. */
+        if (len == 0) {
+                (void)unlink(path);
+                return 0;
+        }
         return nook_err_set(err, 0, "%s", text);
 }
 

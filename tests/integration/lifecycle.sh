@@ -45,6 +45,7 @@ else
 fi
 is "state after start: running" "$(state_field life status)" running
 is "state after start: same pid" "$(state_field life pid)" "$PID"
+check "a start that succeeded leaves no start.err" test ! -e "$ROOT/life/start.err"
 
 capture nook list
 like "list shows the container as running" "$OUT" '^life +[0-9]+ +running'
