@@ -118,12 +118,16 @@ int cgroup_apply_settings(const char *path, const struct cgroup_limits *l, struc
  * returned as raw 8-byte instructions) for tests and for cgroup_devices_attach. */
 int cgroup_devices_program(const struct cgroup_device_rule *rules, size_t n, void **insns,
                            size_t *n_insns, struct nook_err *err);
-/* Loads the program into the kernel (verifier included); returns its fd. */
-int cgroup_devices_load(const struct cgroup_device_rule *rules, size_t n, struct nook_err *err);
+/* The program of rules in the kernel, as an fd.  With share_dir (a directory of the
+ * runtime's state), one loaded before with the same instructions is used when it is
+ * still there, so that containers with the same rules share it; else it is loaded now
+ * (verifier included) and noted there. */
+int cgroup_devices_load(const struct cgroup_device_rule *rules, size_t n, const char *share_dir,
+                        struct nook_err *err);
 /* Loads the program and attaches it to the cgroup directory fd (BPF_F_ALLOW_MULTI),
  * replacing any program nook attached there before. */
 int cgroup_devices_attach(int cgroup_dirfd, const struct cgroup_device_rule *rules, size_t n,
-                          struct nook_err *err);
+                          const char *share_dir, struct nook_err *err);
 
 /* ---- freezer, statistics (cgroup/freeze.c) ---- */
 

@@ -1,17 +1,21 @@
 /* The cgroup v2 device controller: an eBPF program of type BPF_PROG_TYPE_CGROUP_DEVICE
  * built from the device rules, loaded and attached with the raw bpf(2) syscall (the
  * instructions are few and fixed in shape, so no libbpf).  The kernel calls it with
- * struct bpf_cgroup_dev_ctx for every open and mknod of a device node; 1 allows. */
+ * struct bpf_cgroup_dev_ctx for every open and mknod of a device node; 1 allows.
+ * Containers with the same rules share one loaded program. */
 #include "cgroup/cgroup.h"
 
 #include <errno.h>
 #include <linux/bpf.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "common/cleanup.h"
+#include "common/sha256.h"
 #include "common/util.h"
 
 /* Registers holding the request, loaded once at the start of the program. */
@@ -31,6 +35,9 @@
 #define EXIT_INSN()          INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0)
 
 #define ALL_ACCESS (CGROUP_DEV_READ | CGROUP_DEV_WRITE | CGROUP_DEV_MKNOD)
+
+/* The name nook's device programs are loaded with (at most 15 characters). */
+#define PROG_NAME "nook_devices"
 
 struct program {
         struct bpf_insn *insns;
@@ -132,18 +139,112 @@ static int sys_bpf(int cmd, union bpf_attr *attr)
         return (int)syscall(SYS_bpf, cmd, attr, sizeof(*attr));
 }
 
-int cgroup_devices_load(const struct cgroup_device_rule *rules, size_t n, struct nook_err *err)
+static int prog_info(int fd, struct bpf_prog_info *info)
+{
+        union bpf_attr attr;
+
+        memset(&attr, 0, sizeof(attr));
+        attr.info.bpf_fd = (uint32_t)fd;
+        attr.info.info_len = sizeof(*info);
+        attr.info.info = (uint64_t)(uintptr_t)info;
+        return sys_bpf(BPF_OBJ_GET_INFO_BY_FD, &attr);
+}
+
+/* Is the program fd nook's device program of exactly these instructions?  The kernel's
+ * translation of it is compared: for this program it is the instructions themselves,
+ * and a kernel that rewrote them (or hides them) only makes the caller load its own. */
+static bool same_program(int fd, const void *insns, size_t n_insns)
+{
+        _cleanup_free_ void *xlated = NULL;
+        struct bpf_prog_info info;
+        size_t len = n_insns * sizeof(struct bpf_insn);
+
+        memset(&info, 0, sizeof(info));
+        if (prog_info(fd, &info) < 0 || info.type != BPF_PROG_TYPE_CGROUP_DEVICE ||
+            strcmp(info.name, PROG_NAME) != 0 || info.xlated_prog_len != len)
+                return false;
+        xlated = xcalloc(1, len);
+        memset(&info, 0, sizeof(info));
+        info.xlated_prog_len = (uint32_t)len;
+        info.xlated_prog_insns = (uint64_t)(uintptr_t)xlated;
+        return prog_info(fd, &info) == 0 && info.xlated_prog_len == len &&
+               memcmp(xlated, insns, len) == 0;
+}
+
+/* Containers with the same rules share one program: each of its own costs about 6 KiB
+ * of kernel memory for as long as the container lives, and 0.27 ms of the verifier at
+ * every start.  Programs are found by id, which share_dir/<digest of the instructions>
+ * holds for the one loaded last; the kernel's copy is compared before it is used, so a
+ * stale or foreign id only means loading another. */
+static char *hint_path(const char *share_dir, const void *insns, size_t n_insns)
+{
+        struct sha256 h;
+        char hex[65];
+
+        sha256_init(&h);
+        sha256_update(&h, insns, n_insns * sizeof(struct bpf_insn));
+        sha256_hex(&h, hex);
+        hex[16] = '\0';
+        return xasprintf("%s/%s", share_dir, hex);
+}
+
+static int shared_program(const char *hint, const void *insns, size_t n_insns)
+{
+        _cleanup_free_ char *text = NULL;
+        union bpf_attr attr;
+        unsigned long id;
+        char *end;
+        size_t len;
+        int fd;
+
+        if (read_file(hint, &text, &len, 32, NULL) < 0)
+                return -1;
+        id = strtoul(text, &end, 10);
+        if (end == text || id == 0 || id > UINT32_MAX)
+                return -1;
+        memset(&attr, 0, sizeof(attr));
+        attr.prog_id = (uint32_t)id;
+        fd = sys_bpf(BPF_PROG_GET_FD_BY_ID, &attr);
+        if (fd >= 0 && !same_program(fd, insns, n_insns)) {
+                close(fd);
+                fd = -1;
+        }
+        return fd;
+}
+
+/* A hint that cannot be written only costs the next container a load. */
+static void note_program(const char *share_dir, const char *hint, int fd)
+{
+        struct bpf_prog_info info;
+        char text[16];
+
+        memset(&info, 0, sizeof(info));
+        if (prog_info(fd, &info) < 0 || mkdir_p(share_dir, 0700, NULL) < 0)
+                return;
+        snprintf(text, sizeof(text), "%u", info.id);
+        (void)write_file_atomic(hint, text, strlen(text), 0600, NULL);
+}
+
+int cgroup_devices_load(const struct cgroup_device_rule *rules, size_t n, const char *share_dir,
+                        struct nook_err *err)
 {
         _cleanup_free_ void *insns = NULL;
-        _cleanup_free_ char *log = NULL;
+        _cleanup_free_ char *log = NULL, *hint = NULL;
         union bpf_attr attr;
         size_t n_insns;
         int fd;
 
         if (cgroup_devices_program(rules, n, &insns, &n_insns, err) < 0)
                 return -1;
+        if (share_dir) {
+                hint = hint_path(share_dir, insns, n_insns);
+                fd = shared_program(hint, insns, n_insns);
+                if (fd >= 0)
+                        return fd;
+        }
         memset(&attr, 0, sizeof(attr));
         attr.prog_type = BPF_PROG_TYPE_CGROUP_DEVICE;
+        memcpy(attr.prog_name, PROG_NAME, sizeof(PROG_NAME));
         attr.insns = (uint64_t)(uintptr_t)insns;
         attr.insn_cnt = (uint32_t)n_insns;
         attr.license = (uint64_t)(uintptr_t) "GPL";
@@ -151,8 +252,11 @@ int cgroup_devices_load(const struct cgroup_device_rule *rules, size_t n, struct
          * ~10 ms `nook run`.  Only a program the kernel refuses is loaded again with a
          * log, to say why. */
         fd = sys_bpf(BPF_PROG_LOAD, &attr);
-        if (fd >= 0)
+        if (fd >= 0) {
+                if (share_dir)
+                        note_program(share_dir, hint, fd);
                 return fd;
+        }
         if (errno == EACCES || errno == EINVAL) {
                 int saved = errno;
 
@@ -206,25 +310,34 @@ static void detach_program(int dirfd, uint32_t id)
 }
 
 int cgroup_devices_attach(int cgroup_dirfd, const struct cgroup_device_rule *rules, size_t n,
-                          struct nook_err *err)
+                          const char *share_dir, struct nook_err *err)
 {
-        _cleanup_close_ int prog = cgroup_devices_load(rules, n, err);
+        _cleanup_close_ int prog = cgroup_devices_load(rules, n, share_dir, err);
         uint32_t old[64], n_old = ARRAY_SIZE(old);
+        struct bpf_prog_info info;
+        bool attached = false;
         union bpf_attr attr;
 
         if (prog < 0)
                 return -1;
+        memset(&info, 0, sizeof(info));
+        if (prog_info(prog, &info) < 0)
+                return nook_err_sys(err, "read the device program's id");
         if (attached_programs(cgroup_dirfd, old, &n_old) < 0)
                 n_old = 0;
+        /* An update to the same rules finds their (shared) program attached already. */
+        for (uint32_t i = 0; i < n_old && i < ARRAY_SIZE(old); i++)
+                attached = attached || old[i] == info.id;
         memset(&attr, 0, sizeof(attr));
         attr.target_fd = (uint32_t)cgroup_dirfd;
         attr.attach_bpf_fd = (uint32_t)prog;
         attr.attach_type = BPF_CGROUP_DEVICE;
         attr.attach_flags = BPF_F_ALLOW_MULTI;
-        if (sys_bpf(BPF_PROG_ATTACH, &attr) < 0)
+        if (!attached && sys_bpf(BPF_PROG_ATTACH, &attr) < 0)
                 return nook_err_sys(err, "attach the device program");
         /* Only after the new rules are in force, so there is no moment without any. */
         for (uint32_t i = 0; i < n_old && i < ARRAY_SIZE(old); i++)
-                detach_program(cgroup_dirfd, old[i]);
+                if (old[i] != info.id)
+                        detach_program(cgroup_dirfd, old[i]);
         return 0;
 }

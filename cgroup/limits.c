@@ -241,7 +241,7 @@ static int apply(const char *path, const struct cgroup_limits *l, bool devices,
                         return nook_err_prefix(err, "set %s to '%s' in %s", s->file, s->value, dir);
         }
         if (devices && l->n_devices > 0 &&
-            cgroup_devices_attach(dirfd, l->devices, l->n_devices, err) < 0)
+            cgroup_devices_attach(dirfd, l->devices, l->n_devices, NULL, err) < 0)
                 return nook_err_prefix(err, "device rules of %s", dir);
         return 0;
 }

@@ -396,10 +396,12 @@ static void explain_init_death(struct create_ctx *cx, struct nook_err *err)
 static int attach_devices(const struct create_ctx *cx, struct nook_err *err)
 {
         const struct cgroup_limits *l = cx->limits;
+        _cleanup_free_ char *share = NULL;
 
         if (cx->cgroup_fd < 0 || l->n_devices == 0)
                 return 0;
-        if (cgroup_devices_attach(cx->cgroup_fd, l->devices, l->n_devices, err) < 0)
+        share = container_device_share_dir(cx->rt);
+        if (cgroup_devices_attach(cx->cgroup_fd, l->devices, l->n_devices, share, err) < 0)
                 return nook_err_prefix(err, "device rules of %s", cx->st->cgroup_path);
         return 0;
 }

@@ -65,6 +65,11 @@ int container_open_pidfd(const struct container_state *st, int *pidfd, struct no
         return 0;
 }
 
+char *container_device_share_dir(const struct nook_runtime *rt)
+{
+        return xasprintf("%s/.devices", rt->root);
+}
+
 int container_prepare_seccomp(const struct nook_runtime *rt, const struct oci_config *c,
                               struct seccomp_program *prog, struct nook_err *err)
 {

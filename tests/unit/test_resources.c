@@ -1,5 +1,6 @@
 /* linux.resources: parsing, validation, the translation into cgroup v2 files and the
  * device program (its shape, and that the kernel's verifier accepts it). */
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 #include <linux/bpf.h>
 
@@ -311,6 +313,49 @@ static void test_device_program_shape(void **state)
         assert_int_equal(cgroup_devices_program(&bad_type, 1, &raw, &n, &err), -1);
 }
 
+static uint32_t prog_id(int fd)
+{
+        struct bpf_prog_info info;
+        union bpf_attr attr;
+
+        memset(&info, 0, sizeof(info));
+        memset(&attr, 0, sizeof(attr));
+        attr.info.bpf_fd = (uint32_t)fd;
+        attr.info.info_len = sizeof(info);
+        attr.info.info = (uint64_t)(uintptr_t)&info;
+        assert_int_equal(syscall(SYS_bpf, BPF_OBJ_GET_INFO_BY_FD, &attr, sizeof(attr)), 0);
+        assert_string_equal(info.name, "nook_devices");
+        return info.id;
+}
+
+/* Two containers with the same rules share one program (found through the note the
+ * first load left in the share directory); other rules get their own. */
+static void test_device_programs_are_shared(void **state)
+{
+        const struct cgroup_device_rule a[] = {{false, 'a', CGROUP_DEV_ANY, CGROUP_DEV_ANY, 7},
+                                               {true, 'c', 1, 3, 7}};
+        const struct cgroup_device_rule b[] = {{false, 'a', CGROUP_DEV_ANY, CGROUP_DEV_ANY, 7},
+                                               {true, 'c', 1, 5, 7}};
+        char share[] = "/tmp/nook-test-devices-XXXXXX";
+        struct nook_err err = {0};
+        int fd1, fd2, fd3;
+
+        (void)state;
+        if (geteuid() != 0)
+                skip();
+        assert_non_null(mkdtemp(share));
+        fd1 = cgroup_devices_load(a, 2, share, &err);
+        fd2 = cgroup_devices_load(a, 2, share, &err);
+        fd3 = cgroup_devices_load(b, 2, share, &err);
+        assert_true(fd1 >= 0 && fd2 >= 0 && fd3 >= 0);
+        assert_int_equal(prog_id(fd1), prog_id(fd2));
+        assert_int_not_equal(prog_id(fd1), prog_id(fd3));
+        close(fd1);
+        close(fd2);
+        close(fd3);
+        assert_int_equal(remove_tree_at(AT_FDCWD, share, &err), 0);
+}
+
 static void test_device_program_loads(void **state)
 {
         _cleanup_(cgroup_limits_clear) struct cgroup_limits l = {0};
@@ -326,7 +371,7 @@ static void test_device_program_loads(void **state)
                 skip();
         }
         resources_device_rules(NULL, r, &l);
-        fd = cgroup_devices_load(l.devices, l.n_devices, &err);
+        fd = cgroup_devices_load(l.devices, l.n_devices, NULL, &err);
         if (fd < 0)
                 fail_msg("load: %s (errno %d)", err.msg, err.errnum);
         close(fd);
@@ -345,6 +390,7 @@ int main(void)
             cmocka_unit_test(test_device_rules_deny_all),
             cmocka_unit_test(test_device_program_shape),
             cmocka_unit_test(test_device_program_loads),
+            cmocka_unit_test(test_device_programs_are_shared),
         };
 
         return cmocka_run_group_tests(tests, NULL, NULL);
