@@ -12,6 +12,8 @@
 #include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -352,9 +354,11 @@ typedef int (*probe_fn)(void);
 /* Loads the filter in a forked child (which sets no_new_privs, as a container process
  * would) and runs probe there; returns the child's wait status.  The probe's return
  * value is the exit status. */
-static int run_filtered(const char *seccomp, probe_fn probe)
+/* The exit status of a child that loads s (its program prog when compiled, else
+ * through libseccomp) and runs probe. */
+static int run_program(const struct oci_seccomp *s, const struct seccomp_program *prog,
+                       probe_fn probe)
 {
-        struct oci_seccomp *s = parse_ok(seccomp);
         int status;
         pid_t pid;
 
@@ -367,14 +371,22 @@ static int run_filtered(const char *seccomp, probe_fn probe)
 
                 if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
                         _exit(200);
-                if (seccomp_load_filter(s, NULL, &notify_fd, &err) < 0) {
+                if (seccomp_load_filter(s, prog, &notify_fd, &err) < 0) {
                         fprintf(stderr, "load: %s (%s)\n", err.msg, strerror(err.errnum));
                         _exit(201);
                 }
                 _exit(probe());
         }
-        oci_seccomp_free(s);
         assert_int_equal(waitpid(pid, &status, 0), pid);
+        return status;
+}
+
+static int run_filtered(const char *seccomp, probe_fn probe)
+{
+        struct oci_seccomp *s = parse_ok(seccomp);
+        int status = run_program(s, NULL, probe);
+
+        oci_seccomp_free(s);
         return status;
 }
 
@@ -451,8 +463,6 @@ static void test_prepare_caches_the_program(void **state)
         struct oci_seccomp *other = parse_ok("{'defaultAction':'SCMP_ACT_ALLOW'}");
         struct seccomp_program p1 = {0}, p2 = {0}, p3 = {0};
         struct nook_err err = {0};
-        int status;
-        pid_t pid;
 
         assert_non_null(mkdtemp(cache));
         assert_int_equal(seccomp_prepare(first, cache, &p1, &err), 0);
@@ -464,19 +474,7 @@ static void test_prepare_caches_the_program(void **state)
         assert_int_equal(seccomp_prepare(other, cache, &p3, &err), 0);
         assert_int_equal(count_files(cache), 2);
 
-        fflush(NULL);
-        pid = fork();
-        assert_true(pid >= 0);
-        if (pid == 0) {
-                int notify_fd;
-
-                if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
-                    seccomp_load_filter(second, &p2, &notify_fd, &err) < 0)
-                        _exit(200);
-                _exit(probe_uname());
-        }
-        assert_int_equal(waitpid(pid, &status, 0), pid);
-        expect_exit(status, 77);
+        expect_exit(run_program(second, &p2, probe_uname), 77);
         oci_seccomp_free(first);
         oci_seccomp_free(second);
         oci_seccomp_free(other);
@@ -484,6 +482,48 @@ static void test_prepare_caches_the_program(void **state)
         seccomp_program_clear(&p2);
         seccomp_program_clear(&p3);
         assert_int_equal(remove_tree_at(AT_FDCWD, cache, &err), 0);
+}
+
+/* What the default profile refuses, through the program a container loads (the tree
+ * of runtime/seccomp_tree.h): bit 0 mount, 1 socket(AF_VSOCK), 2
+ * personality(READ_IMPLIES_EXEC), 3 clone3 (ENOSYS); bit 4 when uname, socket(AF_UNIX)
+ * or personality(query) failed. */
+static int probe_default_profile(void)
+{
+        struct utsname u;
+        int r = 0, fd;
+
+        if (syscall(SYS_mount, "none", "/", "tmpfs", 0, NULL) < 0 && errno == EPERM)
+                r |= 1;
+        if (socket(40 /* AF_VSOCK */, SOCK_STREAM, 0) < 0 && errno == EPERM)
+                r |= 2;
+        if (personality(0x0400000) == -1 && errno == EPERM)
+                r |= 4;
+        if (syscall(435 /* clone3 */, NULL, 0) < 0 && errno == ENOSYS)
+                r |= 8;
+        fd = socket(AF_UNIX, SOCK_STREAM, 0);
+        if (uname(&u) < 0 || fd < 0 || personality(0xffffffff) == -1)
+                r |= 16;
+        return r;
+}
+
+static void test_tree_loads_and_enforces(void **state)
+{
+        _cleanup_json_ json_val v = NULL;
+        struct nook_err err = {0};
+        struct oci_seccomp *s = NULL;
+        struct seccomp_program lib = {0}, tree = {0};
+
+        assert_int_equal(json_parse(oci_seccomp_default_profile_json(), &v, &err), 0);
+        assert_int_equal(oci_seccomp_parse(v, "linux.seccomp", &s, &err), 0);
+        assert_int_equal(seccomp_compile(s, false, &lib, &err), 0);
+        assert_int_equal(seccomp_compile(s, true, &tree, &err), 0);
+        assert_true(tree.n_insns < lib.n_insns);
+        expect_exit(run_program(s, &tree, probe_default_profile), 15);
+        expect_exit(run_program(s, &lib, probe_default_profile), 15);
+        seccomp_program_clear(&lib);
+        seccomp_program_clear(&tree);
+        oci_seccomp_free(s);
 }
 
 static void test_load_kill_process(void **state)
@@ -607,6 +647,7 @@ int main(void)
             cmocka_unit_test(test_features),
             cmocka_unit_test(test_load_errno),
             cmocka_unit_test(test_prepare_caches_the_program),
+            cmocka_unit_test(test_tree_loads_and_enforces),
             cmocka_unit_test(test_load_kill_process),
             cmocka_unit_test(test_load_args),
             cmocka_unit_test(test_load_args_on_two_indexes),

@@ -1,5 +1,5 @@
 /* The seccomp program rewritten as a tree of syscall-number ranges gives libseccomp's
- * verdict for every input tried, and enforces once loaded. */
+ * verdict for every input tried (test_seccomp loads it). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,14 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <errno.h>
-#include <sys/personality.h>
-#include <sys/prctl.h>
-#include <sys/socket.h>
-#include <sys/syscall.h>
-#include <sys/utsname.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <cmocka.h>
 #include <linux/audit.h>
@@ -148,58 +140,6 @@ static void test_argument_rules_same_verdicts(void **state)
                              100000);
 }
 
-/* What the default profile refuses, through the tree loaded as a container loads it:
- * bit 0 mount, 1 socket(AF_VSOCK), 2 personality(READ_IMPLIES_EXEC), 3 clone3 (ENOSYS);
- * bit 4 when uname, socket(AF_UNIX) or personality(query) failed. */
-static int probe(void)
-{
-        struct utsname u;
-        int r = 0, fd;
-
-        if (syscall(SYS_mount, "none", "/", "tmpfs", 0, NULL) < 0 && errno == EPERM)
-                r |= 1;
-        if (socket(40 /* AF_VSOCK */, SOCK_STREAM, 0) < 0 && errno == EPERM)
-                r |= 2;
-        if (personality(0x0400000) == -1 && errno == EPERM)
-                r |= 4;
-        if (syscall(435 /* clone3 */, NULL, 0) < 0 && errno == ENOSYS)
-                r |= 8;
-        fd = socket(AF_UNIX, SOCK_STREAM, 0);
-        if (uname(&u) < 0 || fd < 0 || personality(0xffffffff) == -1)
-                r |= 16;
-        return r;
-}
-
-static void test_tree_loads_and_enforces(void **state)
-{
-        _cleanup_json_ json_val v = NULL;
-        struct nook_err err = {0};
-        struct oci_seccomp *s = NULL;
-        struct seccomp_program tree = {0};
-        int status;
-        pid_t pid;
-
-        assert_int_equal(json_parse(oci_seccomp_default_profile_json(), &v, &err), 0);
-        assert_int_equal(oci_seccomp_parse(v, "linux.seccomp", &s, &err), 0);
-        assert_int_equal(seccomp_compile(s, true, &tree, &err), 0);
-        fflush(NULL);
-        pid = fork();
-        assert_true(pid >= 0);
-        if (pid == 0) {
-                int notify_fd;
-
-                if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
-                    seccomp_load_filter(s, &tree, &notify_fd, &err) < 0)
-                        _exit(200);
-                _exit(probe());
-        }
-        assert_int_equal(waitpid(pid, &status, 0), pid);
-        assert_true(WIFEXITED(status));
-        assert_int_equal(WEXITSTATUS(status), 15);
-        seccomp_program_clear(&tree);
-        oci_seccomp_free(s);
-}
-
 /* Programs the rewrite does not take are refused, not mangled. */
 static void test_unsupported_programs_are_kept(void **state)
 {
@@ -222,7 +162,6 @@ int main(void)
         const struct CMUnitTest tests[] = {
             cmocka_unit_test(test_default_profile_same_verdicts),
             cmocka_unit_test(test_argument_rules_same_verdicts),
-            cmocka_unit_test(test_tree_loads_and_enforces),
             cmocka_unit_test(test_unsupported_programs_are_kept),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
