@@ -86,6 +86,34 @@ capture nook run -b "$B" devdef
 like "by default /dev/null and /dev/zero work" "$OUT" 'null-opened'
 assert_nothing_left devdef
 
+# Containers with the same rules share one loaded program; other rules get their own,
+# and the shared one goes on enforcing after the container that loaded it is gone.
+DEVPROGS=$BUILDDIR/tests/helpers/device-progs
+for id in share1 share2 share3; do
+	make_bundle "$T/$id" || bail "make a bundle"
+	edit_config "$T/$id" '.linux.resources.devices = [{"allow": true, "access": "rwm"},
+		{"allow": false, "type": "c", "major": 1, "minor": 3, "access": "rwm"}]'
+done
+edit_config "$T/share3" '.linux.resources.devices[1].minor = 5'
+for id in share1 share2 share3; do
+	check "run -d $id" nook run -d -b "$T/$id" "$id"
+done
+P1=$("$DEVPROGS" "$CGP/share1") P2=$("$DEVPROGS" "$CGP/share2") P3=$("$DEVPROGS" "$CGP/share3")
+like "share1 has one device program" "$P1" '^[0-9]+$'
+is "share2 (the same rules) has the same one" "$P2" "$P1"
+like "share3 (other rules) has one of its own" "$P3" '^[0-9]+$'
+check "... which is another" test "$P3" != "$P1"
+check "delete --force share1" nook delete --force share1
+capture nook exec share2 sh -c 'head -c1 /dev/null && echo null-opened; head -c1 /dev/zero | wc -c'
+unlike "share2 still cannot open /dev/null" "$OUT" 'null-opened'
+like "... and reads /dev/zero" "$OUT" '^1'
+for id in share2 share3; do
+	check "delete --force $id" nook delete --force "$id"
+done
+for id in share1 share2 share3; do
+	assert_nothing_left "$id"
+done
+
 # --- limits on this host --------------------------------------------------------------------
 
 B=$T/mem
