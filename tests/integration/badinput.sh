@@ -12,7 +12,9 @@
 # of the bundle's container (for ids that cannot name a directory).
 nothing_in_root() {
 	local entries left
-	entries=$(ls -A "$ROOT" 2>/dev/null | grep -vx '.seccomp')
+	# The compiled seccomp programs and the ids of device programs to share are
+	# caches of the root, not state of any container.
+	entries=$(ls -A "$ROOT" 2>/dev/null | grep -vx -e '.seccomp' -e '.devices')
 	left=$(leftovers "$2")
 	if [ -z "$entries" ] && [ -z "$left" ]; then
 		ok "$1"
