@@ -10,8 +10,10 @@
  * to the instruction of that first load in a copy of every instruction reachable from
  * such loads, in their order, so from there on the copy runs exactly as the original.
  * The arch is dispatched with JEQ on the constants the program compares it with; any
- * other arch must get one verdict for every nr.  The result is checked against the input
- * at every point before it is used. */
+ * other arch must get one verdict for every nr.  So a program that masks nr or arch
+ * before comparing them, tests nr with JSET, compares the arch other than with JEQ, or
+ * only on some numbers' paths, is left as it is.  The result is checked against the
+ * input at every point before it is used. */
 #include "runtime/seccomp_tree.h"
 
 #include <stdbool.h>
@@ -91,6 +93,10 @@ static int run(const struct sock_filter *p, size_t n, const struct seccomp_data 
                         pc++;
                         continue;
                 case BPF_ALU | BPF_AND | BPF_K:
+                        /* A masked nr changes its path at other points than K and
+                         * K + 1, a masked arch is no longer told apart by JEQ. */
+                        if (pr && (src == OFF_NR || src == OFF_ARCH))
+                                pr->unsupported = true;
                         a &= f->k;
                         src = -1;
                         pc++;
@@ -408,19 +414,23 @@ static int rewrite(const struct sock_filter *in, size_t n, const uint32_t *point
         struct gen g = {.in = in, .n_in = n, .copy_pos = copy_pos};
         uint32_t other = unused_arch(points, n_points);
         struct decision bad;
-        size_t n_secs = 0, pos;
+        size_t n_secs = 0, known, pos;
         int r = -1;
 
         /* The verdict of an arch the program does not know, and the ones it does. */
         if (probe(in, n, other, 0, &arches, &bad) < 0 || bad.entry >= 0 || arches.n == 0 ||
             arches.n > MAX_ARCHES)
                 goto out;
+        known = arches.n;
         for (size_t i = 0; i < n_points; i++) {
                 struct decision d;
 
-                if (probe(in, n, other, points[i], NULL, &d) < 0 || !same_decision(d, bad))
+                if (probe(in, n, other, points[i], &arches, &d) < 0 || !same_decision(d, bad))
                         goto out;
         }
+        /* An arch compared only on some numbers' paths would be missed. */
+        if (arches.n != known)
+                goto out;
         pos = 1 + 2 * arches.n + 1;
         for (n_secs = 0; n_secs < arches.n; n_secs++) {
                 struct section *s = &secs[n_secs];

@@ -140,6 +140,34 @@ static void test_argument_rules_same_verdicts(void **state)
                              100000);
 }
 
+/* A program the rewrite would shrink: x86_64 allows syscalls 0-199 (one JEQ each) and
+ * refuses the rest; for any other arch, nr 7 goes on to load `late` (nr, or arch again)
+ * and compare it with AUDIT_ARCH_I386.  nr is ANDed with mask first, unless that is
+ * all ones. */
+static size_t big_program(struct sock_filter *p, uint32_t late, uint32_t mask)
+{
+        size_t n = 0;
+
+        p[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 4);
+        p[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 0, 204);
+        p[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 0);
+        /* No mask: nr loaded again, so that the layout stays. */
+        p[n++] = mask == UINT32_MAX ? (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 0)
+                                    : (struct sock_filter)BPF_STMT(BPF_ALU | BPF_AND | BPF_K, mask);
+        for (uint32_t i = 0; i < 200; i++, n++) /* to the ret ALLOW at 205 */
+                p[n] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, i,
+                                                    (uint8_t)(205 - n - 1), 0);
+        p[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | 1);
+        p[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+        p[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 0);
+        p[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 7, 0, 3);
+        p[n++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, late);
+        p[n++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_I386, 0, 1);
+        p[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | 2);
+        p[n++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_THREAD);
+        return n;
+}
+
 /* Programs the rewrite does not take are refused, not mangled. */
 static void test_unsupported_programs_are_kept(void **state)
 {
@@ -148,12 +176,28 @@ static void test_unsupported_programs_are_kept(void **state)
         struct sock_filter jump_out[] = {BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 0),
                                          BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 1, 5, 0),
                                          BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)};
+        struct sock_filter big[256];
         struct sock_filter *out = NULL;
         size_t n = 0;
 
         assert_int_equal(seccomp_tree_rewrite(ld_len, 2, &out, &n), -1);
         assert_int_equal(seccomp_tree_rewrite(jump_out, 3, &out, &n), -1);
         assert_int_equal(seccomp_tree_rewrite(ld_len, 0, &out, &n), -1);
+        assert_null(out);
+
+        /* The big program is taken when nothing is masked and the late load is nr... */
+        n = big_program(big, 0, UINT32_MAX);
+        assert_int_equal(n, 212);
+        assert_int_equal(seccomp_tree_rewrite(big, n, &out, &n), 0);
+        assert_true(n < 20);
+        free(out);
+        out = NULL;
+        /* ...but not with nr masked (its verdict then changes at other points than the
+         * constants'), nor with an arch compared only on one number's path. */
+        n = big_program(big, 0, 0xff);
+        assert_int_equal(seccomp_tree_rewrite(big, n, &out, &n), -1);
+        n = big_program(big, 4, UINT32_MAX);
+        assert_int_equal(seccomp_tree_rewrite(big, n, &out, &n), -1);
         assert_null(out);
 }
 
