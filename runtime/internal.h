@@ -21,10 +21,10 @@ int container_open_pidfd(const struct container_state *st, int *pidfd, struct no
 /* The signals a foreground run/exec forwards to the container; blocked early so none
  * is lost, read later through a signalfd. */
 void foreground_signals(sigset_t *set);
-/* Compiles (or finds in the cache under the root) the container's seccomp program
- * before clone, so the child only loads it. */
 /* Where device programs are noted for sharing (cgroup_devices_load's share_dir). */
 char *container_device_share_dir(const struct nook_runtime *rt);
+/* Compiles (or finds in the cache under the root) the container's seccomp program
+ * before clone, so the child only loads it. */
 int container_prepare_seccomp(const struct nook_runtime *rt, const struct oci_config *c,
                               struct seccomp_program *prog, struct nook_err *err);
 /* A container made without a mount namespace (st->host_mounts) has its mounts in the

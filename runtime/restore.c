@@ -71,7 +71,7 @@ static void restore_ctx_clear(struct restore_ctx *cx)
 /* The cgroup, limited before any process is in it, with its device program. */
 static int make_cgroup(struct restore_ctx *cx, struct nook_err *err)
 {
-        _cleanup_free_ char *share = container_device_share_dir(cx->rt);
+        _cleanup_free_ char *share = NULL;
         _cleanup_close_ int fd = -1;
 
         if (cx->st->cgroup_path == NULL)
@@ -81,10 +81,10 @@ static int make_cgroup(struct restore_ctx *cx, struct nook_err *err)
         cx->cgroup_made = true;
         if (cgroup_apply_settings(cx->st->cgroup_path, &cx->limits, err) < 0)
                 return -1;
-        if (cx->limits.n_devices > 0 &&
-            cgroup_devices_attach(fd, cx->limits.devices, cx->limits.n_devices, share, err) < 0)
-                return -1;
-        return 0;
+        if (cx->limits.n_devices == 0)
+                return 0;
+        share = container_device_share_dir(cx->rt);
+        return cgroup_devices_attach(fd, cx->limits.devices, cx->limits.n_devices, share, err);
 }
 
 /* A network namespace of its own, made here and set up as create would: CRIU joins

@@ -67,7 +67,8 @@ static void set_clear(struct u32set *s)
 struct probe {
         int data_pc;         /* the first load past nr and arch, or -1 */
         struct u32set *arch; /* constants the arch was compared with (JEQ only) */
-        bool unsupported;    /* arch compared other than by JEQ, or nr by JSET */
+        /* nr or arch masked, arch compared other than by JEQ, nr by JSET */
+        bool unsupported;
 };
 
 static int run(const struct sock_filter *p, size_t n, const struct seccomp_data *d,
