@@ -91,12 +91,19 @@ int ctl_fleet(char *const *ids, fleet_fn fn, void *ctx, const char *verb,
 }
 
 /* Opens the home, loads the registry (under the home lock when `locked`) and resolves
- * spec. */
+ * spec.  Only the CTIDs are read, unless spec names a container by its --name alias:
+ * then every config.json is, to find it. */
 static int load_targets(const struct nookctl_globals *g, const char *spec, bool locked,
                         struct nook_home *h, struct registry *r, char ***ids, struct nook_err *err)
 {
         if (ctl_open_home(g, h, err) < 0 || (locked && home_lock(h, err) < 0) ||
-            registry_load(h, r, err) < 0)
+            registry_load_ctids(h, r, err) < 0)
+                return -1;
+        if (registry_targets(r, spec, ids, err) == 0)
+                return 0;
+        nook_err_clear(err);
+        registry_free(r);
+        if (registry_load(h, r, err) < 0)
                 return -1;
         return registry_targets(r, spec, ids, err);
 }
@@ -184,14 +191,22 @@ static int run_fleet_cmd(const struct nookctl_globals *g, const struct fleet_cmd
 
         if (parse_fleet_opts(fc, argc, argv, &ops, &fo, &all_onboot) < 0)
                 return 1;
+        fo.waits_on_disk = fc->fn == ct_op_destroy;
         if (all_onboot ? onboot_targets(g, &h, &r, &ids, &err) < 0
                        : load_targets(g, argv[optind], fc->home_lock, &h, &r, &ids, &err) < 0)
                 return cmd_report(&err);
         if (ids[0] == NULL)
                 return 0;
         /* Before a fleet meets a kernel limit halfway. */
-        if (fc->fn == ct_op_start && ids[1])
+        if (fc->fn == ct_op_start && ids[1]) {
+                /* What the fleet needs depends on every container's settings. */
+                if (!r.settings) {
+                        registry_free(&r);
+                        if (registry_load(&h, &r, &err) < 0)
+                                return cmd_report(&err);
+                }
                 ctl_warn_limits(&h, &r);
+        }
         /* A fleet's stop waits for all the shutdowns at once, not --jobs at a time;
          * what is left is then killed and cleaned up by the jobs. */
         if ((fc->fn == ct_op_stop || fc->fn == ct_op_restart) && !ops.fast && ids[1]) {
@@ -243,7 +258,9 @@ FLEET_CMD(cmd_umount, "umount", "j", ct_op_umount, false,
 FLEET_CMD(cmd_destroy, "destroy", "jF", ct_op_destroy, true,
           "Usage: nookctl destroy [OPTIONS] CTID\n"
           "Remove the container: its private layer and configuration.\n\n"
-          "      --force         stop it first when it runs\n" H_JOBS H_HELP)
+          "      --force         stop it first when it runs\n"
+          "  -j, --jobs N        containers handled at once (default: 16 a CPU, at most 64:\n"
+          "                      a destroy mostly waits for the disk)\n" H_HELP)
 
 FLEET_CMD(
     cmd_suspend, "suspend", "j", ct_op_suspend, false,

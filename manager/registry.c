@@ -59,7 +59,7 @@ static void unindex_entry(struct registry *r, const struct ct_entry *e)
                 strmap_del(&r->by_name, e->s.name, e->ctid);
 }
 
-int registry_load(const struct nook_home *h, struct registry *r, struct nook_err *err)
+static int load(const struct nook_home *h, bool settings, struct registry *r, struct nook_err *err)
 {
         _cleanup_free_ char *cdir = xasprintf("%s/containers", h->dir);
         _cleanup_closedir_ DIR *d = opendir(cdir);
@@ -81,14 +81,27 @@ int registry_load(const struct nook_home *h, struct registry *r, struct nook_err
                 }
                 ce = &r->v[r->n++];
                 *ce = (struct ct_entry){.ctid = xstrdup(e->d_name)};
+                if (!settings)
+                        continue;
                 cfg = home_ct_path(h, e->d_name, "config.json");
                 ce->complete = ct_config_read(cfg, NULL, &ce->s, NULL) == 0;
         }
+        r->settings = settings;
         if (r->n > 1) /* qsort's array may not be NULL, even for no elements */
                 qsort(r->v, r->n, sizeof(*r->v), entry_cmp);
         for (size_t i = 0; i < r->n; i++)
                 index_entry(r, &r->v[i]);
         return 0;
+}
+
+int registry_load(const struct nook_home *h, struct registry *r, struct nook_err *err)
+{
+        return load(h, true, r, err);
+}
+
+int registry_load_ctids(const struct nook_home *h, struct registry *r, struct nook_err *err)
+{
+        return load(h, false, r, err);
 }
 
 void registry_free(struct registry *r)

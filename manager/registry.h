@@ -28,9 +28,14 @@ struct registry {
         struct strmap by_ip, by_name;
         /* subnet -> how far `--ipadd auto` has looked in it already */
         struct strmap auto_next;
+        bool settings; /* loaded with every container's settings (not CTIDs alone) */
 };
 
 int registry_load(const struct nook_home *h, struct registry *r, struct nook_err *err);
+/* Only the CTIDs, none of their settings (every entry incomplete, no name or address
+ * known): enough to resolve a list of CTIDs without reading every config.json, which
+ * costs 0.25 ms a container (a quarter of a second in each command at 1000). */
+int registry_load_ctids(const struct nook_home *h, struct registry *r, struct nook_err *err);
 void registry_free(struct registry *r);
 #define _cleanup_registry_ __attribute__((cleanup(registry_free)))
 

@@ -103,6 +103,9 @@ check_jq "list -j: JSON with the fields" "$OUT" \
 capture ctl list -S
 is "list -S: no stopped container" "$OUT" "CTID NPROC STATUS IP_ADDR HOSTNAME"
 check_output "exec: hostname" web101 ctl exec 101 hostname
+# A list is resolved from the container directories alone; a --name alias in it makes
+# nookctl read the configurations to find it.
+check_output "exec by --name" web101 ctl exec web hostname
 check_status "exec: the exit status is nookctl's" 7 ctl exec 101 sh -c 'exit 7'
 capture sh -c "printf 'echo one; echo \"\$((6 * 7))\"\n' | '$NOOKCTL' exec 101 -"
 is "exec -: a script from stdin" "$OUT" "one
