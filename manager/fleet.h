@@ -1,8 +1,8 @@
 /* Running one operation over many containers: a bounded pool of worker processes
  * (--jobs, default the CPU count), every failure kept without stopping the others.
  * Workers are forked after the command loaded what it needs (the CTIDs, or the
- * registry), so that none of them does it again.  Nothing is printed here: the caller gets every job's
- * outcome (and, with label_output, its output) and reports it.
+ * registry), so that none of them does it again.  Nothing is printed here: the caller
+ * gets every job's outcome (and, with label_output, its output) and reports it.
  *
  * With `barrier`, all jobs run at once and each waits, where fn calls
  * fleet_barrier_wait() (exec: in the command's own process, right before its execve),
@@ -22,7 +22,7 @@
 typedef int (*fleet_fn)(void *ctx, size_t index, const char *ctid, struct nook_err *err);
 
 struct fleet_opts {
-        unsigned jobs;     /* 0: the number of CPUs (waits_on_disk: 16 a CPU, at most 64) */
+        unsigned jobs; /* 0: the number of CPUs (waits_on_disk: 16 a CPU, at most 64) */
         /* Each job mostly waits for the disk (destroy: on a filesystem mounted with
          * `discard`, every unlink waits for its blocks' discard), so more of them at
          * once keep the CPUs busy. */
