@@ -4,13 +4,34 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/fs.h>
 #include <sys/file.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "common/cleanup.h"
 #include "common/util.h"
 
 static const char *const home_subdirs[] = {"templates", "containers", "locks"};
+
+/* Flags dir as the top of directory hierarchies (chattr +T), so that ext4 spreads its
+ * subdirectories over the disk as it does those of the root, and each container's
+ * files go near its own directory instead of all into one block group.  It matters
+ * on ext4 without a journal: there every inode allocation skips each inode number of
+ * its group freed in the last 5 s (305 while its inode table block is unwritten),
+ * and each overlayfs mount frees four in its work directory; starting 1000 spent 17%
+ * of the CPU skipping them, 7% with the flag (bench/README.md).  A hint only:
+ * filesystems without it refuse it, and nothing depends on it. */
+static void mark_topdir(const char *dir)
+{
+        _cleanup_close_ int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        int flags;
+
+        if (fd < 0 || ioctl(fd, FS_IOC_GETFLAGS, &flags) < 0 || (flags & FS_TOPDIR_FL))
+                return;
+        flags |= FS_TOPDIR_FL;
+        (void)ioctl(fd, FS_IOC_SETFLAGS, &flags);
+}
 
 int home_open(struct nook_home *h, const char *dir, const char *root, const char *cgroup_parent,
               struct nook_err *err)
@@ -37,6 +58,8 @@ int home_open(struct nook_home *h, const char *dir, const char *root, const char
                 _cleanup_free_ char *sub = xasprintf("%s/%s", dir, home_subdirs[i]);
                 if (mkdir_p(sub, 0700, err) < 0)
                         return nook_err_prefix(err, "home %s", dir);
+                if (strcmp(home_subdirs[i], "containers") == 0)
+                        mark_topdir(sub);
         }
         abs = realpath(dir, NULL);
         if (abs == NULL)

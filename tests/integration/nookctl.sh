@@ -34,6 +34,16 @@ check_ctl_error "template create: a bad name is refused" "invalid template name"
 capture ctl template list
 like "template list: name, size, users" "$OUT" '^minimal +[0-9]+ +0$'
 
+# containers/ is flagged as the top of directory hierarchies (chattr +T): on ext4 each
+# container's files then go near its own directory, not all into one block group.
+case $(stat -f -c %T "$HOME_DIR") in
+ext2/ext3)
+	like "containers/ is flagged +T (ext4's top of hierarchies)" \
+		"$(lsattr -d "$HOME_DIR/containers" | cut -d' ' -f1)" 'T'
+	;;
+*) skip "containers/ +T: the home is on $(stat -f -c %T "$HOME_DIR"), not ext4" ;;
+esac
+
 # --- create ---------------------------------------------------------------------------------
 
 check "create 101" ctl create 101 --ipadd 10.0.0.101/24 --hostname web101 --name web \
