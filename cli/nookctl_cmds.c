@@ -1,5 +1,6 @@
 #include "cli/nookctl_cmds.h"
 
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -206,6 +207,11 @@ static int run_fleet_cmd(const struct nookctl_globals *g, const struct fleet_cmd
                                 return cmd_report(&err);
                 }
                 ctl_warn_limits(&h, &r);
+                /* The workers need none of it: a heap left full of freed parse results
+                 * costs each forked worker a copy-on-write fault per page its malloc
+                 * touches (6% of a fleet start's CPU). */
+                registry_free(&r);
+                malloc_trim(0);
         }
         /* A fleet's stop waits for all the shutdowns at once, not --jobs at a time;
          * what is left is then killed and cleaned up by the jobs. */
