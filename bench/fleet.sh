@@ -8,7 +8,8 @@
 #
 #   bench/fleet.sh [N...]     (as root; default: 30 200 1000; 10000 is the issue's goal)
 #
-# Environment: JOBS (--jobs of create, start and destroy; default the CPU count),
+# Environment: JOBS (--jobs of create, start, stop and destroy; default nookctl's own:
+# the CPU count, for destroy 16 a CPU up to 64),
 # SYNC (--sync of the containers: off, the default here, as a disposable fleet would
 # have it; on measures the guests' sync(2) walking every superblock of the host),
 # BENCH_TUNE=1 (raise the kernel limits `nookctl doctor` finds short for N, as
@@ -21,7 +22,7 @@ set -eu -o pipefail
 
 SRC=$(cd "$(dirname "$0")/.." && pwd)
 NOOKCTL=${NOOKCTL:-$SRC/nookctl}
-JOBS=${JOBS:-$(nproc)}
+JOBS=${JOBS:-}
 SYNC=${SYNC:-off}
 [ -x "$NOOKCTL" ] || { echo "fleet: build nookctl first (make)" >&2; exit 1; }
 [ "$(id -u)" = 0 ] || { echo "fleet: run as root" >&2; exit 1; }
@@ -113,12 +114,12 @@ rows=()
 for n in "$@"; do
 	echo "fleet: $n containers..." >&2
 	t0=$(now)
-	"$NOOKCTL" create --jobs "$JOBS" "1-$n" --ipadd '10.2.0.1+{N}/16' --sync "$SYNC"
+	"$NOOKCTL" create ${JOBS:+--jobs "$JOBS"} "1-$n" --ipadd '10.2.0.1+{N}/16' --sync "$SYNC"
 	t1=$(now)
 	sync
 	avail0=$(meminfo MemAvailable) slab0=$(meminfo Slab) sunr0=$(meminfo SUnreclaim)
 	pt0=$(meminfo PageTables) ks0=$(meminfo KernelStack)
-	"$NOOKCTL" start --jobs "$JOBS" "1-$n" 2>"$work/start.err" || true
+	"$NOOKCTL" start ${JOBS:+--jobs "$JOBS"} "1-$n" 2>"$work/start.err" || true
 	t2=$(now)
 	echo "fleet: created in $(secs "$t0" "$t1") s, started in $(secs "$t1" "$t2") s" >&2
 	grep -v 'warning:' "$work/start.err" | head -n 3 >&2 || true
@@ -137,9 +138,9 @@ for n in "$@"; do
 	lt1=$(now)
 	disk=$(du -sk "$work/home/containers/1/private" | cut -f1)
 	t3=$(now)
-	"$NOOKCTL" stop --jobs "$JOBS" "1-$n" || echo "fleet: stop failed for some" >&2
+	"$NOOKCTL" stop ${JOBS:+--jobs "$JOBS"} "1-$n" || echo "fleet: stop failed for some" >&2
 	t4=$(now)
-	"$NOOKCTL" destroy --jobs "$JOBS" "1-$n" || echo "fleet: destroy failed for some" >&2
+	"$NOOKCTL" destroy ${JOBS:+--jobs "$JOBS"} "1-$n" || echo "fleet: destroy failed for some" >&2
 	t5=$(now)
 	echo "fleet: stopped in $(secs "$t3" "$t4") s, destroyed in $(secs "$t4" "$t5") s" >&2
 	rows+=("| $n | $(secs "$t0" "$t1") | $(secs "$t1" "$t2") | $(secs "$t3" "$t4") | $(secs "$t4" "$t5") | $(secs "$lt0" "$lt1") | $running | $ok | ${bspread:-?} | $(per "$n" $((avail0 - avail1))) | $(per "$n" $((slab1 - slab0))) | $(per "$n" $((sunr1 - sunr0))) | $(per "$n" $((pt1 - pt0 + ks1 - ks0))) | $(per "$n" "$pss") | $disk |")
@@ -149,7 +150,7 @@ mkdir -p "$SRC/results"
 {
 	echo "# nookctl fleets"
 	echo
-	echo "bench/fleet.sh on $(uname -r), $(nproc) CPUs, $(free -g | awk '/^Mem:/ { print $2 }') GiB, load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%Y-%m-%d); --jobs $JOBS; --sync $SYNC; minimal template, the default network (overflow bridges past 1023)."
+	echo "bench/fleet.sh on $(uname -r), $(nproc) CPUs, $(free -g | awk '/^Mem:/ { print $2 }') GiB, load $(cut -d' ' -f1-3 /proc/loadavg), $(date -u +%Y-%m-%d); --jobs ${JOBS:-default}; --sync $SYNC; minimal template, the default network (overflow bridges past 1023)."
 	if [ -n "${NOOK_BENCH_SHORT:-}" ]; then
 		printf 'Kernel limits %s: %s\n' "$([ -n "${NOOK_BENCH_TUNED:-}" ] && echo "raised for the run" || echo "short and not raised (BENCH_TUNE unset)")" \
 			"$(echo "$NOOK_BENCH_SHORT" | tr '\n' ' ')"
