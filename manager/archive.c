@@ -12,6 +12,7 @@
 
 #include "common/cleanup.h"
 #include "common/util.h"
+#include "manager/archive_lib.h"
 
 /* What extraction restores, and what it refuses.  The three SECURE flags make libarchive
  * refuse absolute names, ".." components and any entry (or hard-link target) whose
@@ -188,11 +189,14 @@ static int extract_entries(void *data, struct nook_err *err)
 int archive_extract(const char *file, const char *dir, const struct archive_progress *progress,
                     struct nook_err *err)
 {
-        _cleanup_archive_read_ struct archive *in = archive_read_new();
+        _cleanup_archive_read_ struct archive *in = NULL;
         _cleanup_close_ int fd = -1;
         struct extract_job job = {.file = file, .clock = {.progress = progress}};
         struct stat st;
 
+        if (archive_lib_load(err) < 0)
+                return -1;
+        in = archive_read_new();
         if (in == NULL)
                 return nook_err_set(err, ENOMEM, "libarchive");
         fd = open(file, O_RDONLY | O_CLOEXEC);
@@ -449,10 +453,13 @@ int archive_create(const char *file, const char *dir, const char *const *members
 {
         struct create_job job = {
             .file = file, .dir = dir, .members = members, .clock = {.progress = progress}};
-        _cleanup_archive_write_ struct archive *probe = archive_write_new();
+        _cleanup_archive_write_ struct archive *probe = NULL;
         _cleanup_free_ char *tmp = NULL;
 
+        if (archive_lib_load(err) < 0)
+                return -1;
         /* An unknown suffix is refused before anything is created. */
+        probe = archive_write_new();
         if (probe == NULL)
                 return nook_err_set(err, ENOMEM, "libarchive");
         if (add_filter_for(probe, file, err) < 0)

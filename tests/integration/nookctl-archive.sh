@@ -15,6 +15,9 @@ no_staging() { ! ls -a "$TPLS" "$HOME_DIR/containers" | grep -q '^\.[^.]'; }
 
 # --- template export / import ---------------------------------------------------------------
 
+# libarchive is loaded when a tarball is first read or written (manager/archive_lib.h):
+# linked, it and its twelve libraries cost every nookctl command and fork.
+check "nookctl does not link libarchive" sh -c "! ldd '$NOOKCTL' | grep -q libarchive"
 check "template export minimal" ctl template export minimal "$T/minimal.tar.gz"
 check "the export is a gzip tarball" sh -c "tar tzf '$T/minimal.tar.gz' | grep -qx 'bin/busybox'"
 check "template import min2" ctl template import min2 "$T/minimal.tar.gz"
