@@ -1,6 +1,6 @@
 /* libarchive, loaded when a tarball is first read or written instead of at every start
  * of nookctl.  Linked, it and the twelve libraries it needs (ICU and libstdc++ among
- * them) made up 70 of nookctl's 111 mappings: 2.3 ms of dynamic loading in every
+ * them) made up 70 of nookctl's 111 mappings: 2.7 ms of dynamic loading in every
  * command, and mappings that each fork of nookctl copies and each exit tears down (a
  * fleet's start forks it twice a container).
  *
