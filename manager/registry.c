@@ -86,7 +86,6 @@ static int load(const struct nook_home *h, bool settings, struct registry *r, st
                 cfg = home_ct_path(h, e->d_name, "config.json");
                 ce->complete = ct_config_read(cfg, NULL, &ce->s, NULL) == 0;
         }
-        r->settings = settings;
         if (r->n > 1) /* qsort's array may not be NULL, even for no elements */
                 qsort(r->v, r->n, sizeof(*r->v), entry_cmp);
         for (size_t i = 0; i < r->n; i++)

@@ -28,7 +28,6 @@ struct registry {
         struct strmap by_ip, by_name;
         /* subnet -> how far `--ipadd auto` has looked in it already */
         struct strmap auto_next;
-        bool settings; /* loaded with every container's settings (not CTIDs alone) */
 };
 
 int registry_load(const struct nook_home *h, struct registry *r, struct nook_err *err);
